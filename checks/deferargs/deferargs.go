@@ -1,0 +1,26 @@
+package deferargs
+
+import (
+	_ "embed"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+
+	"github.com/silentfail/silentfail/internal/astq"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer is the deferargs check.
+var Analyzer = &analysis.Analyzer{
+	Name:     "deferargs",
+	Doc:      astq.ExtractDoc(doc, "deferargs"),
+	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/deferargs",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	return nil, nil
+}

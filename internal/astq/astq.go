@@ -1,0 +1,311 @@
+// Package astq holds the syntax and type predicates shared by the
+// silentfail analyzers. Every helper takes the *analysis.Pass (or the
+// types.Info it carries) so that answers are always about the package
+// being analyzed.
+package astq
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"go/version"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// Imports reports whether the package being analyzed directly imports
+// any of the given package paths. Analyzers use it to return early from
+// packages that cannot contain what they look for.
+func Imports(pass *analysis.Pass, paths ...string) bool {
+	for _, imp := range pass.Pkg.Imports() {
+		for _, p := range paths {
+			if imp.Path() == p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Callee returns the function or method statically called by call, or
+// nil for calls of function values, conversions and builtins.
+func Callee(pass *analysis.Pass, call *ast.CallExpr) *types.Func {
+	fn, _ := typeutil.Callee(pass.TypesInfo, call).(*types.Func)
+	return fn
+}
+
+// IsFunc reports whether fn is the package-level function pkgPath.name
+// for one of the given names.
+func IsFunc(fn *types.Func, pkgPath string, names ...string) bool {
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != pkgPath {
+		return false
+	}
+	if sig, ok := fn.Type().(*types.Signature); !ok || sig.Recv() != nil {
+		return false
+	}
+	for _, n := range names {
+		if fn.Name() == n {
+			return true
+		}
+	}
+	return false
+}
+
+// IsMethod reports whether fn is a method named one of names whose
+// receiver's named type (pointer or not, or interface) is pkgPath.typeName.
+func IsMethod(fn *types.Func, pkgPath, typeName string, names ...string) bool {
+	if fn == nil {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return false
+	}
+	named := NamedOf(sig.Recv().Type())
+	if named == nil {
+		return false
+	}
+	obj := named.Obj()
+	if obj.Pkg() == nil || obj.Pkg().Path() != pkgPath || obj.Name() != typeName {
+		return false
+	}
+	for _, n := range names {
+		if fn.Name() == n {
+			return true
+		}
+	}
+	return false
+}
+
+// NamedOf returns the named type of t or of *t, or nil.
+func NamedOf(t types.Type) *types.Named {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
+// IsNamedType reports whether t (or *t) is the named type pkgPath.name.
+func IsNamedType(t types.Type, pkgPath, name string) bool {
+	n := NamedOf(t)
+	return n != nil && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkgPath && n.Obj().Name() == name
+}
+
+// IsErrorType reports whether t is the predeclared error interface.
+func IsErrorType(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+// ReceiverExpr returns the operand of a method call x.m(...) and true,
+// or nil and false when call is not a call of a selector expression.
+func ReceiverExpr(call *ast.CallExpr) (ast.Expr, bool) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil, false
+	}
+	return sel.X, true
+}
+
+// RootObject returns the variable at the root of an expression such as
+// x, x.f, x.f.g, (*x).f or x[i]: the object whose reassignment would
+// change what the expression denotes. It returns nil when there is none
+// (calls, literals).
+func RootObject(pass *analysis.Pass, e ast.Expr) types.Object {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return pass.TypesInfo.ObjectOf(x)
+		case *ast.SelectorExpr:
+			if _, ok := pass.TypesInfo.Selections[x]; !ok {
+				return pass.TypesInfo.ObjectOf(x.Sel) // qualified identifier pkg.Name
+			}
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.UnaryExpr:
+			if x.Op != token.AND {
+				return nil
+			}
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// SameExpr reports whether a and b are the same side-effect-free
+// expression over the same variables (x.mu and x.mu, s and s).
+func SameExpr(pass *analysis.Pass, a, b ast.Expr) bool {
+	a, b = ast.Unparen(a), ast.Unparen(b)
+	switch x := a.(type) {
+	case *ast.Ident:
+		y, ok := b.(*ast.Ident)
+		return ok && pass.TypesInfo.ObjectOf(x) != nil && pass.TypesInfo.ObjectOf(x) == pass.TypesInfo.ObjectOf(y)
+	case *ast.SelectorExpr:
+		y, ok := b.(*ast.SelectorExpr)
+		return ok && pass.TypesInfo.ObjectOf(x.Sel) == pass.TypesInfo.ObjectOf(y.Sel) &&
+			(pass.TypesInfo.Selections[x] == nil || SameExpr(pass, x.X, y.X))
+	case *ast.StarExpr:
+		y, ok := b.(*ast.StarExpr)
+		return ok && SameExpr(pass, x.X, y.X)
+	case *ast.UnaryExpr:
+		y, ok := b.(*ast.UnaryExpr)
+		return ok && x.Op == token.AND && y.Op == token.AND && SameExpr(pass, x.X, y.X)
+	}
+	return false
+}
+
+// EnclosingFunc returns the innermost function declaration or literal
+// containing cur, and its body. It returns a zero cursor at package level.
+func EnclosingFunc(cur inspector.Cursor) (inspector.Cursor, *ast.FuncType, *ast.BlockStmt) {
+	for c := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		if c == cur {
+			continue
+		}
+		switch fn := c.Node().(type) {
+		case *ast.FuncDecl:
+			return c, fn.Type, fn.Body
+		case *ast.FuncLit:
+			return c, fn.Type, fn.Body
+		}
+	}
+	return inspector.Cursor{}, nil, nil
+}
+
+// FuncName returns a name for the function at cur suitable for a
+// message: "Serve", "(*Server).Serve" is shortened to "Serve", and a
+// function literal is "the enclosing function literal".
+func FuncName(cur inspector.Cursor) string {
+	if fd, ok := cur.Node().(*ast.FuncDecl); ok {
+		return fd.Name.Name
+	}
+	return "the function literal"
+}
+
+// Signature returns the type of the function at cur.
+func Signature(pass *analysis.Pass, cur inspector.Cursor) *types.Signature {
+	switch fn := cur.Node().(type) {
+	case *ast.FuncDecl:
+		if obj, ok := pass.TypesInfo.Defs[fn.Name].(*types.Func); ok {
+			return obj.Signature()
+		}
+	case *ast.FuncLit:
+		if sig, ok := pass.TypesInfo.TypeOf(fn).(*types.Signature); ok {
+			return sig
+		}
+	}
+	return nil
+}
+
+// LoopBody returns the body of a for or range statement, or nil.
+func LoopBody(n ast.Node) *ast.BlockStmt {
+	switch l := n.(type) {
+	case *ast.ForStmt:
+		return l.Body
+	case *ast.RangeStmt:
+		return l.Body
+	}
+	return nil
+}
+
+// FileOf returns the syntax tree of the file containing pos.
+func FileOf(pass *analysis.Pass, pos token.Pos) *ast.File {
+	for _, f := range pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
+}
+
+// FileVersion returns the Go language version in force for the file
+// containing pos ("go1.21"), or "" when it is unknown. The version comes
+// from the file's //go:build line or its module's go directive, never
+// from the toolchain running the analysis.
+func FileVersion(pass *analysis.Pass, pos token.Pos) string {
+	f := FileOf(pass, pos)
+	if f == nil || pass.TypesInfo.FileVersions == nil {
+		return ""
+	}
+	v := pass.TypesInfo.FileVersions[f]
+	if !version.IsValid(v) {
+		return ""
+	}
+	return v
+}
+
+// IsHTTPHandler reports whether a function of type sig has the shape of
+// an HTTP handler: parameters (http.ResponseWriter, *http.Request).
+func IsHTTPHandler(sig *types.Signature) bool {
+	if sig == nil || sig.Params().Len() != 2 {
+		return false
+	}
+	return IsNamedType(sig.Params().At(0).Type(), "net/http", "ResponseWriter") &&
+		IsNamedType(sig.Params().At(1).Type(), "net/http", "Request")
+}
+
+// NamedErrorResults returns the named result variables of sig whose type is
+// error.
+func NamedErrorResults(sig *types.Signature) []*types.Var {
+	var out []*types.Var
+	if sig == nil {
+		return nil
+	}
+	for v := range sig.Results().Variables() {
+		if v.Name() != "" && v.Name() != "_" && IsErrorType(v.Type()) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ReturnsError reports whether a function of type sig has an error
+// among its results.
+func ReturnsError(sig *types.Signature) bool {
+	if sig == nil {
+		return false
+	}
+	for v := range sig.Results().Variables() {
+		if IsErrorType(v.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Render returns a compact source form of e, for messages.
+func Render(e ast.Expr) string {
+	return types.ExprString(e)
+}
+
+// ExtractDoc returns the documentation of analyzer name from the
+// package doc comment in content (the text of a doc.go file): the part
+// after the "# Analyzer name" heading, starting with the title line
+// "name: title". It panics if the heading is missing, so that a check
+// with a malformed doc.go fails at init, in every test.
+func ExtractDoc(content, name string) string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "doc.go", content, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil || f.Doc == nil {
+		panic(fmt.Sprintf("%s: doc.go has no package documentation", name))
+	}
+	text := f.Doc.Text()
+	_, after, ok := strings.Cut(text, "# Analyzer "+name+"\n")
+	if !ok {
+		panic(fmt.Sprintf("%s: doc.go has no %q heading", name, "# Analyzer "+name))
+	}
+	after = strings.TrimLeft(after, "\n")
+	if title, _, _ := strings.Cut(after, "\n"); !strings.HasPrefix(title, name+": ") {
+		panic(fmt.Sprintf("%s: doc.go: the line after the heading must be %q", name, name+": title"))
+	}
+	after, _, _ = strings.Cut(after, "\n# ")
+	return strings.TrimSpace(after)
+}
