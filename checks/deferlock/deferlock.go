@@ -61,14 +61,21 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		mu := astq.Render(deferred.recv)
+		fn := "the function"
+		if fc, _, _ := astq.EnclosingFunc(cur); fc.Valid() {
+			fn = astq.FuncName(fc)
+		}
 		var msg string
-		switch deferred.Name {
-		case "Lock", "RLock":
-			msg = fmt.Sprintf("deferred %s.%s() locks %s again when the function returns instead of releasing it: that call and every later %s block forever (defer %s.%s())",
-				mu, deferred.Name, mu, locked.Name, mu, want)
+		switch {
+		case locked.Name == "RLock" && deferred.Name == "RLock":
+			msg = fmt.Sprintf("deferred %s.RLock() takes a second read lock when %s returns and nothing releases either: every later %s.Lock() blocks forever (defer %s.RUnlock())",
+				mu, fn, mu, mu)
+		case deferred.Name == "Lock" || deferred.Name == "RLock":
+			msg = fmt.Sprintf("deferred %s.%s() runs when %s returns, with %s still locked: the goroutine hangs in its own defer and every later caller blocks behind it (defer %s.%s())",
+				mu, deferred.Name, fn, mu, mu, want)
 		default:
-			msg = fmt.Sprintf("%s is taken with %s but released with deferred %s: the process dies with \"fatal error: sync: %s of unlocked RWMutex\" when the function returns (defer %s.%s())",
-				mu, locked.Name, deferred.Name, deferred.Name, mu, want)
+			msg = fmt.Sprintf("%s is taken with %s but released with deferred %s: the process dies with \"fatal error: sync: %s of unlocked RWMutex\" when %s returns (defer %s.%s())",
+				mu, locked.Name, deferred.Name, deferred.Name, fn, mu, want)
 		}
 		pass.Report(analysis.Diagnostic{
 			Pos:     def.Pos(),

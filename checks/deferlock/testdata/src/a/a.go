@@ -24,7 +24,7 @@ func (c *Cache) Put(k string, v int) {
 
 func (c *Cache) Len() int {
 	c.mu.RLock()
-	defer c.mu.RLock() // want `deferred c.mu.RLock\(\) locks c.mu again when the function returns`
+	defer c.mu.RLock() // want `deferred c.mu.RLock\(\) takes a second read lock when Len returns and nothing releases either: every later c.mu.Lock\(\) blocks forever`
 	return len(c.m)
 }
 
@@ -35,7 +35,7 @@ type Counter struct {
 
 func (c *Counter) Inc() {
 	c.Lock()
-	defer c.Lock() // want `deferred c.Lock\(\) locks c again`
+	defer c.Lock() // want `deferred c.Lock\(\) runs when Inc returns, with c still locked: the goroutine hangs in its own defer`
 	c.n++
 }
 
@@ -46,13 +46,13 @@ var (
 
 func Handler(w http.ResponseWriter, r *http.Request) {
 	hitsMu.Lock()
-	defer hitsMu.Lock() // want `deferred hitsMu.Lock\(\) locks hitsMu again when the function returns instead of releasing it: that call and every later Lock block forever \(defer hitsMu.Unlock\(\)\)`
+	defer hitsMu.Lock() // want `deferred hitsMu.Lock\(\) runs when Handler returns, with hitsMu still locked: the goroutine hangs in its own defer and every later caller blocks behind it \(defer hitsMu.Unlock\(\)\)`
 	hits[r.URL.Path]++
 }
 
 func WithLocker(l sync.Locker, f func()) {
 	l.Lock()
-	defer l.Lock() // want `deferred l.Lock\(\) locks l again`
+	defer l.Lock() // want `deferred l.Lock\(\) runs when WithLocker returns`
 	f()
 }
 

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/silentfail/silentfail/checks/suite"
+	"github.com/silentfail/silentfail/internal/checkrun"
+	"github.com/silentfail/silentfail/internal/udiff"
+)
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		jsonOut = fs.Bool("json", false, "print findings as go vet -json does")
+		fix     = fs.Bool("fix", false, "apply the suggested fixes to the files")
+		diff    = fs.Bool("diff", false, "print the suggested fixes as a unified diff; change nothing")
+		enable  = fs.String("enable", "", "comma-separated checks to run (default: all)")
+		disable = fs.String("disable", "", "comma-separated checks not to run")
+		tests   = fs.Bool("tests", true, "also check test files")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: silentfail check [flags] [packages]\n\nPackages default to ./... . Exit status: 0 clean, 1 findings, 2 could not run.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nChecks: %s\n", strings.Join(checkNames(suite.All()), ", "))
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitClean
+		}
+		return exitError
+	}
+	if *fix && *diff {
+		fmt.Fprintln(stderr, "silentfail: -fix and -diff cannot be used together: -diff shows the fixes, -fix applies them")
+		return exitError
+	}
+	analyzers, err := selectChecks(*enable, *disable)
+	if err != nil {
+		fmt.Fprintln(stderr, "silentfail:", err)
+		return exitError
+	}
+
+	res, runErr := checkrun.Run(checkrun.Config{
+		Patterns:  fs.Args(),
+		Analyzers: analyzers,
+		Tests:     *tests,
+	})
+	if res == nil {
+		fmt.Fprintln(stderr, "silentfail:", runErr)
+		return exitError
+	}
+	status := exitClean
+	for _, b := range res.Broken {
+		fmt.Fprintf(stderr, "silentfail: package %s does not type-check, not analyzed: %s\n", b.Package, strings.Join(b.Errors, "; "))
+		status = exitError
+	}
+	if runErr != nil {
+		fmt.Fprintln(stderr, "silentfail:", runErr)
+		status = exitError
+	}
+
+	findings := res.Findings
+	if *fix || *diff {
+		plan, err := checkrun.PlanFixes(findings)
+		if err != nil {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
+		if *diff {
+			for _, c := range plan.Changes {
+				name := relPath(c.Filename)
+				fmt.Fprint(stdout, udiff.Unified("a/"+filepath.ToSlash(name), "b/"+filepath.ToSlash(name), c.Old, c.New))
+			}
+		} else {
+			if err := plan.Write(); err != nil {
+				fmt.Fprintln(stderr, "silentfail:", err)
+				return exitError
+			}
+			fmt.Fprintf(stderr, "silentfail: applied %d fixes in %d files\n", len(plan.Fixed), len(plan.Changes))
+			for _, f := range plan.Skipped {
+				fmt.Fprintf(stderr, "silentfail: %s: fix not applied (it conflicts with another fix or leaves invalid Go): %s\n", position(f.Pos), f.Message)
+			}
+			findings = unfixed(findings, plan.Fixed)
+		}
+	}
+	if *jsonOut {
+		printJSON(stdout, findings)
+	} else if !*diff {
+		for _, f := range findings {
+			fmt.Fprintf(stdout, "%s: %s (%s)\n", position(f.Pos), f.Message, f.Check)
+		}
+	}
+	if len(findings) > 0 && status == exitClean {
+		status = exitFindings
+	}
+	return status
+}
+
+// selectChecks applies -enable and -disable to the suite.
+func selectChecks(enable, disable string) ([]*analysis.Analyzer, error) {
+	parse := func(flagName, list string) (map[string]bool, error) {
+		set := make(map[string]bool)
+		for name := range strings.SplitSeq(list, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if suite.Lookup(name) == nil {
+				return nil, fmt.Errorf("-%s: unknown check %q (known: %s)", flagName, name, strings.Join(checkNames(suite.All()), ", "))
+			}
+			set[name] = true
+		}
+		return set, nil
+	}
+	on, err := parse("enable", enable)
+	if err != nil {
+		return nil, err
+	}
+	off, err := parse("disable", disable)
+	if err != nil {
+		return nil, err
+	}
+	var out []*analysis.Analyzer
+	for _, a := range suite.All() {
+		if (len(on) == 0 || on[a.Name]) && !off[a.Name] {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-enable/-disable leave no check to run")
+	}
+	return out, nil
+}
+
+func checkNames(as []*analysis.Analyzer) []string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return names
+}
+
+func unfixed(all, fixed []checkrun.Finding) []checkrun.Finding {
+	done := make(map[string]bool)
+	key := func(f checkrun.Finding) string { return fmt.Sprint(f.Check, f.Pos, f.Message) }
+	for _, f := range fixed {
+		done[key(f)] = true
+	}
+	var out []checkrun.Finding
+	for _, f := range all {
+		if !done[key(f)] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// relPath shortens filename relative to the current directory when it
+// lies below it.
+func relPath(filename string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return filename
+	}
+	rel, err := filepath.Rel(wd, filename)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return filename
+	}
+	return rel
+}
+
+func position(p interface {
+	String() string
+}) string {
+	return relPositionString(p.String())
+}
+
+func relPositionString(s string) string {
+	// token.Position.String is "file:line:col"; only the file part is
+	// made relative.
+	file := s
+	rest := ""
+	if i := strings.LastIndex(s, ":"); i > 0 {
+		if j := strings.LastIndex(s[:i], ":"); j > 0 {
+			file, rest = s[:j], s[j:]
+		}
+	}
+	return relPath(file) + rest
+}
+
+// The go vet -json shape: package ID -> analyzer -> diagnostics.
+type jsonDiagnostic struct {
+	Category       string            `json:"category,omitempty"`
+	Posn           string            `json:"posn"`
+	End            string            `json:"end,omitempty"`
+	Message        string            `json:"message"`
+	SuggestedFixes []jsonFix         `json:"suggested_fixes,omitempty"`
+	Related        []jsonRelatedInfo `json:"related,omitempty"`
+}
+
+type jsonFix struct {
+	Message string     `json:"message"`
+	Edits   []jsonEdit `json:"edits"`
+}
+
+type jsonEdit struct {
+	Filename string `json:"filename"`
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	New      string `json:"new"`
+}
+
+type jsonRelatedInfo struct {
+	Posn    string `json:"posn"`
+	End     string `json:"end,omitempty"`
+	Message string `json:"message"`
+}
+
+func printJSON(w io.Writer, findings []checkrun.Finding) {
+	tree := make(map[string]map[string][]jsonDiagnostic)
+	for _, f := range findings {
+		d := jsonDiagnostic{Category: f.Category, Posn: f.Pos.String(), Message: f.Message}
+		if f.End.IsValid() {
+			d.End = f.End.String()
+		}
+		for _, fx := range f.Fixes {
+			jf := jsonFix{Message: fx.Message, Edits: []jsonEdit{}}
+			for _, e := range fx.Edits {
+				jf.Edits = append(jf.Edits, jsonEdit(e))
+			}
+			d.SuggestedFixes = append(d.SuggestedFixes, jf)
+		}
+		for _, r := range f.Related {
+			ri := jsonRelatedInfo{Posn: r.Pos.String(), Message: r.Message}
+			if r.End.IsValid() {
+				ri.End = r.End.String()
+			}
+			d.Related = append(d.Related, ri)
+		}
+		if tree[f.Package] == nil {
+			tree[f.Package] = make(map[string][]jsonDiagnostic)
+		}
+		tree[f.Package][f.Check] = append(tree[f.Package][f.Check], d)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "\t")
+	enc.Encode(tree)
+}

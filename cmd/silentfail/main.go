@@ -1,0 +1,121 @@
+// Command silentfail finds the failures that degrade a Go service
+// silently: deferred calls that run too late, too early or wrongly,
+// goroutines that never exit, lost cancellation.
+//
+// Usage:
+//
+//	silentfail check [flags] [packages]   run the checks (default ./...)
+//	silentfail help [check]               list the checks, or explain one
+//	silentfail version                    print the version
+//
+// The binary also speaks go vet's tool protocol:
+//
+//	go vet -vettool=$(which silentfail) ./...
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/tools/go/analysis/unitchecker"
+
+	"github.com/silentfail/silentfail/checks/suite"
+)
+
+// Exit codes, the same for every subcommand.
+const (
+	exitClean    = 0 // nothing found
+	exitFindings = 1 // findings reported
+	exitError    = 2 // could not run
+)
+
+func main() {
+	args := os.Args[1:]
+	if isVetTool(args) {
+		unitchecker.Main(suite.All()...) // does not return
+	}
+	os.Exit(run(args, os.Stdout, os.Stderr))
+}
+
+// isVetTool recognizes the invocations go vet makes of a -vettool: a
+// version query, a flags query, or flags followed by a .cfg file.
+func isVetTool(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	first, last := args[0], args[len(args)-1]
+	return strings.HasPrefix(first, "-V=") || first == "-flags" ||
+		(strings.HasPrefix(first, "-") || len(args) == 1) && strings.HasSuffix(last, ".cfg")
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitError
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		return runHelp(args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "silentfail", version())
+		return exitClean
+	default:
+		fmt.Fprintf(stderr, "silentfail: unknown command %q (want check, help or version)\n", args[0])
+		return exitError
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `silentfail finds the failures that degrade a Go service silently.
+
+Usage:
+  silentfail check [flags] [packages]   run the checks (default ./...)
+  silentfail help [check]               list the checks, or explain one
+  silentfail version                    print the version
+
+Also: go vet -vettool=$(which silentfail) ./...
+Run 'silentfail check -h' for the check flags.
+`)
+}
+
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		fmt.Fprintln(stdout, "\nChecks:")
+		for _, a := range suite.All() {
+			title, _, _ := strings.Cut(a.Doc, "\n")
+			fmt.Fprintf(stdout, "  %s\n", title)
+		}
+		fmt.Fprintln(stdout, "\nRun 'silentfail help <check>' for one check's documentation.")
+		return exitClean
+	}
+	status := exitClean
+	for _, name := range args {
+		a := suite.Lookup(name)
+		if a == nil {
+			fmt.Fprintf(stderr, "silentfail: unknown check %q (see 'silentfail help')\n", name)
+			status = exitError
+			continue
+		}
+		fmt.Fprintf(stdout, "%s\n\n%s\n", a.Doc, a.URL)
+	}
+	return status
+}
+
+// version reports the module version the binary was built from, and
+// the Go toolchain that built it.
+func version() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		return v + " " + bi.GoVersion
+	}
+	return v
+}

@@ -1,0 +1,323 @@
+// Package checkrun loads Go packages and runs the silentfail analyzers
+// over them, producing findings in a form independent of how they are
+// printed. Presentation lives in cmd/silentfail.
+package checkrun
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+)
+
+// Config says what to analyze and with which analyzers.
+type Config struct {
+	Dir       string   // working directory for the build system; "" means the current one
+	Patterns  []string // package patterns, as for go list
+	Analyzers []*analysis.Analyzer
+	Tests     bool     // also analyze test files
+	Env       []string // environment for the build system; nil means os.Environ()
+}
+
+// A Finding is one diagnostic of one analyzer.
+type Finding struct {
+	Check    string
+	Package  string // package ID, as go vet -json prints it
+	Pos, End token.Position
+	Message  string
+	Category string
+	Fixes    []Fix
+	Related  []Related
+}
+
+// A Fix is one suggested fix: edits in byte offsets of files.
+type Fix struct {
+	Message string
+	Edits   []Edit
+}
+
+// An Edit replaces the bytes [Start, End) of Filename with New.
+type Edit struct {
+	Filename   string
+	Start, End int
+	New        string
+}
+
+// Related is additional position information attached to a finding.
+type Related struct {
+	Pos, End token.Position
+	Message  string
+}
+
+// A BrokenPackage could not be analyzed: it does not load or type-check.
+type BrokenPackage struct {
+	Package string
+	Errors  []string // the first few errors, "file:line:col: msg"
+}
+
+// Result is everything a run found.
+type Result struct {
+	Findings []Finding       // sorted by file, line, column, check
+	Broken   []BrokenPackage // sorted by package
+	Analyzed int             // number of packages analyzed
+}
+
+// maxErrorsPerPackage bounds how many load errors of one package are kept:
+// the first ones explain the rest.
+const maxErrorsPerPackage = 3
+
+// Run loads the packages and runs the analyzers. It returns an error
+// only when nothing could be analyzed (no module, a pattern that
+// matches nothing, the go command failing); packages that do not
+// type-check are listed in Result.Broken and the others still analyzed.
+func Run(cfg Config) (*Result, error) {
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	env := cfg.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	lcfg := &packages.Config{
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+			packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
+			packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest,
+		Dir:   cfg.Dir,
+		Tests: cfg.Tests,
+		Env:   env,
+	}
+	if err := needModule(cfg.Dir, patterns); err != nil {
+		return nil, err
+	}
+	pkgs, err := packages.Load(lcfg, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %s", strings.Join(patterns, " "), loadErrorText(err))
+	}
+	if len(pkgs) == 0 {
+		return nil, fmt.Errorf("%s matched no packages", strings.Join(patterns, " "))
+	}
+
+	res := &Result{}
+	var roots []*packages.Package
+	var patternErrs []error
+	for _, p := range selectVariants(pkgs) {
+		if isPatternError(p) {
+			patternErrs = append(patternErrs, fmt.Errorf("%s", strings.TrimPrefix(p.Errors[0].Msg, "")))
+			continue
+		}
+		if len(p.Errors) > 0 {
+			bp := BrokenPackage{Package: p.ID}
+			for i, e := range p.Errors {
+				if i == maxErrorsPerPackage {
+					bp.Errors = append(bp.Errors, fmt.Sprintf("(and %d more errors)", len(p.Errors)-i))
+					break
+				}
+				bp.Errors = append(bp.Errors, e.Error())
+			}
+			res.Broken = append(res.Broken, bp)
+			continue
+		}
+		if len(p.Syntax) == 0 {
+			continue
+		}
+		roots = append(roots, p)
+	}
+	res.Analyzed = len(roots)
+	if len(roots) == 0 && len(res.Broken) == 0 {
+		if len(patternErrs) > 0 {
+			return nil, errors.Join(patternErrs...)
+		}
+		return nil, fmt.Errorf("%s matched no packages", strings.Join(patterns, " "))
+	}
+	if len(roots) == 0 {
+		return res, errors.Join(patternErrs...)
+	}
+
+	graph, err := checker.Analyze(guard(cfg.Analyzers), roots, nil)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		check, msg string
+		pos        token.Position
+	}
+	seen := make(map[key]bool)
+	var failures []error
+	for act := range graph.All() {
+		if !act.IsRoot {
+			continue
+		}
+		if act.Err != nil {
+			failures = append(failures, fmt.Errorf("%s on %s: %w", act.Analyzer.Name, act.Package.ID, act.Err))
+			continue
+		}
+		fset := act.Package.Fset
+		for _, d := range act.Diagnostics {
+			f := convert(act.Analyzer.Name, act.Package.ID, fset, d)
+			k := key{f.Check, f.Message, f.Pos}
+			if seen[k] {
+				continue // the same file analyzed as part of the test variant
+			}
+			seen[k] = true
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	sortFindings(res.Findings)
+	slices.SortFunc(res.Broken, func(a, b BrokenPackage) int { return cmp.Compare(a.Package, b.Package) })
+	return res, errors.Join(append(patternErrs, failures...)...)
+}
+
+// isPatternError reports whether p stands for a pattern the go command
+// could not resolve (a missing directory) rather than a real package.
+func isPatternError(p *packages.Package) bool {
+	return p.Name == "" && len(p.CompiledGoFiles) == 0 && len(p.Errors) > 0 &&
+		strings.HasPrefix(p.Errors[0].Msg, "pattern ")
+}
+
+// needModule fails early, with advice, when relative patterns are used
+// outside any module: the go command's own message for it is obscure.
+func needModule(dir string, patterns []string) error {
+	relative := false
+	for _, p := range patterns {
+		if p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") {
+			relative = true
+		}
+	}
+	if !relative || os.Getenv("GO111MODULE") == "off" {
+		return nil
+	}
+	d, err := filepath.Abs(cmp.Or(dir, "."))
+	if err != nil {
+		return err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return nil
+		}
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+			return nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return fmt.Errorf("%s: no Go module here (go.mod not found in this directory or any parent): run silentfail inside a module, or name packages of one", d)
+		}
+		d = parent
+	}
+}
+
+// selectVariants drops the package variants whose files another variant
+// already covers: p when "p [p.test]" exists (it holds all of p's files
+// and the in-package tests), and the generated test mains. Analyzing
+// each file once halves the work on tested packages.
+func selectVariants(pkgs []*packages.Package) []*packages.Package {
+	hasTestVariant := make(map[string]bool)
+	for _, p := range pkgs {
+		if p.ForTest != "" && p.PkgPath == p.ForTest {
+			hasTestVariant[p.PkgPath] = true
+		}
+	}
+	var out []*packages.Package
+	for _, p := range pkgs {
+		switch {
+		case p.ForTest == "" && hasTestVariant[p.PkgPath] && len(p.Errors) == 0:
+			continue
+		case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// guard returns copies of the analyzers whose Run turns a panic into an
+// error naming the analyzer and the package, so that one bug in one
+// check cannot stop the analysis of a whole code base.
+func guard(as []*analysis.Analyzer) []*analysis.Analyzer {
+	out := make([]*analysis.Analyzer, len(as))
+	for i, a := range as {
+		g := *a
+		run := a.Run
+		g.Run = func(pass *analysis.Pass) (res any, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("internal error: panic: %v\n%s", r, debug.Stack())
+				}
+			}()
+			return run(pass)
+		}
+		out[i] = &g
+	}
+	return out
+}
+
+func convert(check, pkg string, fset *token.FileSet, d analysis.Diagnostic) Finding {
+	f := Finding{
+		Check:    check,
+		Package:  pkg,
+		Pos:      fset.Position(d.Pos),
+		Message:  d.Message,
+		Category: d.Category,
+	}
+	if d.End.IsValid() {
+		f.End = fset.Position(d.End)
+	}
+	for _, sf := range d.SuggestedFixes {
+		fix := Fix{Message: sf.Message}
+		for _, e := range sf.TextEdits {
+			end := e.End
+			if !end.IsValid() {
+				end = e.Pos
+			}
+			start, stop := fset.Position(e.Pos), fset.Position(end)
+			fix.Edits = append(fix.Edits, Edit{Filename: start.Filename, Start: start.Offset, End: stop.Offset, New: string(e.NewText)})
+		}
+		f.Fixes = append(f.Fixes, fix)
+	}
+	for _, r := range d.Related {
+		rel := Related{Pos: fset.Position(r.Pos), Message: r.Message}
+		if r.End.IsValid() {
+			rel.End = fset.Position(r.End)
+		}
+		f.Related = append(f.Related, rel)
+	}
+	return f
+}
+
+func sortFindings(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Column, b.Pos.Column),
+			cmp.Compare(a.Check, b.Check),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// loadErrorText shortens the go command's failure to its first
+// meaningful line, turning the common "no go.mod" case into advice.
+func loadErrorText(err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "go.mod file not found") {
+		return "no Go module here (go.mod not found in this directory or any parent): run silentfail inside a module, or name packages of one"
+	}
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "go list") {
+			return strings.TrimPrefix(l, "err: exit status 1: stderr: ")
+		}
+	}
+	return lines[0]
+}
