@@ -86,6 +86,9 @@ func Parse(text string) (checks, reason string, ok bool) {
 	if !found || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
 		return "", "", false
 	}
+	// A further comment on the same line ("// want ...", "//nolint")
+	// is not part of the reason.
+	rest, _, _ = strings.Cut(rest, "//")
 	fields := strings.Fields(rest)
 	if len(fields) == 0 {
 		return "", "", true
