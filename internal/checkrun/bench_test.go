@@ -1,0 +1,28 @@
+package checkrun
+
+import (
+	"testing"
+
+	"github.com/silentfail/silentfail/checks/suite"
+)
+
+// BenchmarkCheckStd runs every check over a fixed set of standard
+// library packages, loading included, as `silentfail check` does. Run
+// with -benchmem; bench/check.sh compares the command with go vet and
+// staticcheck on the same packages.
+func BenchmarkCheckStd(b *testing.B) {
+	cfg := Config{
+		Patterns:  []string{"net/http", "encoding/json", "database/sql", "context", "sync"},
+		Analyzers: suite.All(),
+		Tests:     true,
+	}
+	for b.Loop() {
+		res, err := Run(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Analyzed == 0 {
+			b.Fatal("nothing analyzed")
+		}
+	}
+}
