@@ -2,17 +2,23 @@ package defererr
 
 import (
 	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/suppress"
 )
 
 //go:embed doc.go
 var doc string
 
-// Analyzer is the defererr check.
+// Analyzer reports deferred closures that overwrite the error result.
 var Analyzer = &analysis.Analyzer{
 	Name:     "defererr",
 	Doc:      astq.ExtractDoc(doc, "defererr"),
@@ -22,5 +28,220 @@ var Analyzer = &analysis.Analyzer{
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	pass = suppress.Filter(pass)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		def := cur.Node().(*ast.DeferStmt)
+		lit, ok := ast.Unparen(def.Call.Fun).(*ast.FuncLit)
+		if !ok {
+			continue
+		}
+		fc, _, _ := astq.EnclosingFunc(cur)
+		if !fc.Valid() {
+			continue
+		}
+		results := astq.NamedErrorResults(astq.Signature(pass, fc))
+		if len(results) == 0 {
+			continue
+		}
+		for _, res := range results {
+			checkClosure(pass, lit.Body, res, astq.FuncName(fc))
+		}
+	}
 	return nil, nil
+}
+
+// checkClosure reports the unguarded assignments to res in the body of
+// a deferred closure.
+func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn string) {
+	var (
+		visit     func(stmts []ast.Stmt, guarded bool)
+		visitStmt func(s ast.Stmt, guarded bool)
+	)
+	visit = func(stmts []ast.Stmt, guarded bool) {
+		for _, s := range stmts {
+			visitStmt(s, guarded)
+			// After `if <reads err or recover()> { ...; return }`, the
+			// rest of the block runs only for some values of err.
+			if ifs, ok := s.(*ast.IfStmt); ok && decides(pass, ifs, res) && leaves(ifs) {
+				guarded = true
+			}
+		}
+	}
+	visitStmt = func(s ast.Stmt, guarded bool) {
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if guarded || s.Tok != token.ASSIGN {
+				return
+			}
+			for i, l := range s.Lhs {
+				id, ok := ast.Unparen(l).(*ast.Ident)
+				if !ok || pass.TypesInfo.ObjectOf(id) != res {
+					continue
+				}
+				var rhs ast.Expr
+				if len(s.Rhs) == len(s.Lhs) {
+					rhs = s.Rhs[i]
+				} else if len(s.Rhs) == 1 {
+					rhs = s.Rhs[0]
+				}
+				if rhs == nil || reads(pass, rhs, res) {
+					continue
+				}
+				report(pass, s, res, rhs, fn)
+			}
+		case *ast.BlockStmt:
+			visit(s.List, guarded)
+		case *ast.LabeledStmt:
+			visitStmt(s.Stmt, guarded)
+		case *ast.IfStmt:
+			// A condition that reads err, calls recover, or tests a
+			// variable the assignment then stores guards both branches.
+			g := guarded || decides(pass, s, res)
+			inner := g
+			if !g {
+				inner = testsAssigned(pass, s)
+			}
+			visit(s.Body.List, inner)
+			if s.Else != nil {
+				visitStmt(s.Else, inner)
+			}
+		case *ast.SwitchStmt:
+			g := guarded || (s.Tag != nil && (reads(pass, s.Tag, res) || callsRecover(pass, s.Tag)))
+			for _, cc := range s.Body.List {
+				cc := cc.(*ast.CaseClause)
+				cg := g
+				for _, e := range cc.List {
+					if reads(pass, e, res) || callsRecover(pass, e) {
+						cg = true
+					}
+				}
+				visit(cc.Body, cg)
+			}
+		case *ast.TypeSwitchStmt:
+			for _, cc := range s.Body.List {
+				visit(cc.(*ast.CaseClause).Body, true)
+			}
+		case *ast.ForStmt:
+			visit(s.Body.List, guarded)
+		case *ast.RangeStmt:
+			visit(s.Body.List, guarded)
+		case *ast.SelectStmt:
+			for _, cc := range s.Body.List {
+				visit(cc.(*ast.CommClause).Body, guarded)
+			}
+		}
+	}
+	visit(body.List, false)
+}
+
+// decides reports whether the if statement's init or condition reads
+// res or calls recover: its branches run for some errors only, or only
+// during a panic.
+func decides(pass *analysis.Pass, s *ast.IfStmt, res *types.Var) bool {
+	if s.Init != nil && (reads(pass, s.Init, res) || callsRecover(pass, s.Init)) {
+		return true
+	}
+	return reads(pass, s.Cond, res) || callsRecover(pass, s.Cond)
+}
+
+// testsAssigned reports whether the if statement tests a variable that
+// its body then assigns to the result: `if cerr := f.Close(); cerr !=
+// nil { err = cerr }` stores only failures.
+func testsAssigned(pass *analysis.Pass, s *ast.IfStmt) bool {
+	tested := make(map[types.Object]bool)
+	ast.Inspect(s.Cond, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := pass.TypesInfo.ObjectOf(id).(*types.Var); ok {
+				tested[v] = true
+			}
+		}
+		return true
+	})
+	found := false
+	ast.Inspect(s.Body, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok {
+			for _, r := range as.Rhs {
+				ast.Inspect(r, func(m ast.Node) bool {
+					if id, ok := m.(*ast.Ident); ok && tested[pass.TypesInfo.ObjectOf(id)] {
+						found = true
+					}
+					return true
+				})
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// leaves reports whether the body of an if statement ends by leaving
+// the closure (return, panic).
+func leaves(s *ast.IfStmt) bool {
+	if len(s.Body.List) == 0 {
+		return false
+	}
+	switch last := s.Body.List[len(s.Body.List)-1].(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.ExprStmt:
+		if c, ok := last.X.(*ast.CallExpr); ok {
+			if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "panic" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func reads(pass *analysis.Pass, n ast.Node, v *types.Var) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if id, ok := m.(*ast.Ident); ok && pass.TypesInfo.Uses[id] == v {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func callsRecover(pass *analysis.Pass, n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if c, ok := m.(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+				if b, ok := pass.TypesInfo.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func report(pass *analysis.Pass, s *ast.AssignStmt, res *types.Var, rhs ast.Expr, fn string) {
+	name := res.Name()
+	if id, ok := ast.Unparen(rhs).(*ast.Ident); ok && id.Name == "nil" {
+		pass.Report(analysis.Diagnostic{
+			Pos: s.Pos(),
+			End: s.End(),
+			Message: fmt.Sprintf("deferred closure sets %s = nil unconditionally: every error %s returns is replaced by nil and the caller sees success (remove the assignment, or make it only in the recover branch)",
+				name, fn),
+		})
+		return
+	}
+	what := "its result"
+	if c, ok := ast.Unparen(rhs).(*ast.CallExpr); ok {
+		if f := astq.Callee(pass, c); f != nil {
+			what = f.Name() + "'s result (usually nil)"
+		}
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos: s.Pos(),
+		End: s.End(),
+		Message: fmt.Sprintf("deferred closure assigns %s = %s unconditionally: when %s is already returning an error, it is replaced by %s and the caller sees success (assign only if %s == nil, or use errors.Join(%s, ...))",
+			name, astq.Render(rhs), fn, what, name, name),
+	})
 }

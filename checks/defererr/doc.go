@@ -1,8 +1,55 @@
-// Package defererr defines an Analyzer (work in progress).
+// Package defererr defines an Analyzer that reports deferred closures
+// that overwrite the function's error result unconditionally.
 //
 // # Analyzer defererr
 //
-// defererr: work in progress
+// defererr: a deferred closure that overwrites the error being returned
 //
-// Not implemented yet.
+// A deferred closure runs after the return statement has set the
+// results. Assigning the named error result there without looking at it
+// replaces whatever the function was returning:
+//
+//	func Save(path string, data []byte) (err error) {
+//		f, err := os.Create(path)
+//		if err != nil {
+//			return err
+//		}
+//		defer func() { err = f.Close() }()
+//		if _, err := f.Write(data); err != nil {
+//			return err // replaced by Close's nil: the caller sees success
+//		}
+//		return nil
+//	}
+//
+// The write failed, Close succeeded, and Save returns nil: the caller
+// goes on with a truncated file and nothing is logged. The same happens
+// with `err = tx.Commit()`, `err = nil` and any other plain assignment.
+//
+// The check reports an assignment to a named error result, in a closure
+// deferred by that function, that runs whatever the current error is:
+// not guarded by a test of err (`if err == nil { err = ... }`, or an
+// earlier `if err != nil { ...; return }` in the closure), not combining
+// the old value (`errors.Join(err, f.Close())`, `fmt.Errorf("...: %w",
+// err)`), not in the recover branch (`if r := recover(); r != nil`), and
+// not assigning only a failure (`if cerr := f.Close(); cerr != nil {
+// err = cerr }`: that may replace one error by another, but still
+// reports failure).
+//
+// Bad:
+//
+//	defer func() { err = tx.Commit() }()
+//
+// Good:
+//
+//	defer func() {
+//		if err != nil {
+//			tx.Rollback()
+//			return
+//		}
+//		err = tx.Commit()
+//	}()
+//
+// No fix is suggested: guarding the assignment changes what the
+// function returns, which is the point, but it is a decision for the
+// author (keep the first error, or join both).
 package defererr
