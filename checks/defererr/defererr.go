@@ -45,11 +45,75 @@ func run(pass *analysis.Pass) (any, error) {
 		if len(results) == 0 {
 			continue
 		}
-		for _, res := range results {
+		_, _, fbody := astq.EnclosingFunc(cur)
+		for i, res := range results {
+			if !mayReturnError(pass, fbody, def.End(), res, resultIndex(pass, fc, res, i)) {
+				continue // the deferred assignment is the only source of the error
+			}
 			checkClosure(pass, lit.Body, res, astq.FuncName(fc))
 		}
 	}
 	return nil, nil
+}
+
+// resultIndex returns the position of res among the function's results.
+func resultIndex(pass *analysis.Pass, fc inspector.Cursor, res *types.Var, fallback int) int {
+	sig := astq.Signature(pass, fc)
+	for i := range sig.Results().Len() {
+		if sig.Results().At(i) == res {
+			return i
+		}
+	}
+	return fallback
+}
+
+// mayReturnError reports whether, after pos, the function body can set
+// res to something other than nil: a return statement with a value for
+// it that is not the literal nil, or an assignment outside closures.
+// When it cannot, the deferred assignment hides nothing.
+func mayReturnError(pass *analysis.Pass, body *ast.BlockStmt, pos token.Pos, res *types.Var, index int) bool {
+	found := false
+	isNil := func(e ast.Expr) bool { return pass.TypesInfo.Types[e].IsNil() }
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found || n == nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if n.Pos() < pos {
+				return false
+			}
+			switch {
+			case len(n.Results) > index:
+				if !isNil(n.Results[index]) {
+					found = true
+				}
+			case len(n.Results) == 1:
+				found = true // return f() with several results
+			}
+		case *ast.AssignStmt:
+			if n.Pos() < pos {
+				return true
+			}
+			for i, l := range n.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && pass.TypesInfo.ObjectOf(id) == res {
+					if len(n.Rhs) != len(n.Lhs) || !isNil(n.Rhs[i]) {
+						found = true
+					}
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && pass.TypesInfo.ObjectOf(id) == res {
+					found = true
+				}
+			}
+		}
+		return true
+	})
+	return found
 }
 
 // checkClosure reports the unguarded assignments to res in the body of
@@ -98,17 +162,19 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 		case *ast.IfStmt:
 			// A condition that reads err, calls recover, or tests a
 			// variable the assignment then stores guards both branches.
+			// Any condition other than a presence check (f != nil)
+			// makes the assignment conditional: the author decided
+			// when the error is replaced (if !stop() { err = ctx.Err() }).
 			g := guarded || decides(pass, s, res)
-			inner := g
-			if !g {
-				inner = testsAssigned(pass, s)
-			}
+			inner := g || testsAssigned(pass, s) || !presenceCheck(pass, s)
 			visit(s.Body.List, inner)
 			if s.Else != nil {
 				visitStmt(s.Else, inner)
 			}
 		case *ast.SwitchStmt:
-			g := guarded || (s.Tag != nil && (reads(pass, s.Tag, res) || callsRecover(pass, s.Tag)))
+			guarded = true // a case decides when the assignment runs
+			g := guarded || (s.Tag != nil && (reads(pass, s.Tag, res) || callsRecover(pass, s.Tag))) ||
+				(s.Init != nil && (reads(pass, s.Init, res) || callsRecover(pass, s.Init)))
 			for _, cc := range s.Body.List {
 				cc := cc.(*ast.CaseClause)
 				cg := g
@@ -123,17 +189,34 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 			for _, cc := range s.Body.List {
 				visit(cc.(*ast.CaseClause).Body, true)
 			}
-		case *ast.ForStmt:
-			visit(s.Body.List, guarded)
-		case *ast.RangeStmt:
-			visit(s.Body.List, guarded)
-		case *ast.SelectStmt:
-			for _, cc := range s.Body.List {
-				visit(cc.(*ast.CommClause).Body, guarded)
-			}
 		}
 	}
 	visit(body.List, false)
+}
+
+// presenceCheck reports whether the if statement only tests that
+// something exists (f != nil, x.f != nil && y != nil) and has no else:
+// the body is the closure's normal path whenever a resource was opened.
+func presenceCheck(pass *analysis.Pass, s *ast.IfStmt) bool {
+	if s.Init != nil || s.Else != nil {
+		return false
+	}
+	var ok func(e ast.Expr) bool
+	ok = func(e ast.Expr) bool {
+		b, isBin := ast.Unparen(e).(*ast.BinaryExpr)
+		if !isBin {
+			return false
+		}
+		switch b.Op {
+		case token.LAND:
+			return ok(b.X) && ok(b.Y)
+		case token.NEQ:
+			t := pass.TypesInfo.TypeOf(b.X)
+			return pass.TypesInfo.Types[b.Y].IsNil() && t != nil && !astq.IsErrorType(t)
+		}
+		return false
+	}
+	return ok(s.Cond)
 }
 
 // decides reports whether the if statement's init or condition reads
@@ -163,12 +246,9 @@ func testsAssigned(pass *analysis.Pass, s *ast.IfStmt) bool {
 	ast.Inspect(s.Body, func(n ast.Node) bool {
 		if as, ok := n.(*ast.AssignStmt); ok {
 			for _, r := range as.Rhs {
-				ast.Inspect(r, func(m ast.Node) bool {
-					if id, ok := m.(*ast.Ident); ok && tested[pass.TypesInfo.ObjectOf(id)] {
-						found = true
-					}
-					return true
-				})
+				if id, ok := ast.Unparen(r).(*ast.Ident); ok && tested[pass.TypesInfo.ObjectOf(id)] {
+					found = true
+				}
 			}
 		}
 		return !found

@@ -69,7 +69,7 @@ func (s *store) Flush(lines []string) (retErr error) {
 func Handle(w http.ResponseWriter, r *http.Request) {
 	_ = func() (err error) {
 		defer func() { err = r.Body.Close() }() // want `when the function literal is already returning an error`
-		return nil
+		return r.ParseForm()
 	}()
 }
 
@@ -80,4 +80,16 @@ func Generic[T any](path string, enc func(*os.File, T) error, v T) (err error) {
 	}
 	defer func() { err = f.Sync() }() // want `err = f.Sync\(\) unconditionally`
 	return enc(f, v)
+}
+
+// A presence check does not make the overwrite conditional.
+func SavePresent(path string) (err error) {
+	var f *os.File
+	defer func() {
+		if f != nil {
+			err = f.Close() // want `deferred closure assigns err = f.Close\(\) unconditionally`
+		}
+	}()
+	f, err = os.Create(path)
+	return err
 }

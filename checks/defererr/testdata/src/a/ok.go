@@ -151,3 +151,49 @@ func annotate(err error, path string) error {
 	}
 	return fmt.Errorf("%s: %w", path, err)
 }
+
+// The assignment runs only when the context fired: a decision of the
+// author, not an overwrite.
+func Handshake(ctx context.Context, stop func() bool) (ret error) {
+	defer func() {
+		if !stop() {
+			ret = ctx.Err()
+		}
+	}()
+	return nil
+}
+
+// Recover in a switch's init.
+func parse(s string) (_ int, err error) {
+	defer func() {
+		switch r := recover(); r {
+		case nil:
+		case "large":
+			err = fmt.Errorf("too large: %s", s)
+		default:
+			panic(r)
+		}
+	}()
+	return len(s), nil
+}
+
+type errorList []error
+
+func (l errorList) Err() error { return errors.Join(l...) }
+
+// The deferred assignment is how the function reports errors: nothing
+// after the defer returns another one.
+func ParseAll(src []string) (n int, err error) {
+	var errs errorList
+	defer func() {
+		err = errs.Err()
+	}()
+	for _, s := range src {
+		if s == "" {
+			errs = append(errs, errors.New("empty"))
+			continue
+		}
+		n++
+	}
+	return
+}
