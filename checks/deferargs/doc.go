@@ -1,8 +1,77 @@
-// Package deferargs defines an Analyzer (work in progress).
+// Package deferargs defines an Analyzer that reports arguments of
+// deferred calls that are evaluated when the defer statement runs
+// although the call needs their value at return.
 //
 // # Analyzer deferargs
 //
-// deferargs: work in progress
+// deferargs: a deferred call whose arguments are read at the defer statement instead of at return
 //
-// Not implemented yet.
+// The arguments of a deferred call, and its function value and
+// receiver, are evaluated when the defer statement runs; only the call
+// itself waits for the return. A deferred call that logs, traces or
+// counts the outcome of the function therefore sees the world as it was
+// at the top of the function:
+//
+//	func (s *Server) Handle(ctx context.Context, req *Request) (err error) {
+//		start := time.Now()
+//		defer log.Printf("handled in %v", time.Since(start)) // always about 0s
+//		defer s.report(err)                                 // always nil
+//		...
+//		return fmt.Errorf("lookup: %w", err)
+//	}
+//
+// The latency histogram fills with zeros, the error rate stays flat at
+// 0% during an outage, and the status logged for every request is the
+// placeholder it was initialized with. Nothing fails: the dashboards
+// are just wrong.
+//
+// The check reports two shapes:
+//
+//   - an argument containing time.Since(t), time.Until(t) or
+//     time.Now().Sub(t), when something that takes time (a call, a
+//     channel operation) can still run after the defer statement;
+//   - an argument reading a variable of the function that can be
+//     assigned after the defer statement (an assignment, x++, x += y,
+//     &x, a closure that assigns it, or a return statement that sets a
+//     named result), when the variable is an error, or a number, string
+//     or bool whose value at the defer is a constant placeholder
+//     (status := 0, var ok bool, a named result).
+//
+// It stays silent when the call is wrapped in a closure, when the
+// argument is a pointer (defer trace(&err)), when the variable is only
+// assigned before the defer, when an assignment after the defer in a
+// loop belongs to an earlier statement of the loop body (each
+// iteration's call deliberately takes its own value), when the
+// arguments capture a timestamp (defer done(time.Now())), and when
+// the variable holds a computed value such as a path or an id, which
+// cleanups capture on purpose (defer os.RemoveAll(dir)). Receivers and
+// function values are not reported.
+//
+// Bad:
+//
+//	func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+//		start := time.Now()
+//		status := http.StatusOK
+//		defer h.metrics.Observe(status, time.Since(start))
+//		if err := h.serve(w, r); err != nil {
+//			status = http.StatusInternalServerError
+//		}
+//	}
+//
+// Good:
+//
+//	func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+//		start := time.Now()
+//		status := http.StatusOK
+//		defer func() { h.metrics.Observe(status, time.Since(start)) }()
+//		if err := h.serve(w, r); err != nil {
+//			status = http.StatusInternalServerError
+//		}
+//	}
+//
+// The suggested fix wraps the deferred call in a function literal. It
+// is offered only when that changes nothing but the moment the reported
+// arguments are read: not in a loop, and not when the function value,
+// the receiver or another argument (time.Now(), a variable assigned
+// later) would evaluate differently at return.
 package deferargs

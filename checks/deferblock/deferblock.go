@@ -2,17 +2,26 @@ package deferblock
 
 import (
 	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/suppress"
 )
 
 //go:embed doc.go
 var doc string
 
-// Analyzer is the deferblock check.
+// Analyzer reports deferred calls that sleep or block on the request path.
 var Analyzer = &analysis.Analyzer{
 	Name:     "deferblock",
 	Doc:      astq.ExtractDoc(doc, "deferblock"),
@@ -22,5 +31,421 @@ var Analyzer = &analysis.Analyzer{
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	pass = suppress.Filter(pass)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	c := &checker{pass: pass, facts: make(map[ast.Node]*facts)}
+
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		def := cur.Node().(*ast.DeferStmt)
+		if strings.HasSuffix(pass.Fset.File(def.Pos()).Name(), "_test.go") {
+			continue // sleeping in tests is not a service's latency
+		}
+		s, ok := c.siteOf(cur)
+		if !ok {
+			continue
+		}
+		if c.decls == nil {
+			c.decls = funcDecls(pass)
+		}
+		w := c.newWalker(false)
+		w.walkDeferred(def.Call)
+		for _, o := range w.ops {
+			if msg, ok := c.judge(o, s, def); ok {
+				pos := o.anchor
+				if pos < def.Pos() || pos >= def.End() {
+					pos = def.Pos()
+				}
+				pass.Report(analysis.Diagnostic{Pos: pos, Message: msg})
+				break
+			}
+		}
+	}
 	return nil, nil
+}
+
+type checker struct {
+	pass  *analysis.Pass
+	decls map[*types.Func]*ast.FuncDecl
+	facts map[ast.Node]*facts
+}
+
+func (c *checker) newWalker(all bool) *walker {
+	return &walker{
+		pass:  c.pass,
+		decls: c.decls,
+		all:   all,
+		adds:  make(map[types.Object]bool),
+		busy:  make(map[*ast.FuncDecl]bool),
+	}
+}
+
+type siteKind int
+
+const (
+	siteOther   siteKind = iota
+	siteHandler          // an HTTP handler: the client waits for the deferred call
+	siteCtx              // receives a context or a request: someone waits for its result
+)
+
+// A site is the function whose return the deferred call holds up.
+type site struct {
+	kind siteKind
+	name string // for messages
+	// done is the way out to suggest, "ctx.Done()", "r.Context().Done()".
+	done  string
+	outer inspector.Cursor // the function, walked out through func(){...}()
+	body  *ast.BlockStmt
+}
+
+// siteOf finds the function the defer at cur delays. A function literal
+// called on the spot delays the function that calls it, so the search
+// goes out through those. It reports false for main, init and functions
+// without a body.
+func (c *checker) siteOf(cur inspector.Cursor) (*site, bool) {
+	fn, _, body := astq.EnclosingFunc(cur)
+	for fn.Valid() {
+		if _, lit := fn.Node().(*ast.FuncLit); !lit || fn.ParentEdgeKind() != edge.CallExpr_Fun {
+			break
+		}
+		fn, _, body = astq.EnclosingFunc(fn.Parent())
+	}
+	if !fn.Valid() || body == nil {
+		return nil, false
+	}
+	s := &site{outer: fn, body: body, name: astq.FuncName(fn)}
+	if fd, ok := fn.Node().(*ast.FuncDecl); ok && fd.Recv == nil &&
+		(fd.Name.Name == "init" || fd.Name.Name == "main" && c.pass.Pkg.Name() == "main") {
+		return nil, false
+	}
+	sig := astq.Signature(c.pass, fn)
+	if sig == nil {
+		return nil, false
+	}
+	var w, req, ctx *types.Var
+	for v := range sig.Params().Variables() {
+		switch {
+		case w == nil && astq.IsNamedType(v.Type(), "net/http", "ResponseWriter"):
+			w = v
+		case req == nil && astq.IsNamedType(v.Type(), "net/http", "Request"):
+			req = v
+		case ctx == nil && astq.IsNamedType(v.Type(), "context", "Context"):
+			ctx = v
+		}
+	}
+	switch {
+	case w != nil && req != nil:
+		s.kind = siteHandler
+		if _, lit := fn.Node().(*ast.FuncLit); lit {
+			s.name = "the handler"
+		}
+		s.done = named(req, "r") + ".Context().Done()"
+	case ctx != nil:
+		s.kind = siteCtx
+		s.done = named(ctx, "ctx") + ".Done()"
+	case req != nil:
+		s.kind = siteCtx
+		s.done = named(req, "req") + ".Context().Done()"
+	}
+	return s, true
+}
+
+func named(v *types.Var, def string) string {
+	if v.Name() == "" || v.Name() == "_" {
+		return def
+	}
+	return v.Name()
+}
+
+// facts are what the function holding the defer does around it.
+type facts struct {
+	ops    []op                  // channel operations, with their anchors in the body
+	adds   map[types.Object]bool // WaitGroups/errgroups it adds goroutines to
+	goRefs map[types.Object]bool // variables and fields its goroutines use
+	local  map[types.Object]bool // channels and groups declared in its body
+	buffer map[types.Object]bool // local channels made with a buffer
+	uses   map[types.Object]*uses
+}
+
+// uses classifies the uses of a local channel in its function.
+type uses struct {
+	send, recv, other bool
+}
+
+func (c *checker) factsOf(s *site) *facts {
+	if f := c.facts[s.outer.Node()]; f != nil {
+		return f
+	}
+	pass := c.pass
+	f := &facts{
+		goRefs: make(map[types.Object]bool),
+		local:  make(map[types.Object]bool),
+		buffer: make(map[types.Object]bool),
+		uses:   make(map[types.Object]*uses),
+	}
+	c.facts[s.outer.Node()] = f
+
+	w := c.newWalker(true)
+	w.walk(s.body, frame{})
+	f.ops, f.adds = w.ops, w.adds
+
+	// Goroutines started anywhere in the function, also in literals.
+	for cur := range s.outer.Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
+		var call *ast.CallExpr
+		switch n := cur.Node().(type) {
+		case *ast.GoStmt:
+			call = n.Call
+		case *ast.CallExpr:
+			fn := astq.Callee(pass, n)
+			if !astq.IsMethod(fn, "sync", "WaitGroup", "Go") &&
+				!astq.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go", "TryGo") {
+				continue
+			}
+			if recv, ok := astq.ReceiverExpr(n); ok {
+				if k := keyOf(pass, recv, nil); k != nil {
+					f.adds[k] = true
+				}
+			}
+			call = n
+		}
+		c.refs(call, nil, f.goRefs)
+		if fn := astq.Callee(pass, call); fn != nil && fn.Pkg() == pass.Pkg {
+			if decl := c.decls[fn.Origin()]; decl != nil && decl.Body != nil {
+				w := c.newWalker(false)
+				c.refs(decl.Body, w.bind(decl, call, nil), f.goRefs)
+			}
+		}
+	}
+
+	// Local channels: how they are made and used.
+	for cur := range s.outer.Preorder((*ast.Ident)(nil)) {
+		id := cur.Node().(*ast.Ident)
+		if obj, ok := pass.TypesInfo.Defs[id].(*types.Var); ok && obj.Pos() >= s.body.Pos() && obj.Pos() < s.body.End() {
+			f.local[obj] = true
+			if rhs := initOf(cur, id); rhs != nil && buffered(pass, rhs) {
+				f.buffer[obj] = true
+			}
+			continue
+		}
+		obj, ok := pass.TypesInfo.Uses[id].(*types.Var)
+		if !ok || !isChan(obj.Type()) {
+			continue
+		}
+		u := f.uses[obj]
+		if u == nil {
+			u = new(uses)
+			f.uses[obj] = u
+		}
+		switch p := cur.Parent().Node().(type) {
+		case *ast.SendStmt:
+			if p.Chan == id {
+				u.send = true
+			} else {
+				u.other = true
+			}
+		case *ast.UnaryExpr:
+			if p.Op == token.ARROW {
+				u.recv = true
+			} else {
+				u.other = true
+			}
+		case *ast.RangeStmt:
+			if p.X == id {
+				u.recv = true
+			} else {
+				u.other = true
+			}
+		default:
+			u.other = true
+		}
+	}
+	return f
+}
+
+// refs adds to m the keys of the variables and fields used in n.
+func (c *checker) refs(n ast.Node, subst map[types.Object]types.Object, m map[types.Object]bool) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if k := keyOf(c.pass, e, subst); k != nil {
+				m[k] = true
+			}
+		}
+		return true
+	})
+}
+
+// initOf returns the expression that initializes the variable defined by
+// id in x := e or var x = e, or nil.
+func initOf(cur inspector.Cursor, id *ast.Ident) ast.Expr {
+	switch p := cur.Parent().Node().(type) {
+	case *ast.AssignStmt:
+		if len(p.Lhs) == len(p.Rhs) {
+			for i, l := range p.Lhs {
+				if l == id {
+					return p.Rhs[i]
+				}
+			}
+		}
+	case *ast.ValueSpec:
+		if len(p.Names) == len(p.Values) {
+			for i, n := range p.Names {
+				if n == id {
+					return p.Values[i]
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// buffered reports whether e is make(chan T, n) with n not the constant 0.
+func buffered(pass *analysis.Pass, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 2 {
+		return false
+	}
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "make" {
+		return false
+	}
+	if b, ok := pass.TypesInfo.Uses[call.Fun.(*ast.Ident)].(*types.Builtin); !ok || b.Name() != "make" {
+		return false
+	}
+	if tv, ok := pass.TypesInfo.Types[call.Args[1]]; ok && tv.Value != nil {
+		n, exact := constant.Int64Val(constant.ToInt(tv.Value))
+		return !exact || n > 0
+	}
+	return true
+}
+
+// judge decides whether the blocking operation o, reached from the
+// deferred call of def, is reported, and with which message.
+func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
+	f := c.factsOf(s)
+	request := s.kind != siteOther
+	switch o.kind {
+	case opSleep:
+		if !request && len(o.via) > 0 {
+			return "", false
+		}
+		return c.sleepMsg(o, s), true
+	case opTimer:
+		if !request {
+			return "", false
+		}
+		return fmt.Sprintf("deferred receive from %s%s waits for the timer and holds %s until it fires (remove it or move it out of the request path)",
+			astq.Render(o.expr), where(o), subject(s)), true
+	case opCtxDone:
+		if !request {
+			return "", false
+		}
+		return fmt.Sprintf("deferred receive from %s%s blocks %s until the context is canceled, which its owner usually does only after the return: the goroutine can hang forever (remove the wait)",
+			astq.Render(o.expr), where(o), subject(s)), true
+	case opSend, opRecv, opRange:
+		if o.key != nil {
+			if f.goRefs[o.key] {
+				return "", false // a goroutine of the function's own does the other half
+			}
+			if o.kind == opSend && f.local[o.key] && f.buffer[o.key] {
+				return "", false
+			}
+			for _, b := range f.ops {
+				if b.key == o.key && b.anchor < def.Pos() && (b.kind == opSend) != (o.kind == opSend) {
+					return "", false // a token taken before is given back, or the reverse
+				}
+			}
+			if f.local[o.key] && !f.buffer[o.key] {
+				if u := f.uses[o.key]; u != nil && !u.other {
+					if o.kind == opSend && !u.recv {
+						return fmt.Sprintf("deferred send on %s%s blocks %s forever: nothing receives from %s, so the goroutine leaks (remove the send)",
+							astq.Render(o.expr), where(o), subject(s), astq.Render(o.expr)), true
+					}
+					if o.kind != opSend && !u.send {
+						return fmt.Sprintf("deferred receive from %s%s blocks %s forever: nothing sends on or closes %s, so the goroutine leaks (remove the receive)",
+							astq.Render(o.expr), where(o), subject(s), astq.Render(o.expr)), true
+					}
+				}
+			}
+		}
+		if !request {
+			return "", false
+		}
+		ch := astq.Render(o.expr)
+		leak := "the goroutine leaks"
+		if s.kind == siteHandler {
+			leak = "the handler goroutine leaks"
+		}
+		switch o.kind {
+		case opSend:
+			return fmt.Sprintf("deferred send on %s%s blocks %s until someone receives: if nobody does, %s (use select with %s)",
+				ch, where(o), subject(s), leak, s.done), true
+		case opRecv:
+			return fmt.Sprintf("deferred receive from %s%s blocks %s until someone sends on or closes %s: if nobody does, %s (use select with %s)",
+				ch, where(o), subject(s), ch, leak, s.done), true
+		default:
+			return fmt.Sprintf("deferred range over %s%s blocks %s until %s is closed: if it never is, %s (drain it elsewhere, or select with %s)",
+				ch, where(o), subject(s), ch, leak, s.done), true
+		}
+	case opWaitGroup, opErrGroup:
+		if !request || o.key == nil || f.local[o.key] || f.adds[o.key] || f.goRefs[o.key] {
+			return "", false
+		}
+		g := astq.Render(o.expr)
+		lost := ""
+		if o.kind == opErrGroup {
+			lost = ", and drops their error"
+		}
+		return fmt.Sprintf("deferred %s.Wait()%s blocks %s until every goroutine counted in %s is done, not only those %s started%s: their latency becomes its latency (wait only for goroutines it starts, or bound the wait with %s)",
+			g, where(o), subject(s), g, s.name, lost, s.done), true
+	case opCond:
+		if !request {
+			return "", false
+		}
+		return fmt.Sprintf("deferred %s.Wait()%s blocks %s until another goroutine signals %s: if none does, the goroutine hangs (wait for the condition before returning, with a way out)",
+			astq.Render(o.expr), where(o), subject(s), astq.Render(o.expr)), true
+	}
+	return "", false
+}
+
+func (c *checker) sleepMsg(o op, s *site) string {
+	what := "time.Sleep(" + o.dur + ")"
+	if o.after {
+		what = "receive from time.After(" + o.dur + ")"
+	}
+	switch s.kind {
+	case siteHandler:
+		done := "the handler is done"
+		return fmt.Sprintf("deferred %s%s holds %s for %s after %s (remove it or move it out of the request path)",
+			what, where(o), subject(s), o.dur, done)
+	case siteCtx:
+		return fmt.Sprintf("deferred %s%s holds %s for %s after its work is done (remove it or move it out of the request path)",
+			what, where(o), subject(s), o.dur)
+	}
+	return fmt.Sprintf("deferred %s%s holds %s for %s after its work is done (remove it, or sleep where a pause is needed)",
+		what, where(o), subject(s), o.dur)
+}
+
+// subject names what the deferred call holds up.
+func subject(s *site) string {
+	if s.kind == siteHandler {
+		if s.name == "the handler" {
+			return "the handler's response"
+		}
+		return "the response of " + s.name
+	}
+	if s.name == "the function literal" {
+		return "the return of the function literal"
+	}
+	return s.name + "'s return"
+}
+
+// where says through which helpers the operation is reached: "" when it
+// is written in the deferred call itself, " (in s.finish)", " (in pause,
+// called from s.finish)".
+func where(o op) string {
+	switch len(o.via) {
+	case 0:
+		return ""
+	case 1:
+		return " (in " + o.via[0] + ")"
+	}
+	return " (in " + o.via[len(o.via)-1] + ", called from " + o.via[0] + ")"
 }

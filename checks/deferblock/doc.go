@@ -1,8 +1,65 @@
-// Package deferblock defines an Analyzer (work in progress).
+// Package deferblock defines an Analyzer that reports deferred calls
+// that sleep or block while the function's caller, or an HTTP client,
+// waits for the return.
 //
 // # Analyzer deferblock
 //
-// deferblock: work in progress
+// deferblock: a deferred call that sleeps or blocks on the request path
 //
-// Not implemented yet.
+// A deferred call runs before the function returns, so whatever it waits
+// for is added to the function's latency. In an HTTP handler the response
+// is not complete until ServeHTTP returns: a deferred time.Sleep is paid
+// by every client, and a deferred channel send that nobody receives keeps
+// the handler goroutine, its request and everything it references alive
+// forever. Nothing fails; the service just slows down and grows.
+//
+// The check looks at the deferred call, at the body of a deferred
+// function literal, and at the same-package functions they call, two
+// levels deep. It reports:
+//
+//   - time.Sleep and a receive from time.After or a timer's channel;
+//   - a channel send or receive, or a range over a channel, outside a
+//     select that has a way out (a default case, or another case that
+//     receives, such as ctx.Done() or a timeout);
+//   - a receive from ctx.Done(), which the caller usually cancels only
+//     after the return;
+//   - sync.WaitGroup.Wait and errgroup.Group.Wait on a group the
+//     function did not add goroutines to, and sync.Cond.Wait.
+//
+// These are reported on the request path: HTTP handlers (a
+// ResponseWriter and a *http.Request among the parameters, whether a
+// declared function, a ServeHTTP method or a function literal returned
+// by a middleware) and functions that receive a context.Context or a
+// *http.Request. A function literal called on the spot counts as the
+// function that calls it. In other functions only what blocks whatever
+// the rest of the program does is reported: a time.Sleep written in the
+// deferred call, and a send on (or receive from) an unbuffered channel
+// made in the function that nothing else uses. Tests, main and init are
+// not checked.
+//
+// Bad:
+//
+//	func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+//		defer time.Sleep(100 * time.Millisecond) // let the metrics flush
+//		defer func() { s.events <- event{path: r.URL.Path} }()
+//		s.mux.ServeHTTP(w, r)
+//	}
+//
+// Good:
+//
+//	func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+//		defer func() {
+//			select {
+//			case s.events <- event{path: r.URL.Path}:
+//			case <-r.Context().Done():
+//			}
+//		}()
+//		s.mux.ServeHTTP(w, r)
+//	}
+//
+// Not reported: close(ch); a send on a buffered channel the function
+// made; a receive that gives back a token the function took from the
+// same channel (a semaphore), or the reverse; waiting for goroutines the
+// function started itself (a local WaitGroup or errgroup, one it called
+// Add or Go on, or a channel its own goroutine closes or sends on).
 package deferblock

@@ -2,17 +2,23 @@ package deferclose
 
 import (
 	_ "embed"
+	"go/ast"
+	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/suppress"
 )
 
 //go:embed doc.go
 var doc string
 
-// Analyzer is the deferclose check.
+// Analyzer reports cleanups deferred before the error check of the call
+// that produced the value, and dropped Close errors of writers.
 var Analyzer = &analysis.Analyzer{
 	Name:     "deferclose",
 	Doc:      astq.ExtractDoc(doc, "deferclose"),
@@ -22,5 +28,118 @@ var Analyzer = &analysis.Analyzer{
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	pass = suppress.Filter(pass)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	c := &checker{pass: pass, ins: ins}
+
+	for cur := range ins.Root().Preorder((*ast.AssignStmt)(nil), (*ast.DeclStmt)(nil), (*ast.DeferStmt)(nil)) {
+		switch n := cur.Node().(type) {
+		case *ast.AssignStmt:
+			if len(n.Rhs) == 1 && (n.Tok == token.DEFINE || n.Tok == token.ASSIGN) {
+				c.checkEarlyDefer(cur, n.Lhs, n.Rhs[0])
+			}
+		case *ast.DeclStmt:
+			if gd, ok := n.Decl.(*ast.GenDecl); ok && gd.Tok == token.VAR && len(gd.Specs) == 1 {
+				if vs := gd.Specs[0].(*ast.ValueSpec); len(vs.Values) == 1 {
+					lhs := make([]ast.Expr, len(vs.Names))
+					for i, id := range vs.Names {
+						lhs[i] = id
+					}
+					c.checkEarlyDefer(cur, lhs, vs.Values[0])
+				}
+			}
+		case *ast.DeferStmt:
+			c.checkDroppedClose(cur)
+		}
+	}
 	return nil, nil
+}
+
+// checker holds what the two halves of the check share for one package.
+type checker struct {
+	pass  *analysis.Pass
+	ins   *inspector.Inspector
+	decls map[*types.Func]*ast.FuncDecl // functions and methods declared in the package
+}
+
+// funcDecl returns the declaration of fn in the package being analyzed,
+// or nil (another package, an interface method, a function value).
+func (c *checker) funcDecl(fn *types.Func) *ast.FuncDecl {
+	if fn == nil || fn.Pkg() != c.pass.Pkg {
+		return nil
+	}
+	if c.decls == nil {
+		c.decls = make(map[*types.Func]*ast.FuncDecl)
+		for _, f := range c.pass.Files {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok {
+					if obj, ok := c.pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+						c.decls[obj] = fd
+					}
+				}
+			}
+		}
+	}
+	return c.decls[fn.Origin()]
+}
+
+// objOf returns the variable an identifier denotes (defined or used),
+// or nil for the blank identifier and non-variables.
+func (c *checker) objOf(e ast.Expr) *types.Var {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return nil
+	}
+	v, _ := c.pass.TypesInfo.ObjectOf(id).(*types.Var)
+	return v
+}
+
+// mentions reports whether n refers to any of the objects.
+func (c *checker) mentions(n ast.Node, objs ...types.Object) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			obj := c.pass.TypesInfo.ObjectOf(id)
+			for _, o := range objs {
+				if obj != nil && obj == o {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// isNil reports whether e is the predeclared nil.
+func (c *checker) isNil(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	_, isNil := c.pass.TypesInfo.ObjectOf(id).(*types.Nil)
+	return isNil
+}
+
+// resultUsed reports whether the value of the call at cur is used:
+// it is not an expression statement, nor assigned to blank identifiers
+// only, nor a deferred or go call.
+func resultUsed(cur inspector.Cursor) bool {
+	switch p := cur.Parent().Node().(type) {
+	case *ast.ExprStmt, *ast.DeferStmt, *ast.GoStmt:
+		return false
+	case *ast.ParenExpr:
+		return resultUsed(cur.Parent())
+	case *ast.AssignStmt:
+		for _, l := range p.Lhs {
+			if id, ok := l.(*ast.Ident); !ok || id.Name != "_" {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }

@@ -1,8 +1,111 @@
-// Package deferclose defines an Analyzer (work in progress).
+// Package deferclose defines an Analyzer that reports cleanups deferred
+// before the error check of the call that produced the value, and
+// deferred Close calls that drop the error of a file or writer that was
+// written to.
 //
 // # Analyzer deferclose
 //
-// deferclose: work in progress
+// deferclose: a cleanup deferred before its error check, or the error of a deferred Close of a writer dropped
 //
-// Not implemented yet.
+// Two mistakes around a deferred Close pass every test on the happy path
+// and fail only in production.
+//
+// The first is deferring the cleanup before checking the error of the
+// call that produced the value. When the call fails, the value is nil,
+// and the deferred call panics with a nil pointer dereference: the
+// request that should have returned a clean error takes the goroutine
+// (or the process) down instead.
+//
+// Bad:
+//
+//	resp, err := http.Get(url)
+//	defer resp.Body.Close() // panics when the request fails
+//	if err != nil {
+//		return err
+//	}
+//
+// Good:
+//
+//	resp, err := http.Get(url)
+//	if err != nil {
+//		return err
+//	}
+//	defer resp.Body.Close()
+//
+// The defer is reported wherever it sits between the assignment and the
+// first statement that reads the error (an if, errors.Is, a return) or
+// looks at the value, not only on the next line. It is reported only
+// when the deferred call provably panics on nil: a field read through a
+// nil pointer (resp.Body), a method of a nil interface (net.Conn), a
+// value method or a promoted method called through a nil pointer, a nil
+// func (cleanup, err := setup()), or a pointer method that dereferences
+// its receiver. Methods of the package being analyzed are read: a
+// method whose first use of the receiver is a nil check is nil-safe and
+// not reported. In the standard library, every method of *os.File
+// returns ErrInvalid on nil and the Close of *net.TCPListener and
+// *net.UnixListener returns EINVAL, so deferring those early is
+// harmless and not reported; the other cleanups (sql.Rows, sql.Tx,
+// gzip.Reader, zip.ReadCloser, tls.Conn, net.TCPConn...) panic.
+// Methods of other modules cannot be read and are assumed to
+// dereference their receiver, as nearly all Close methods do. For a
+// function of the package being analyzed, the value is taken to be nil
+// on failure only when every return with a non-nil error returns nil
+// there.
+//
+// When the error check is the statement right after the defer and
+// leaves the function, the suggested fix moves the defer after it: the
+// success path registers the defer at the same point as before.
+//
+// The second mistake is dropping the error of Close on something that
+// was written to, in a function that returns an error: a file opened
+// with os.Create, os.CreateTemp or os.OpenFile with O_WRONLY or O_RDWR,
+// or a writer whose Close writes the end of its output (gzip, zlib,
+// flate and lzw writers, zip.Writer's central directory, tar.Writer's
+// end-of-archive blocks, base64 and base32 encoders, multipart.Writer,
+// the smtp.Client.Data writer). On a full disk, over quota or on NFS
+// the written data can fail to reach the disk at Close, and a
+// compressor's last write is made by Close itself: the function returns
+// nil, and the caller goes on with a truncated file.
+//
+// Bad:
+//
+//	func Save(path string, data []byte) error {
+//		f, err := os.Create(path)
+//		if err != nil {
+//			return err
+//		}
+//		defer f.Close()
+//		_, err = f.Write(data)
+//		return err
+//	}
+//
+// Good:
+//
+//	func Save(path string, data []byte) (err error) {
+//		f, err := os.Create(path)
+//		if err != nil {
+//			return err
+//		}
+//		defer func() {
+//			if cerr := f.Close(); cerr != nil && err == nil {
+//				err = cerr
+//			}
+//		}()
+//		_, err = f.Write(data)
+//		return err
+//	}
+//
+// The check stays silent when the error of Close is looked at (in the
+// deferred closure, with errors.Join, or by an explicit Close or Sync
+// on the success path with the defer as a safety net), when the Close
+// error is discarded explicitly (_ = f.Close()), when the function
+// returns no error, when the file or writer is returned, stored or
+// handed to a goroutine (whoever receives it closes it), when nothing
+// is written to it, when a writer writes into memory, a hash or an
+// http.ResponseWriter, and when the file is removed unconditionally
+// before the function returns (a scratch file). A checked Flush of a
+// bufio.Writer does not make the Close of the file underneath safe and
+// is still reported; a checked Sync does. There is no suggested fix:
+// how the error should be combined with the function's result is the
+// author's decision.
 package deferclose

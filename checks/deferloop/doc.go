@@ -1,8 +1,79 @@
-// Package deferloop defines an Analyzer (work in progress).
+// Package deferloop defines an Analyzer that reports defer statements in
+// loop bodies whose deferred calls pile up until the function returns.
 //
 // # Analyzer deferloop
 //
-// deferloop: work in progress
+// deferloop: a defer in a loop body that runs only when the function returns, once per iteration
 //
-// Not implemented yet.
+// A deferred call runs when the function returns, not when the loop
+// iteration ends. A defer in a loop body therefore keeps every
+// iteration's resource alive until the whole loop is done: one open file,
+// one *sql.Rows holding a pooled connection, one unread response body
+// holding a keep-alive connection per iteration. With a short test input
+// nothing shows; in production the loop runs over ten thousand items and
+// the process hits its file-descriptor limit, or every pooled database
+// connection is held by one request while the others wait. The worst
+// case is a lock:
+//
+//	for _, k := range keys {
+//		mu.Lock()
+//		defer mu.Unlock()
+//		...
+//	}
+//
+// The second iteration blocks forever on mu.Lock(), and every other
+// goroutine that needs mu blocks behind it.
+//
+// The check reports a defer that is directly in a loop body (not in a
+// function literal called there) when the control-flow graph shows that
+// another iteration can follow it: some path from the defer reaches the
+// loop's next iteration without a return, a panic, a call that never
+// returns (os.Exit, log.Fatal...) or a break out of the loop. A defer
+// in an inner loop that breaks out of the inner loop but not the outer
+// one is reported against the outer loop. It stays silent when every
+// path after the defer returns or leaves the loop (a retry loop that
+// defers on success and returns), when the loop provably runs once
+// (`for range 1`), and when the released value is kept past the
+// iteration (appended to a slice, stored outside the loop, handed to a
+// goroutine): then holding it until the function returns is the point.
+//
+// Bad:
+//
+//	func ProcessAll(names []string) error {
+//		for _, name := range names {
+//			f, err := os.Open(name)
+//			if err != nil {
+//				return err
+//			}
+//			defer f.Close()
+//			process(f)
+//		}
+//		return nil
+//	}
+//
+// Good:
+//
+//	func ProcessAll(names []string) error {
+//		for _, name := range names {
+//			if err := processFile(name); err != nil {
+//				return err
+//			}
+//		}
+//		return nil
+//	}
+//
+//	func processFile(name string) error {
+//		f, err := os.Open(name)
+//		if err != nil {
+//			return err
+//		}
+//		defer f.Close()
+//		process(f)
+//		return nil
+//	}
+//
+// When the loop body has no return, break, continue or goto that would
+// leave it, no recover, and no deferred call touching the function's
+// named results, the suggested fix wraps the body in func() { ... }(),
+// so that its defers run at the end of each iteration.
 package deferloop

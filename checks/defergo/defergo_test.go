@@ -1,0 +1,13 @@
+package defergo_test
+
+import (
+	"testing"
+
+	"github.com/silentfail/silentfail/checks/defergo"
+	"github.com/silentfail/silentfail/internal/checktest"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func Test(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), defergo.Analyzer, "a", "tests", "mainpkg")
+}

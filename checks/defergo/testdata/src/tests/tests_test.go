@@ -1,0 +1,7 @@
+package tests
+
+import "testing"
+
+func TestFlush(t *testing.T) {
+	defer func() { go flush() }()
+}

@@ -1,0 +1,378 @@
+package deferloop
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/silentfail/silentfail/internal/astq"
+)
+
+// pileUp describes what accumulates when a deferred call is repeated.
+type pileUp struct {
+	effect string // "one open file per iteration piles up"
+	lock   bool   // the deferred call releases a lock
+	// intended is set when each iteration locks a different mutex
+	// (lock all shards, lock a chain of parents): holding them all
+	// until the function returns is the point.
+	intended bool
+}
+
+// classify names what piles up when call is deferred once per
+// iteration of loop.
+func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		// defer func() { ... f.Close() ... }(): judge by what it calls.
+		var found *pileUp
+		ast.Inspect(lit.Body, func(n ast.Node) bool {
+			if found != nil {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				if r, ok := classifyCall(pass, n, loop); ok {
+					found = &r
+					return false
+				}
+			}
+			return true
+		})
+		if found != nil {
+			return *found
+		}
+		return pileUp{effect: "one deferred call per iteration piles up"}
+	}
+	if r, ok := classifyCall(pass, call, loop); ok {
+		return r
+	}
+	return pileUp{effect: "one deferred call per iteration piles up"}
+}
+
+func classifyCall(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) (pileUp, bool) {
+	// cancel() of context.WithCancel/WithTimeout/WithDeadline.
+	if t := pass.TypesInfo.TypeOf(call.Fun); t != nil {
+		if astq.IsNamedType(t, "context", "CancelFunc") || astq.IsNamedType(t, "context", "CancelCauseFunc") {
+			return pileUp{effect: "contexts and their timers pile up until then"}, true
+		}
+	}
+	fn := astq.Callee(pass, call)
+	recv, isSel := astq.ReceiverExpr(call)
+	if fn == nil || !isSel {
+		return pileUp{}, false
+	}
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil || sig.Recv() == nil {
+		return pileUp{}, false
+	}
+	name := fn.Name()
+	switch {
+	case astq.IsMethod(fn, "sync", "Mutex", "Unlock"),
+		astq.IsMethod(fn, "sync", "RWMutex", "Unlock"),
+		astq.IsMethod(fn, "sync", "Locker", "Unlock"):
+		mu := astq.Render(recv)
+		if perIteration(pass, recv, loop) {
+			// for _, s := range shards { s.mu.Lock(); defer s.mu.Unlock() }
+			// locks every shard until the function returns: on purpose.
+			return pileUp{intended: true}, true
+		}
+		if lockedInLoop(pass, recv, loop, "Lock") {
+			return pileUp{effect: fmt.Sprintf("the second iteration blocks forever on %s.Lock()", mu), lock: true}, true
+		}
+		return pileUp{effect: fmt.Sprintf("%s is unlocked once per iteration then, a fatal error from the second unlock on", mu), lock: true}, true
+	case astq.IsMethod(fn, "sync", "RWMutex", "RUnlock"):
+		mu := astq.Render(recv)
+		if perIteration(pass, recv, loop) {
+			return pileUp{intended: true}, true
+		}
+		return pileUp{effect: fmt.Sprintf("read locks on %s pile up: every %s.Lock() waits until then, and once a writer waits the next %s.RLock() blocks forever", mu, mu, mu), lock: true}, true
+	case astq.IsMethod(fn, "os", "File", "Close"):
+		return pileUp{effect: "one open file per iteration piles up"}, true
+	case astq.IsMethod(fn, "database/sql", "Rows", "Close"):
+		return pileUp{effect: "one open *sql.Rows per iteration piles up, each holding a database connection"}, true
+	case astq.IsMethod(fn, "database/sql", "Stmt", "Close"):
+		return pileUp{effect: "one prepared statement per iteration piles up"}, true
+	case astq.IsMethod(fn, "database/sql", "Tx", "Rollback", "Commit"):
+		return pileUp{effect: "one open transaction per iteration piles up, each holding a database connection"}, true
+	case astq.IsMethod(fn, "database/sql", "Conn", "Close"):
+		return pileUp{effect: "one database connection per iteration piles up"}, true
+	case astq.IsMethod(fn, "time", "Timer", "Stop"), astq.IsMethod(fn, "time", "Ticker", "Stop"):
+		return pileUp{effect: "one running timer per iteration piles up"}, true
+	}
+	if name != "Close" {
+		return pileUp{}, false
+	}
+	if sel, ok := ast.Unparen(recv).(*ast.SelectorExpr); ok && sel.Sel.Name == "Body" &&
+		astq.IsNamedType(pass.TypesInfo.TypeOf(sel.X), "net/http", "Response") {
+		return pileUp{effect: "one unclosed response body per iteration piles up, each holding a connection"}, true
+	}
+	rt := pass.TypesInfo.TypeOf(recv)
+	if rt == nil {
+		return pileUp{}, false
+	}
+	if n := astq.NamedOf(rt); n != nil && n.Obj().Pkg() != nil {
+		switch path, tn := n.Obj().Pkg().Path(), n.Obj().Name(); {
+		case (path == "net" || path == "crypto/tls") && strings.HasSuffix(tn, "Conn"):
+			return pileUp{effect: "one open connection per iteration piles up"}, true
+		case path == "net" && strings.HasSuffix(tn, "Listener"):
+			return pileUp{effect: "one open listener per iteration piles up"}, true
+		}
+	}
+	qual := types.RelativeTo(pass.Pkg)
+	return pileUp{effect: fmt.Sprintf("one unclosed %s per iteration piles up", types.TypeString(rt, qual))}, true
+}
+
+// lockedInLoop reports whether the body of loop calls mu.<lock>() on
+// the same mutex expression outside nested function literals.
+func lockedInLoop(pass *analysis.Pass, mu ast.Expr, loop ast.Stmt, lock string) bool {
+	found := false
+	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr)
+			if ok && sel.Sel.Name == lock && len(n.Args) == 0 && astq.SameExpr(pass, sel.X, mu) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// callString renders the deferred call for a message: f.Close(),
+// os.Remove(name), "function literal".
+func callString(call *ast.CallExpr) string {
+	if _, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		return "function literal"
+	}
+	var args []string
+	for _, a := range call.Args {
+		args = append(args, astq.Render(a))
+	}
+	s := strings.Join(args, ", ")
+	if len(s) > 30 || strings.Contains(s, "func(") {
+		s = "..."
+	}
+	if call.Ellipsis != token.NoPos {
+		s += "..."
+	}
+	return astq.Render(call.Fun) + "(" + s + ")"
+}
+
+// keptPastIteration reports whether the value the deferred call
+// releases is stored somewhere that outlives the iteration (appended
+// to a slice, assigned to a variable declared outside the loop, sent on
+// a channel, put in a composite literal): then keeping it until the
+// function returns is the point, as in
+//
+//	for _, addr := range addrs {
+//		l, err := net.Listen("tcp", addr)
+//		...
+//		defer l.Close()
+//		listeners = append(listeners, l)
+//	}
+func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) bool {
+	body := astq.LoopBody(loop)
+	var vars []types.Object
+	consider := func(e ast.Expr) {
+		v := astq.RootObject(pass, e)
+		if v, ok := v.(*types.Var); ok && body.Pos() <= v.Pos() && v.Pos() < body.End() {
+			vars = append(vars, v)
+		}
+	}
+	call := def.Call
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.FuncLit:
+		return false
+	case *ast.Ident:
+		consider(fun) // cancel()
+	case *ast.SelectorExpr:
+		if _, isMethod := pass.TypesInfo.Selections[fun]; isMethod {
+			consider(fun.X)
+		}
+	}
+	for _, a := range call.Args {
+		consider(a)
+	}
+	if len(vars) == 0 {
+		return false
+	}
+	// ctx, cancel := context.WithCancel(ctx): what keeps ctx keeps the
+	// reason to defer cancel.
+	ast.Inspect(body, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
+			return true
+		}
+		var defined []types.Object
+		hit := false
+		for _, l := range as.Lhs {
+			if id, ok := l.(*ast.Ident); ok && pass.TypesInfo.Defs[id] != nil {
+				obj := pass.TypesInfo.Defs[id]
+				defined = append(defined, obj)
+				for _, v := range vars {
+					hit = hit || v == obj
+				}
+			}
+		}
+		if hit {
+			for _, d := range defined {
+				if !slices.Contains(vars, d) {
+					vars = append(vars, d)
+				}
+			}
+		}
+		return true
+	})
+	// flows reports whether e is one of vars, or a value built from one
+	// (a call taking it, &T{f: v}, &v): bufio.NewReader(f) keeps f.
+	var flows func(e ast.Expr) bool
+	flows = func(e ast.Expr) bool {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.CallExpr:
+			// A wrapper (bufio.NewReader(f), tls.Client(c)) keeps its
+			// argument; parse(f) returns what it read.
+			if !isStream(pass.TypesInfo.TypeOf(e)) {
+				return false
+			}
+			for _, a := range e.Args {
+				if flows(a) {
+					return true
+				}
+			}
+			return false
+		case *ast.CompositeLit:
+			for _, a := range e.Elts {
+				if flows(a) {
+					return true
+				}
+			}
+			return false
+		case *ast.KeyValueExpr:
+			return flows(e.Value)
+		case *ast.UnaryExpr:
+			return e.Op == token.AND && flows(e.X)
+		}
+		r := astq.RootObject(pass, e)
+		for _, v := range vars {
+			if r == v {
+				return true
+			}
+		}
+		return false
+	}
+	outside := func(e ast.Expr) bool {
+		if _, ok := ast.Unparen(e).(*ast.Ident); ok {
+			v := astq.RootObject(pass, e)
+			return v != nil && (v.Pos() < body.Pos() || v.Pos() >= body.End())
+		}
+		// x.f = v, m[k] = v, *p = v: stored through something.
+		v := astq.RootObject(pass, e)
+		return v == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() || !isLocalValue(v)
+	}
+	kept := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if kept {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, r := range n.Rhs {
+					if flows(r) && outside(n.Lhs[i]) && n.Tok != token.DEFINE {
+						kept = true
+					}
+				}
+			}
+		case *ast.SendStmt:
+			kept = flows(n.Value)
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && id.Name == "append" {
+				if _, ok := pass.TypesInfo.Uses[id].(*types.Builtin); ok {
+					for _, a := range n.Args[1:] {
+						kept = kept || flows(a)
+					}
+				}
+			}
+		case *ast.GoStmt:
+			// A goroutine still uses it after the iteration.
+			kept = slices.ContainsFunc(n.Call.Args, flows) || uses(pass, n.Call.Fun, vars)
+		}
+		return !kept
+	})
+	return kept
+}
+
+// isLocalValue reports whether v is a local variable whose fields or
+// elements are part of its own storage (a struct or array value), so
+// that v.f = x does not store x anywhere else.
+func isLocalValue(v types.Object) bool {
+	switch v.Type().Underlying().(type) {
+	case *types.Struct, *types.Array:
+		return v.Parent() != nil && v.Parent() != v.Pkg().Scope()
+	}
+	return false
+}
+
+// uses reports whether n refers to one of vars.
+func uses(pass *analysis.Pass, n ast.Node, vars []types.Object) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			for _, v := range vars {
+				if pass.TypesInfo.Uses[id] == v {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// perIteration reports whether e denotes a different value in each
+// iteration of loop: it mentions a variable declared in the loop (its
+// body, init or range variables) or assigned in it (p.mu with p the
+// loop variable, shards[i].mu).
+func perIteration(pass *analysis.Pass, e ast.Expr, loop ast.Stmt) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || found {
+			return !found
+		}
+		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
+		if !ok || v.IsField() {
+			return true
+		}
+		found = loop.Pos() <= v.Pos() && v.Pos() < loop.End() || assigns(pass, loop, v)
+		return !found
+	})
+	return found
+}
+
+// isStream reports whether values of type t can wrap an open resource:
+// they have a Read, Write or Close method.
+func isStream(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	ms := types.NewMethodSet(t)
+	if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
+		ms = types.NewMethodSet(types.NewPointer(t))
+	}
+	for _, m := range []string{"Read", "Write", "Close"} {
+		if ms.Lookup(nil, m) != nil {
+			return true
+		}
+	}
+	return false
+}

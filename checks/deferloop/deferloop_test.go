@@ -1,0 +1,13 @@
+package deferloop_test
+
+import (
+	"testing"
+
+	"github.com/silentfail/silentfail/checks/deferloop"
+	"github.com/silentfail/silentfail/internal/checktest"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func Test(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), deferloop.Analyzer, "a")
+}

@@ -1,0 +1,376 @@
+package a
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"io"
+	"iter"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// A loop over file names that returns on error: no fix (the return
+// would return from the function literal).
+func ProcessAll(names []string) error {
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close() // want `deferred f.Close\(\) runs only when ProcessAll returns, not at the end of each iteration: one open file per iteration piles up \(wrap the loop body in a function\)`
+		process(f)
+	}
+	return nil
+}
+
+// No return, break or continue in the body: fixed.
+func CountLines(names []string) int {
+	n := 0
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err == nil {
+			defer f.Close() // want `deferred f.Close\(\) runs only when CountLines returns, not at the end of each iteration: one open file per iteration piles up`
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				if sc.Text() == "" {
+					continue // targets the inner loop: fine
+				}
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// A bufio writer over a file created per iteration.
+func WriteAll(dir string, parts map[string][]byte) {
+	for name, data := range parts {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			log.Print(err)
+			continue
+		}
+		defer f.Close() // want `one open file per iteration piles up`
+		w := bufio.NewWriter(f)
+		w.Write(data)
+		w.Flush()
+	}
+}
+
+// rows.Next loops inside a loop over ids.
+func LoadAll(ctx context.Context, db *sql.DB, ids []int) ([]string, error) {
+	var names []string
+	for _, id := range ids {
+		rows, err := db.QueryContext(ctx, "SELECT name FROM t WHERE id = ?", id)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close() // want `deferred rows.Close\(\) runs only when LoadAll returns, not at the end of each iteration: one open \*sql.Rows per iteration piles up, each holding a database connection`
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				break // leaves the inner loop only
+			}
+			names = append(names, s)
+		}
+	}
+	return names, nil
+}
+
+// The same, fixable, with a deferred closure that checks the error.
+func LoadEach(db *sql.DB, queries []string) {
+	for _, q := range queries {
+		rows, err := db.Query(q)
+		if err == nil {
+			defer func() { // want `deferred function literal runs only when LoadEach returns, not at the end of each iteration: one open \*sql.Rows per iteration piles up`
+				if err := rows.Close(); err != nil {
+					log.Print(err)
+				}
+			}()
+			for rows.Next() {
+			}
+		}
+	}
+}
+
+// Transactions in a loop.
+func Migrate(db *sql.DB, steps []string) {
+	for _, s := range steps {
+		tx, err := db.Begin()
+		if err != nil {
+			continue
+		}
+		defer tx.Rollback() // want `one open transaction per iteration piles up, each holding a database connection`
+		if _, err := tx.Exec(s); err == nil {
+			tx.Commit()
+		}
+	}
+}
+
+// Prepared statements.
+func InsertAll(db *sql.DB, tables []string) {
+	for _, t := range tables {
+		st, err := db.Prepare("INSERT INTO " + t + " VALUES (?)")
+		if err == nil {
+			defer st.Close() // want `one prepared statement per iteration piles up`
+			st.Exec(1)
+		}
+	}
+}
+
+// An HTTP client loop.
+func FetchAll(client *http.Client, urls []string) (total int64) {
+	for _, u := range urls {
+		resp, err := client.Get(u)
+		if err != nil {
+			continue
+		}
+		defer resp.Body.Close() // want `deferred resp.Body.Close\(\) runs only when FetchAll returns, not at the end of each iteration: one unclosed response body per iteration piles up, each holding a connection`
+		n, _ := io.Copy(io.Discard, resp.Body)
+		total += n
+	}
+	return total
+}
+
+type Store struct {
+	mu sync.Mutex
+	rw sync.RWMutex
+	m  map[string]int
+}
+
+// A mutex in a loop in a method on a pointer receiver: deadlock.
+func (s *Store) AddAll(keys []string) {
+	for _, k := range keys {
+		s.mu.Lock()
+		defer s.mu.Unlock() // want `deferred s.mu.Unlock\(\) runs only when AddAll returns, not at the end of each iteration: the second iteration blocks forever on s.mu.Lock\(\) \(wrap the loop body in a function, or unlock before the next iteration\)`
+		s.m[k]++
+	}
+}
+
+func (s *Store) SumAll(keys []string) (n int) {
+	for _, k := range keys {
+		s.rw.RLock()
+		defer s.rw.RUnlock() // want `read locks on s.rw pile up: every s.rw.Lock\(\) waits until then, and once a writer waits the next s.rw.RLock\(\) blocks forever`
+		n += s.m[k]
+	}
+	return n
+}
+
+// A loop over a channel of jobs.
+func Worker(jobs <-chan string) {
+	for addr := range jobs {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			continue
+		}
+		defer conn.Close() // want `one open connection per iteration piles up`
+		conn.Write([]byte("ping"))
+	}
+}
+
+// A select loop: the Done case returns, the job case loops.
+func Serve(ctx context.Context, paths <-chan string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p := <-paths:
+			f, err := os.Create(p)
+			if err != nil {
+				continue
+			}
+			defer f.Close() // want `deferred f.Close\(\) runs only when Serve returns, not at the end of each iteration: one open file per iteration piles up`
+			f.WriteString("x")
+		}
+	}
+}
+
+// Range over int with a context per iteration.
+func Poll(ctx context.Context, n int, check func(context.Context) bool) {
+	for range n {
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel() // want `deferred cancel\(\) runs only when Poll returns, not at the end of each iteration: contexts and their timers pile up until then`
+		if check(cctx) {
+			log.Print("ok")
+		}
+	}
+}
+
+// Range over a function.
+func Apply(db *sql.DB, stmts iter.Seq[string]) {
+	for s := range stmts {
+		tx, err := db.Begin()
+		if err == nil {
+			defer tx.Rollback() // want `one open transaction per iteration piles up`
+			tx.Exec(s)
+			tx.Commit()
+		}
+	}
+}
+
+// Generics.
+func OpenAll[T io.Closer](names []string, open func(string) (T, error)) {
+	for _, name := range names {
+		c, err := open(name)
+		if err == nil {
+			defer c.Close() // want `deferred c.Close\(\) runs only when OpenAll returns, not at the end of each iteration: one unclosed T per iteration piles up`
+		}
+	}
+}
+
+// A defer in an inner loop that breaks out of the inner loop piles up
+// once per iteration of the outer loop.
+func FirstInEach(dirs, names []string) {
+	for _, dir := range dirs {
+		for _, name := range names {
+			f, err := os.Open(filepath.Join(dir, name))
+			if err != nil {
+				continue
+			}
+			defer f.Close() // want `deferred f.Close\(\) runs only when FirstInEach returns, not at the end of each iteration of the outer loop \(line 230\): one open file per iteration piles up \(wrap the outer loop's body in a function\)`
+			process(f)
+			break
+		}
+	}
+}
+
+// A labeled continue to the outer loop.
+func Labeled(groups [][]string) {
+outer:
+	for _, g := range groups {
+		for _, name := range g {
+			f, err := os.Open(name)
+			if err != nil {
+				continue
+			}
+			defer f.Close() // want `at the end of each iteration of the outer loop \(line 246\)`
+			continue outer
+		}
+	}
+}
+
+// A switch inside the loop: only one case returns.
+func Run(ops []string) {
+	for _, op := range ops {
+		switch op {
+		case "quit":
+			return
+		case "log":
+			f, err := os.OpenFile("log", os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				break // leaves the switch, not the loop
+			}
+			defer f.Close() // want `one open file per iteration piles up`
+			f.WriteString(op)
+		}
+	}
+}
+
+// Generic fallback.
+func Cleanup(n int) {
+	for range n {
+		d, err := os.MkdirTemp("", "x")
+		if err == nil {
+			defer os.RemoveAll(d) // want `deferred os.RemoveAll\(d\) runs only when Cleanup returns, not at the end of each iteration: one deferred call per iteration piles up`
+			os.WriteFile(filepath.Join(d, "x"), nil, 0o600)
+		}
+	}
+}
+
+// A release paired with an acquire on the same receiver in the loop.
+type resolver struct{ depth int }
+
+func (r *resolver) openScope()  { r.depth++ }
+func (r *resolver) closeScope() { r.depth-- }
+
+func (r *resolver) walk(specs [][]string) {
+	for _, s := range specs {
+		if len(s) > 1 {
+			r.openScope()
+			defer r.closeScope() // want `deferred r.closeScope\(\) runs only when walk returns, not at the end of each iteration: one deferred call per iteration piles up`
+		}
+	}
+}
+
+// Timers.
+func Waits(ds []time.Duration, done <-chan struct{}) {
+	for i := 0; i < len(ds); i++ {
+		t := time.NewTimer(ds[i])
+		defer t.Stop() // want `one running timer per iteration piles up`
+		select {
+		case <-t.C:
+		case <-done:
+		}
+	}
+}
+
+// A loop that runs twice is still a loop.
+func Twice(mu *sync.Mutex) {
+	for i := 0; i < 2; i++ {
+		mu.Lock()
+		defer mu.Unlock() // want `the second iteration blocks forever on mu.Lock\(\)`
+	}
+}
+
+// HTTP middleware: a handler function literal with a loop.
+func Middleware(next http.Handler, files []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range files {
+			f, err := os.Open(name)
+			if err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			defer f.Close() // want `deferred f.Close\(\) runs only when the function literal returns`
+			io.Copy(w, f)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// An HTTP handler holding a lock across a loop over a channel.
+func (s *Store) Handle(w http.ResponseWriter, r *http.Request) {
+	for k := range s.keys(r.Context()) {
+		s.mu.Lock()
+		defer s.mu.Unlock() // want `blocks forever on s.mu.Lock\(\)`
+		s.m[k]++
+	}
+}
+
+func (s *Store) keys(ctx context.Context) <-chan string { return nil }
+
+// A for loop without condition, broken out of on one path only.
+func Retry(dial func() (net.Conn, error)) {
+	for {
+		c, err := dial()
+		if err != nil {
+			continue
+		}
+		defer c.Close() // want `one open connection per iteration piles up`
+		if _, err := c.Write(nil); err == nil {
+			break
+		}
+	}
+}
+
+// What is appended is read from the file, not the file.
+func ParseAll(names []string, parse func(io.Reader) []string) [][]string {
+	var out [][]string
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		defer f.Close() // want `one open file per iteration piles up`
+		out = append(out, parse(f))
+	}
+	return out
+}
+
+func process(io.Reader) {}

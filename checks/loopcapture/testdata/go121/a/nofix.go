@@ -1,0 +1,28 @@
+package a
+
+// No suggested fix: the body steps i itself, so a copy at the top of
+// the body would stop it from steering the loop.
+func Continuations(lines []string, handle func(string)) {
+	done := make(chan bool, len(lines))
+	for i := 0; i < len(lines); i++ {
+		if lines[i] == `\` {
+			i++
+		}
+		go func() {
+			handle(lines[i]) // want `goroutine captures loop variable i, which all iterations share in this go1.21 file: it sees the value of a later iteration, usually the last \(copy i into a new variable just before the go statement and use the copy\)`
+			done <- true
+		}()
+	}
+}
+
+// No suggested fix: the body already declares a v of its own after the
+// goroutine, so v := v at its top would not compile.
+func Shadowed(xs []int, use func(int)) {
+	for _, v := range xs {
+		go func() {
+			use(v) // want `goroutine captures loop variable v.*\(copy v into a new variable just before the go statement and use the copy\)`
+		}()
+		v := v * 2
+		use(v)
+	}
+}
