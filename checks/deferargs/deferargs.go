@@ -7,16 +7,15 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"os"
 	"strings"
 
-	"github.com/silentfail/silentfail/internal/flow"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/flow"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -32,8 +31,6 @@ var Analyzer = &analysis.Analyzer{
 	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer},
 	Run:      run,
 }
-
-var debug = os.Getenv("DEFERARGS_DEBUG") != ""
 
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
@@ -171,14 +168,6 @@ func (c *checker) check() {
 				return n.Op != token.AND // &x: the callee reads x through the pointer, late
 			case *ast.Ident:
 				v, ok := pass.TypesInfo.Uses[n].(*types.Var)
-				if ok && debug && !c.flagged[v] && !c.stale(v) && v.IsField() == false && c.declaredInFn(v) {
-					for _, w := range c.writesAfter()[v] {
-						if !w.earlier {
-							c.pass.Reportf(c.def.Pos(), "DEBUG near-miss %s %s", v.Name(), v.Type())
-							break
-						}
-					}
-				}
 				if ok && !c.flagged[v] && c.stale(v) {
 					c.flagged[v] = true
 					vars = append(vars, v)

@@ -163,6 +163,11 @@ type facts struct {
 	goRefs map[types.Object]bool // variables and fields its goroutines use
 	local  map[types.Object]bool // channels and groups declared in its body
 	buffer map[types.Object]bool // local channels made with a buffer
+	// made holds the local variables whose value the function created:
+	// from a constructor or another call (not make), a composite literal,
+	// or a struct declared with its zero value. What hangs off them (a
+	// queue, a preloader with its workers) is the function's own.
+	made map[types.Object]bool
 	uses   map[types.Object]*uses
 }
 
@@ -180,6 +185,7 @@ func (c *checker) factsOf(s *site) *facts {
 		goRefs: make(map[types.Object]bool),
 		local:  make(map[types.Object]bool),
 		buffer: make(map[types.Object]bool),
+		made:   make(map[types.Object]bool),
 		uses:   make(map[types.Object]*uses),
 	}
 	c.facts[s.outer.Node()] = f
@@ -221,8 +227,12 @@ func (c *checker) factsOf(s *site) *facts {
 		id := cur.Node().(*ast.Ident)
 		if obj, ok := pass.TypesInfo.Defs[id].(*types.Var); ok && obj.Pos() >= s.body.Pos() && obj.Pos() < s.body.End() {
 			f.local[obj] = true
-			if rhs := initOf(cur, id); rhs != nil && buffered(pass, rhs) {
+			rhs := initOf(cur, id)
+			if rhs != nil && buffered(pass, rhs) {
 				f.buffer[obj] = true
+			}
+			if madeHere(pass, cur, rhs) {
+				f.made[obj] = true
 			}
 			continue
 		}
@@ -297,6 +307,32 @@ func initOf(cur inspector.Cursor, id *ast.Ident) ast.Expr {
 	return nil
 }
 
+// madeHere reports whether the variable defined by the identifier at cur,
+// initialized with rhs (nil if none), holds a value the function made.
+func madeHere(pass *analysis.Pass, cur inspector.Cursor, rhs ast.Expr) bool {
+	if rhs == nil {
+		spec, ok := cur.Parent().Node().(*ast.ValueSpec)
+		if !ok || len(spec.Values) > 0 {
+			return false
+		}
+		_, isStruct := pass.TypesInfo.TypeOf(cur.Node().(*ast.Ident)).Underlying().(*types.Struct)
+		return isStruct
+	}
+	switch x := ast.Unparen(rhs).(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.UnaryExpr:
+		_, ok := ast.Unparen(x.X).(*ast.CompositeLit)
+		return x.Op == token.AND && ok
+	case *ast.CallExpr:
+		if tv, ok := pass.TypesInfo.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+			return false // a conversion, make, new
+		}
+		return true
+	}
+	return false
+}
+
 // buffered reports whether e is make(chan T, n) with n not the constant 0.
 func buffered(pass *analysis.Pass, e ast.Expr) bool {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
@@ -340,6 +376,9 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
 		return fmt.Sprintf("deferred receive from %s%s blocks %s until the context is canceled, which its owner usually does only after the return: the goroutine can hang forever (remove the wait)",
 			astq.Render(o.expr), where(o), subject(s)), true
 	case opSend, opRecv, opRange:
+		if o.root != nil && f.made[o.root] {
+			return "", false // the channel belongs to a value the function made
+		}
 		if o.key != nil {
 			if f.goRefs[o.key] {
 				return "", false // a goroutine of the function's own does the other half
@@ -385,7 +424,7 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
 				ch, where(o), subject(s), ch, leak, s.done), true
 		}
 	case opWaitGroup, opErrGroup:
-		if !request || o.key == nil || f.local[o.key] || f.adds[o.key] || f.goRefs[o.key] {
+		if !request || o.key == nil || f.local[o.key] || f.adds[o.key] || f.goRefs[o.key] || o.root != nil && f.made[o.root] {
 			return "", false
 		}
 		g := astq.Render(o.expr)

@@ -41,6 +41,7 @@ type op struct {
 	expr   ast.Expr     // the channel, WaitGroup, Cond or timer operand
 	dur    string       // for opSleep: the duration, rendered
 	key    types.Object // identity of expr (see keyOf), nil when unknown
+	root   types.Object // the variable expr hangs off: x for x.f.ch, x.C(), x
 	via    []string     // the same-package calls that lead to the operation
 	inSel  bool         // the operation is a case of a select statement
 	after  bool         // for opSleep: a receive from time.After
@@ -70,6 +71,9 @@ type frame struct {
 }
 
 func (w *walker) record(o op, fr frame) {
+	if o.expr != nil {
+		o.root = rootOf(w.pass, o.expr, fr.subst)
+	}
 	o.via = fr.via
 	o.anchor = fr.anchor
 	if fr.depth == 0 {
@@ -299,6 +303,46 @@ func keyOf(pass *analysis.Pass, e ast.Expr, subst map[types.Object]types.Object)
 		return keyOf(pass, x.X, subst)
 	}
 	return nil
+}
+
+// rootOf returns the variable at the root of e (x in x.f.g, x.m().f,
+// *x, x[i]), or the caller's variable when that is a helper's parameter.
+func rootOf(pass *analysis.Pass, e ast.Expr, subst map[types.Object]types.Object) types.Object {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			obj := pass.TypesInfo.ObjectOf(x)
+			if k, ok := subst[obj]; ok {
+				return k
+			}
+			if v, ok := obj.(*types.Var); ok {
+				return v
+			}
+			return nil
+		case *ast.SelectorExpr:
+			if pass.TypesInfo.Selections[x] == nil {
+				return nil // pkg.Name
+			}
+			e = x.X
+		case *ast.CallExpr:
+			sel, ok := ast.Unparen(x.Fun).(*ast.SelectorExpr)
+			if !ok || pass.TypesInfo.Selections[sel] == nil {
+				return nil
+			}
+			e = sel.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.UnaryExpr:
+			if x.Op != token.AND {
+				return nil
+			}
+			e = x.X
+		default:
+			return nil
+		}
+	}
 }
 
 // hasWayOut reports whether a select statement can go on without the

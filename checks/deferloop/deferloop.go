@@ -58,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 			continue // dead code
 		}
 		for i, l := range loops {
-			if runsOnce(pass, l) || !g.repeats(blk, l) {
+			if runsOnce(pass, l) || !g.repeats(blk, l) || guardedOnce(pass, cur, l) {
 				continue
 			}
 			r := classify(pass, def.Call, l)

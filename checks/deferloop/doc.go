@@ -33,9 +33,15 @@
 // one is reported against the outer loop. It stays silent when every
 // path after the defer returns or leaves the loop (a retry loop that
 // defers on success and returns), when the loop provably runs once
-// (`for range 1`), and when the released value is kept past the
-// iteration (appended to a slice, stored outside the loop, handed to a
-// goroutine): then holding it until the function returns is the point.
+// (`for range 1`), when the defer is guarded by a condition that its
+// branch makes false (`if f == nil { f = open(); defer f.Close() }`,
+// `if i == 0`), when the deferred call releases nothing the loop
+// acquired (closing each element of an existing slice, locking every
+// shard or a chain of parents), and when the released value is kept
+// past the iteration (appended to a slice, stored outside the loop,
+// handed to a goroutine): then holding it until the function returns
+// is the point. Test files are checked for locks only: tests defer
+// their cleanups in loops on purpose.
 //
 // Bad:
 //

@@ -19,10 +19,12 @@ import (
 // deferred call in the body could reach (a panic would then end the
 // iteration instead of the function); a deferred call that reads or
 // sets a named result of the function (it would run before the return
-// statement sets them).
+// statement sets them); a deferred function literal that assigns a
+// variable declared outside the body (code after the loop would see
+// the new value).
 func wrapFix(pass *analysis.Pass, fn inspector.Cursor, loop ast.Stmt) (analysis.SuggestedFix, bool) {
 	body := astq.LoopBody(loop)
-	if len(body.List) == 0 || leavesBody(body) || callsRecover(pass, body) || deferUsesResults(pass, fn, body) {
+	if len(body.List) == 0 || leavesBody(body) || callsRecover(pass, body) || deferUsesResults(pass, fn, body) || deferAssignsOuter(pass, body) {
 		return analysis.SuggestedFix{}, false
 	}
 	return analysis.SuggestedFix{
@@ -129,6 +131,45 @@ func deferUsesResults(pass *analysis.Pass, fn inspector.Cursor, body *ast.BlockS
 			ast.Inspect(n.Call, func(m ast.Node) bool {
 				if id, ok := m.(*ast.Ident); ok && results[pass.TypesInfo.Uses[id]] {
 					found = true
+				}
+				return !found
+			})
+		}
+		return !found
+	})
+	return found
+}
+
+// deferAssignsOuter reports whether a deferred function literal of body
+// assigns a variable declared outside body.
+func deferAssignsOuter(pass *analysis.Pass, body *ast.BlockStmt) bool {
+	outer := func(e ast.Expr) bool {
+		v := astq.RootObject(pass, e)
+		return v == nil || v.Pos() < body.Pos() || v.Pos() >= body.End()
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit)
+			if !ok {
+				return true
+			}
+			ast.Inspect(lit.Body, func(m ast.Node) bool {
+				switch m := m.(type) {
+				case *ast.AssignStmt:
+					if m.Tok != token.DEFINE {
+						for _, l := range m.Lhs {
+							if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
+								continue
+							}
+							found = found || outer(l)
+						}
+					}
+				case *ast.IncDecStmt:
+					found = found || outer(m.X)
 				}
 				return !found
 			})

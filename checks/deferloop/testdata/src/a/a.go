@@ -374,3 +374,67 @@ func ParseAll(names []string, parse func(io.Reader) []string) [][]string {
 }
 
 func process(io.Reader) {}
+
+// Guards that do not make the defer run once.
+func LazyReopen(lines []string, name string, limit int) {
+	var f *os.File
+	n := 0
+	for _, l := range lines {
+		if f == nil {
+			f, _ = os.Create(name)
+			defer f.Close() // want `one open file per iteration piles up`
+		}
+		f.WriteString(l)
+		if n++; n > limit {
+			f = nil // rotate: the next iteration opens another file
+		}
+	}
+}
+
+func FlagInBody(names []string) {
+	for _, name := range names {
+		opened := false
+		if !opened {
+			f, _ := os.Open(name)
+			defer f.Close() // want `one open file per iteration piles up`
+			opened = true
+		}
+	}
+}
+
+func CountedGuard(names []string) {
+	n := 0
+	for _, name := range names {
+		if n < 3 {
+			n++
+			f, _ := os.Open(name)
+			defer f.Close() // want `one open file per iteration piles up`
+		}
+	}
+}
+
+func MapIndex(files map[int]string) {
+	for k, name := range files {
+		if k == 0 {
+			continue
+		}
+		f, _ := os.Open(name)
+		defer f.Close() // want `one open file per iteration piles up`
+	}
+}
+
+// A deferred closure that updates a variable read after the loop: no
+// fix (the loop would see the update earlier).
+func Totals(names []string) int {
+	total := 0
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err == nil {
+			defer func() { // want `deferred function literal runs only when Totals returns`
+				f.Close()
+				total++
+			}()
+		}
+	}
+	return total
+}

@@ -1,0 +1,214 @@
+package deferloop
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/silentfail/silentfail/internal/astq"
+)
+
+// guardedOnce reports whether the defer at cur runs in at most one
+// iteration of loop because an if statement guards it with a condition
+// that turns false for good once its branch has run:
+//
+//	if f == nil { f = open(); defer f.Close() }   // lazy initialization
+//	if !started { started = true; defer stop() }  // a first-time flag
+//	if i == 0 { defer ... }                        // the first iteration
+func guardedOnce(pass *analysis.Pass, cur inspector.Cursor, loop ast.Stmt) bool {
+	body := astq.LoopBody(loop)
+	for c := cur; c.Node() != body; c = c.Parent() {
+		p := c.Parent()
+		if !p.Valid() {
+			return false
+		}
+		ifs, ok := p.Node().(*ast.IfStmt)
+		if !ok || c.Node() != ifs.Body {
+			continue
+		}
+		for _, e := range conjuncts(ifs.Cond) {
+			if firstIteration(pass, e, loop) || flipped(pass, e, ifs, loop) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// conjuncts splits a && b && c.
+func conjuncts(e ast.Expr) []ast.Expr {
+	if b, ok := ast.Unparen(e).(*ast.BinaryExpr); ok && b.Op == token.LAND {
+		return append(conjuncts(b.X), conjuncts(b.Y)...)
+	}
+	return []ast.Expr{e}
+}
+
+// firstIteration reports whether e is `i == c` with i a counter of loop
+// that takes a different value in each iteration and c a constant.
+func firstIteration(pass *analysis.Pass, e ast.Expr, loop ast.Stmt) bool {
+	b, ok := ast.Unparen(e).(*ast.BinaryExpr)
+	if !ok || b.Op != token.EQL {
+		return false
+	}
+	x, y := b.X, b.Y
+	if pass.TypesInfo.Types[x].Value != nil {
+		x, y = y, x
+	}
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok || pass.TypesInfo.Types[y].Value == nil {
+		return false
+	}
+	v := pass.TypesInfo.ObjectOf(id)
+	if v == nil || assigns(pass, astq.LoopBody(loop), v) {
+		return false
+	}
+	switch l := loop.(type) {
+	case *ast.RangeStmt:
+		if l.Tok != token.DEFINE || !isVar(pass, l.Key, v) {
+			return false
+		}
+		t := pass.TypesInfo.TypeOf(l.X)
+		if t == nil {
+			return false
+		}
+		switch t.Underlying().(type) {
+		case *types.Map, *types.Chan, *types.Signature:
+			return false // keys may repeat, or are not indexes at all
+		}
+		return true
+	case *ast.ForStmt:
+		init, ok := l.Init.(*ast.AssignStmt)
+		if !ok || len(init.Lhs) != 1 || !isVar(pass, init.Lhs[0], v) {
+			return false
+		}
+		_, ok = stepOf(pass, l.Post, v)
+		return ok
+	}
+	return false
+}
+
+// flipped reports whether e tests a variable declared outside loop for
+// its initial state (x == nil, x == c, !x, x) and the branch guarded by
+// it moves x out of that state (x = open(...), x = true, x = false),
+// with no other assignment of x in the loop body to move it back.
+func flipped(pass *analysis.Pass, e ast.Expr, ifs *ast.IfStmt, loop ast.Stmt) bool {
+	var x ast.Expr
+	var moves func(rhs ast.Expr) bool // rhs leaves the tested state
+	isConst := func(r ast.Expr, want constant.Value) bool {
+		tv := pass.TypesInfo.Types[r]
+		return tv.Value != nil && constant.Compare(tv.Value, token.EQL, want)
+	}
+	isNil := func(r ast.Expr) bool {
+		return pass.TypesInfo.Types[r].IsNil()
+	}
+	switch c := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr: // !started
+		if c.Op != token.NOT {
+			return false
+		}
+		x = c.X
+		moves = func(r ast.Expr) bool { return isConst(r, constant.MakeBool(true)) }
+	case *ast.BinaryExpr: // f == nil, n == 0, name == ""
+		if c.Op != token.EQL {
+			return false
+		}
+		x, y := c.X, c.Y
+		if isNil(x) || pass.TypesInfo.Types[x].Value != nil {
+			x, y = y, x
+		}
+		switch {
+		case isNil(y):
+			moves = func(r ast.Expr) bool { return r != nil && !isNil(r) }
+		case pass.TypesInfo.Types[y].Value != nil:
+			val := pass.TypesInfo.Types[y].Value
+			moves = func(r ast.Expr) bool {
+				tv := pass.TypesInfo.Types[r]
+				return tv.Value != nil && !constant.Compare(tv.Value, token.EQL, val)
+			}
+		default:
+			return false
+		}
+		return flippedVar(pass, x, moves, ifs, loop)
+	case *ast.Ident, *ast.SelectorExpr: // pending
+		x = c
+		moves = func(r ast.Expr) bool { return isConst(r, constant.MakeBool(false)) }
+	default:
+		return false
+	}
+	return flippedVar(pass, x, moves, ifs, loop)
+}
+
+func flippedVar(pass *analysis.Pass, x ast.Expr, moves func(ast.Expr) bool, ifs *ast.IfStmt, loop ast.Stmt) bool {
+	switch ast.Unparen(x).(type) {
+	case *ast.Ident, *ast.SelectorExpr:
+	default:
+		return false
+	}
+	v := astq.RootObject(pass, x)
+	if v == nil || loop.Pos() <= v.Pos() && v.Pos() < loop.End() {
+		return false // declared in the loop: reset each iteration
+	}
+	moved, other := false, false
+	eachAssign(pass, astq.LoopBody(loop), x, func(at ast.Node, rhs ast.Expr) {
+		if ifs.Body.Pos() <= at.Pos() && at.End() <= ifs.Body.End() {
+			moved = moved || rhs != nil && moves(rhs)
+		} else {
+			other = true
+		}
+	})
+	return moved && !other
+}
+
+// eachAssign calls f for each assignment of x in n, outside function
+// literals, with the assigned value when there is one (nil for x++,
+// a, b = f() or &x).
+func eachAssign(pass *analysis.Pass, n ast.Node, x ast.Expr, f func(at ast.Node, rhs ast.Expr)) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			// A closure may assign x at any time.
+			ast.Inspect(n.Body, func(m ast.Node) bool {
+				switch m := m.(type) {
+				case *ast.AssignStmt:
+					for _, l := range m.Lhs {
+						if astq.SameExpr(pass, l, x) {
+							f(m, nil)
+						}
+					}
+				}
+				return true
+			})
+			return false
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				if !astq.SameExpr(pass, l, x) {
+					continue
+				}
+				var rhs ast.Expr
+				if len(n.Lhs) == len(n.Rhs) && n.Tok == token.ASSIGN {
+					rhs = n.Rhs[i]
+				} else if n.Tok == token.ASSIGN && len(n.Rhs) == 1 {
+					// f, err = os.Open(name): a call result, not nil
+					// on success.
+					if _, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr); ok {
+						rhs = n.Rhs[0]
+					}
+				}
+				f(n, rhs)
+			}
+		case *ast.IncDecStmt:
+			if astq.SameExpr(pass, n.X, x) {
+				f(n, nil)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && astq.SameExpr(pass, n.X, x) {
+				f(n, nil)
+			}
+		}
+		return true
+	})
+}
