@@ -1,55 +1,82 @@
-// Command leakyservice is a small order-export service written the way
-// real services are, with one instance of every bug silentfail finds.
+// Command leakyservice is a small order service written the way real
+// services are, with one instance of every defer bug silentfail finds.
 // Each bug is marked with a BUG(check) comment; the code around it holds
 // the correct look-alikes a precise tool must leave alone.
 //
-//	go run ./examples/leakyservice -addr 127.0.0.1:8080 -data /tmp/orders
+//	go run ./examples/leakyservice -addr 127.0.0.1:8080
+//
+// Endpoints: GET /healthz, GET /metrics, POST /orders, GET /orders/{id},
+// POST /orders/import, POST /orders/{id}/notify, GET /quote/{sku},
+// POST /reports, GET /admin/cache and /debug/pprof/.
+//
+// Under load, POST /orders piles up goroutines blocked in a deferred
+// channel send and POST /orders/import piles up index rebuilds. GET
+// /admin/cache kills the process (a fatal RWMutex error): keep it out of
+// load tests. Without -upstream, the upstream endpoints answer 502/503.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"io"
 	"log"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 )
 
-func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
-	data := flag.String("data", os.TempDir(), "directory for orders and exports")
-	upstream := flag.String("upstream", "", "URL of the pricing service (optional)")
-	webhooks := flag.String("webhooks", "", "comma-separated URLs told about new orders (optional)")
-	flag.Parse()
+type config struct {
+	dataDir      string
+	upstreams    []string
+	webhooks     []string
+	auditLatency time.Duration
+}
 
-	store, err := openStore(*data)
-	if err != nil {
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen `address`")
+	var cfg config
+	flag.StringVar(&cfg.dataDir, "data", filepath.Join(os.TempDir(), "leakyservice"), "`directory` for orders, reports and the audit log")
+	upstreams := flag.String("upstream", "", "comma-separated base `URLs` of the pricing and fulfilment service")
+	webhooks := flag.String("webhooks", "", "comma-separated `URLs` told about every new order")
+	flag.DurationVar(&cfg.auditLatency, "audit-latency", 20*time.Millisecond, "simulated round trip of the audit service")
+	flag.Parse()
+	cfg.upstreams, cfg.webhooks = splitList(*upstreams), splitList(*webhooks)
+
+	if err := run(*addr, cfg); err != nil {
 		log.Fatalf("leakyservice: %v", err)
 	}
-	srv := &http.Server{
-		Addr:              *addr,
-		Handler:           newServer(store, *upstream, splitList(*webhooks)),
-		ReadHeaderTimeout: 5 * time.Second,
-	}
+}
 
+func run(addr string, cfg config) error {
+	api, err := newAPI(cfg)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
+	api.start(ctx)
 
-	log.Printf("leakyservice listening on %s (data in %s)", *addr, *data)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Fatalf("leakyservice: %v", err)
+	srv := &http.Server{Addr: addr, Handler: api.routes(), ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Printf("leakyservice listening on http://%s (data in %s)", addr, cfg.dataDir)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
 	}
+	log.Print("leakyservice: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	api.wait()
+	return err
 }
 
 func splitList(s string) []string {
@@ -59,28 +86,20 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// newServer wires the handlers and middleware.
-func newServer(store *Store, upstream string, webhooks []string) http.Handler {
-	api := &API{
-		store:    store,
-		upstream: upstream,
-		webhooks: webhooks,
-		client:   &http.Client{Timeout: 10 * time.Second},
-		audit:    make(chan auditEvent),
-		cache:    newPriceCache(),
-	}
-	go api.auditLoop()
-
+// routes wires the handlers and the middleware.
+func (a *API) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("ok\n"))
+		io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("POST /orders", api.createOrder)
-	mux.HandleFunc("GET /orders/{id}", api.getOrder)
-	mux.HandleFunc("POST /export", api.export)
-	mux.HandleFunc("POST /notify", api.notify)
-	mux.HandleFunc("GET /price/{sku}", api.price)
-	mux.HandleFunc("GET /admin/stats", api.stats)
+	mux.Handle("GET /metrics", a.metrics)
+	mux.HandleFunc("POST /orders", a.createOrder)
+	mux.HandleFunc("GET /orders/{id}", a.getOrder)
+	mux.HandleFunc("POST /orders/import", a.importOrders)
+	mux.HandleFunc("POST /orders/{id}/notify", a.notify)
+	mux.HandleFunc("GET /quote/{sku}", a.quote)
+	mux.HandleFunc("POST /reports", a.requestReport)
+	mux.HandleFunc("GET /admin/cache", a.cacheStats)
 
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -88,5 +107,5 @@ func newServer(store *Store, upstream string, webhooks []string) http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 
-	return recoverer(logRequests(mux))
+	return recoverer(a.metrics.instrument(mux))
 }
