@@ -17,6 +17,10 @@ import (
 type pileUp struct {
 	effect string // "one open file per iteration piles up"
 	lock   bool   // the deferred call releases a lock
+	mu     string // the mutex, when lock is set
+	// unlockTwice is set when the loop body also unlocks the mutex
+	// explicitly: wrapping the body would not help.
+	unlockTwice bool
 	// intended is set when each iteration locks a different mutex
 	// (lock all shards, lock a chain of parents): holding them all
 	// until the function returns is the point.
@@ -83,15 +87,15 @@ func classifyCall(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) (pileU
 			return pileUp{intended: true}, true
 		}
 		if lockedInLoop(pass, recv, loop, "Lock") {
-			return pileUp{effect: fmt.Sprintf("the second iteration blocks forever on %s.Lock()", mu), lock: true}, true
+			return pileUp{effect: fmt.Sprintf("the second iteration blocks forever on %s.Lock()", mu), lock: true, mu: mu}, true
 		}
-		return pileUp{effect: fmt.Sprintf("%s is unlocked once per iteration then, a fatal error from the second unlock on", mu), lock: true}, true
+		return pileUp{effect: fmt.Sprintf("%s is unlocked once per iteration then, a fatal error from the second unlock on", mu), lock: true, mu: mu}, true
 	case astq.IsMethod(fn, "sync", "RWMutex", "RUnlock"):
 		mu := astq.Render(recv)
 		if perIteration(pass, recv, loop) {
 			return pileUp{intended: true}, true
 		}
-		return pileUp{effect: fmt.Sprintf("read locks on %s pile up: every %s.Lock() waits until then, and once a writer waits the next %s.RLock() blocks forever", mu, mu, mu), lock: true}, true
+		return pileUp{effect: fmt.Sprintf("read locks on %s pile up: every %s.Lock() waits until then, and once a writer waits the next %s.RLock() blocks forever", mu, mu, mu), lock: true, mu: mu}, true
 	case astq.IsMethod(fn, "os", "File", "Close"):
 		return pileUp{effect: "one open file per iteration piles up"}, true
 	case astq.IsMethod(fn, "database/sql", "Rows", "Close"):

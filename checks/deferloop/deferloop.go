@@ -10,13 +10,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/silentfail/silentfail/internal/flow"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/flow"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -64,6 +64,13 @@ func run(pass *analysis.Pass) (any, error) {
 			r := classify(pass, def.Call, l)
 			if r.intended {
 				break
+			}
+			if !g.repeatsUnreleased(blk, def, l, explicitRelease(pass, def)) {
+				if r.lock {
+					r = pileUp{effect: fmt.Sprintf("each iteration also unlocks %s itself, so the deferred unlocks hit an unlocked mutex: fatal error \"sync: unlock of unlocked mutex\"", r.mu), lock: true, unlockTwice: true}
+				} else {
+					break // released explicitly before the next iteration
+				}
 			}
 			if !r.lock && (!acquiredInLoop(pass, def.Call, l) || isTestFile(pass, def.Pos()) || keptPastIteration(pass, def, l)) {
 				// Releasing each element of an existing collection
@@ -378,10 +385,13 @@ func report(pass *analysis.Pass, fn inspector.Cursor, def *ast.DeferStmt, loops 
 	if r.lock {
 		advice += ", or unlock before the next iteration"
 	}
+	if r.unlockTwice {
+		advice = "drop the explicit unlock, or the defer"
+	}
 	msg := fmt.Sprintf("deferred %s runs only when %s returns, not at the end of %s: %s (%s)",
 		callString(def.Call), astq.FuncName(fn), where, r.effect, advice)
 	d := analysis.Diagnostic{Pos: def.Pos(), End: def.End(), Message: msg}
-	if fix, ok := wrapFix(pass, fn, loop); ok {
+	if fix, ok := wrapFix(pass, fn, loop); ok && !r.unlockTwice {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	}
 	pass.Report(d)

@@ -208,8 +208,9 @@ func Apply(db *sql.DB, stmts iter.Seq[string]) {
 		tx, err := db.Begin()
 		if err == nil {
 			defer tx.Rollback() // want `one open transaction per iteration piles up`
-			tx.Exec(s)
-			tx.Commit()
+			if _, err := tx.Exec(s); err == nil {
+				tx.Commit()
+			}
 		}
 	}
 }
@@ -233,7 +234,7 @@ func FirstInEach(dirs, names []string) {
 			if err != nil {
 				continue
 			}
-			defer f.Close() // want `deferred f.Close\(\) runs only when FirstInEach returns, not at the end of each iteration of the outer loop \(line 230\): one open file per iteration piles up \(wrap the outer loop's body in a function\)`
+			defer f.Close() // want `deferred f.Close\(\) runs only when FirstInEach returns, not at the end of each iteration of the outer loop \(line \d+\): one open file per iteration piles up \(wrap the outer loop's body in a function\)`
 			process(f)
 			break
 		}
@@ -249,7 +250,7 @@ outer:
 			if err != nil {
 				continue
 			}
-			defer f.Close() // want `at the end of each iteration of the outer loop \(line 246\)`
+			defer f.Close() // want `at the end of each iteration of the outer loop \(line \d+\)`
 			continue outer
 		}
 	}
@@ -437,4 +438,31 @@ func Totals(names []string) int {
 		}
 	}
 	return total
+}
+
+// Committed on the success path only: a failed Exec leaves the
+// transaction open until the function returns.
+func CommitSometimes(db *sql.DB, steps []string) {
+	for _, s := range steps {
+		tx, err := db.Begin()
+		if err != nil {
+			return
+		}
+		defer tx.Rollback() // want `one open transaction per iteration piles up`
+		if _, err := tx.Exec(s); err != nil {
+			log.Print(err)
+			continue
+		}
+		tx.Commit()
+	}
+}
+
+// Unlocked explicitly and by the defer: fatal at return.
+func (s *Store) UnlockTwice(keys []string) {
+	for _, k := range keys {
+		s.mu.Lock()
+		defer s.mu.Unlock() // want `deferred s.mu.Unlock\(\) runs only when UnlockTwice returns, not at the end of each iteration: each iteration also unlocks s.mu itself, so the deferred unlocks hit an unlocked mutex: fatal error "sync: unlock of unlocked mutex" \(drop the explicit unlock, or the defer\)`
+		s.m[k]++
+		s.mu.Unlock()
+	}
 }
