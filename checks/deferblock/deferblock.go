@@ -50,7 +50,7 @@ func run(pass *analysis.Pass) (any, error) {
 		w := c.newWalker(false)
 		w.walkDeferred(def.Call)
 		for _, o := range w.ops {
-			if msg, ok := c.judge(o, s, def); ok {
+			if msg, ok := c.judge(o, s, def, w.adds); ok {
 				pos := o.anchor
 				if pos < def.Pos() || pos >= def.End() {
 					pos = def.Pos()
@@ -64,9 +64,10 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 type checker struct {
-	pass  *analysis.Pass
-	decls map[*types.Func]*ast.FuncDecl
-	facts map[ast.Node]*facts
+	pass     *analysis.Pass
+	decls    map[*types.Func]*ast.FuncDecl
+	facts    map[ast.Node]*facts
+	fieldBuf map[types.Object]bool // see bufferedField
 }
 
 func (c *checker) newWalker(all bool) *walker {
@@ -146,7 +147,55 @@ func (c *checker) siteOf(cur inspector.Cursor) (*site, bool) {
 		s.kind = siteCtx
 		s.done = named(req, "req") + ".Context().Done()"
 	}
+	if s.kind == siteCtx && (runLoop(c.pass, body) || teardown(s.name)) {
+		s.kind = siteOther
+	}
 	return s, true
+}
+
+// teardown reports whether a function's name says it stops something
+// (Shutdown, Close, Stop, Wait, Drain...): its callers expect it to wait
+// for the goroutines it stops.
+func teardown(name string) bool {
+	for _, p := range []string{"Shutdown", "Close", "Stop", "Wait", "Drain", "Terminate", "Cleanup", "shutdown", "close", "stop", "wait", "drain", "terminate", "cleanup"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// runLoop reports whether body loops until a context is done (a receive
+// from Done() in a for or range statement): a long-running worker, such
+// as a Run(ctx) method, whose deferred cleanup runs at shutdown, not at
+// the end of a request.
+func runLoop(pass *analysis.Pass, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.DeferStmt, *ast.FuncLit:
+			return false
+		case *ast.ForStmt, *ast.RangeStmt:
+			ast.Inspect(astq.LoopBody(n), func(m ast.Node) bool {
+				switch m := m.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.UnaryExpr:
+					if call, ok := ast.Unparen(m.X).(*ast.CallExpr); ok && m.Op == token.ARROW &&
+						astq.IsMethod(astq.Callee(pass, call), "context", "Context", "Done") {
+						found = true
+					}
+				}
+				return !found
+			})
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 func named(v *types.Var, def string) string {
@@ -168,7 +217,13 @@ type facts struct {
 	// or a struct declared with its zero value. What hangs off them (a
 	// queue, a preloader with its workers) is the function's own.
 	made map[types.Object]bool
-	uses   map[types.Object]*uses
+	// fresh holds the local channels made in the function (make) or
+	// declared nil: nobody but the function can reach them.
+	fresh map[types.Object]bool
+	// derived holds the contexts the function derives with a cancel
+	// (ctx, cancel := context.WithCancel(ctx)).
+	derived map[types.Object]bool
+	uses    map[types.Object]*uses
 }
 
 // uses classifies the uses of a local channel in its function.
@@ -182,11 +237,13 @@ func (c *checker) factsOf(s *site) *facts {
 	}
 	pass := c.pass
 	f := &facts{
-		goRefs: make(map[types.Object]bool),
-		local:  make(map[types.Object]bool),
-		buffer: make(map[types.Object]bool),
-		made:   make(map[types.Object]bool),
-		uses:   make(map[types.Object]*uses),
+		goRefs:  make(map[types.Object]bool),
+		local:   make(map[types.Object]bool),
+		buffer:  make(map[types.Object]bool),
+		made:    make(map[types.Object]bool),
+		fresh:   make(map[types.Object]bool),
+		derived: make(map[types.Object]bool),
+		uses:    make(map[types.Object]*uses),
 	}
 	c.facts[s.outer.Node()] = f
 
@@ -222,6 +279,23 @@ func (c *checker) factsOf(s *site) *facts {
 		}
 	}
 
+	for cur := range s.outer.Preorder((*ast.AssignStmt)(nil)) {
+		as := cur.Node().(*ast.AssignStmt)
+		if len(as.Rhs) != 1 || len(as.Lhs) != 2 {
+			continue
+		}
+		call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		if !ok || !astq.IsFunc(astq.Callee(pass, call), "context",
+			"WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCause", "WithDeadline", "WithDeadlineCause") {
+			continue
+		}
+		if id, ok := as.Lhs[0].(*ast.Ident); ok {
+			if obj := pass.TypesInfo.ObjectOf(id); obj != nil {
+				f.derived[obj] = true
+			}
+		}
+	}
+
 	// Local channels: how they are made and used.
 	for cur := range s.outer.Preorder((*ast.Ident)(nil)) {
 		id := cur.Node().(*ast.Ident)
@@ -233,6 +307,9 @@ func (c *checker) factsOf(s *site) *facts {
 			}
 			if madeHere(pass, cur, rhs) {
 				f.made[obj] = true
+			}
+			if freshChan(pass, cur, rhs) {
+				f.fresh[obj] = true
 			}
 			continue
 		}
@@ -333,6 +410,29 @@ func madeHere(pass *analysis.Pass, cur inspector.Cursor, rhs ast.Expr) bool {
 	return false
 }
 
+// freshChan reports whether the variable defined by the identifier at
+// cur, initialized with rhs (nil if none), is a channel the function
+// makes, or a nil channel.
+func freshChan(pass *analysis.Pass, cur inspector.Cursor, rhs ast.Expr) bool {
+	if !isChan(pass.TypesInfo.TypeOf(cur.Node().(*ast.Ident))) {
+		return false
+	}
+	if rhs == nil {
+		spec, ok := cur.Parent().Node().(*ast.ValueSpec)
+		return ok && len(spec.Values) == 0
+	}
+	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := pass.TypesInfo.Uses[id].(*types.Builtin)
+	return ok && b.Name() == "make"
+}
+
 // buffered reports whether e is make(chan T, n) with n not the constant 0.
 func buffered(pass *analysis.Pass, e ast.Expr) bool {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
@@ -352,11 +452,87 @@ func buffered(pass *analysis.Pass, e ast.Expr) bool {
 	return true
 }
 
+// helperLocal reports whether key is a variable declared in the body of
+// a helper the walk went into (not a field, not a package variable, not
+// a variable of the function holding the defer): helpers' parameters are
+// replaced by the caller's variables, so only their locals remain.
+func (c *checker) helperLocal(key types.Object, f *facts, s *site) bool {
+	v, ok := key.(*types.Var)
+	if !ok || v.IsField() || f.local[v] || v.Pkg() != c.pass.Pkg || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return false
+	}
+	for _, fd := range c.decls {
+		if fd.Body != nil && fd.Body.Pos() <= v.Pos() && v.Pos() < fd.Body.End() {
+			return !(s.body.Pos() <= v.Pos() && v.Pos() < s.body.End())
+		}
+	}
+	return false
+}
+
+// bufferedField reports whether key is a struct field that every channel
+// made for it in the package is buffered: a semaphore whose tokens are
+// taken and given back, or a queue with room.
+func (c *checker) bufferedField(key types.Object) bool {
+	v, ok := key.(*types.Var)
+	if !ok || !v.IsField() {
+		return false
+	}
+	if c.fieldBuf == nil {
+		c.fieldBuf = make(map[types.Object]bool)
+		note := func(field types.Object, val ast.Expr) {
+			call, ok := ast.Unparen(val).(*ast.CallExpr)
+			if !ok || field == nil {
+				return
+			}
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "make" {
+				return
+			}
+			b := buffered(c.pass, call)
+			if prev, seen := c.fieldBuf[field]; seen {
+				b = b && prev
+			}
+			c.fieldBuf[field] = b
+		}
+		for _, file := range c.pass.Files {
+			ast.Inspect(file, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.KeyValueExpr:
+					if id, ok := n.Key.(*ast.Ident); ok {
+						if fv, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && fv.IsField() {
+							note(fv, n.Value)
+						}
+					}
+				case *ast.AssignStmt:
+					if len(n.Lhs) == len(n.Rhs) {
+						for i, l := range n.Lhs {
+							if sel, ok := ast.Unparen(l).(*ast.SelectorExpr); ok {
+								if fs := c.pass.TypesInfo.Selections[sel]; fs != nil && fs.Kind() == types.FieldVal {
+									note(fs.Obj(), n.Rhs[i])
+								}
+							}
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	return c.fieldBuf[key]
+}
+
 // judge decides whether the blocking operation o, reached from the
 // deferred call of def, is reported, and with which message.
-func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
+func (c *checker) judge(o op, s *site, def *ast.DeferStmt, adds map[types.Object]bool) (string, bool) {
 	f := c.factsOf(s)
 	request := s.kind != siteOther
+	if o.key != nil && c.helperLocal(o.key, f, s) {
+		// A channel or group a helper declared for itself: the helper
+		// waits for what it started.
+		return "", false
+	}
+	if o.key != nil && c.bufferedField(o.key) {
+		return "", false // a token of a semaphore, or room in a queue
+	}
 	switch o.kind {
 	case opSleep:
 		if !request && len(o.via) > 0 {
@@ -370,7 +546,7 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
 		return fmt.Sprintf("deferred receive from %s%s waits for the timer and holds %s until it fires (remove it or move it out of the request path)",
 			astq.Render(o.expr), where(o), subject(s)), true
 	case opCtxDone:
-		if !request {
+		if !request || o.root != nil && f.derived[o.root] { // a context it derived, and can cancel
 			return "", false
 		}
 		return fmt.Sprintf("deferred receive from %s%s blocks %s until the context is canceled, which its owner usually does only after the return: the goroutine can hang forever (remove the wait)",
@@ -391,7 +567,7 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
 					return "", false // a token taken before is given back, or the reverse
 				}
 			}
-			if f.local[o.key] && !f.buffer[o.key] {
+			if f.fresh[o.key] && !f.buffer[o.key] {
 				if u := f.uses[o.key]; u != nil && !u.other {
 					if o.kind == opSend && !u.recv {
 						return fmt.Sprintf("deferred send on %s%s blocks %s forever: nothing receives from %s, so the goroutine leaks (remove the send)",
@@ -424,7 +600,7 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
 				ch, where(o), subject(s), ch, leak, s.done), true
 		}
 	case opWaitGroup, opErrGroup:
-		if !request || o.key == nil || f.local[o.key] || f.adds[o.key] || f.goRefs[o.key] || o.root != nil && f.made[o.root] {
+		if !request || o.key == nil || f.local[o.key] || f.adds[o.key] || adds[o.key] || f.goRefs[o.key] || o.root != nil && f.made[o.root] {
 			return "", false
 		}
 		g := astq.Render(o.expr)
@@ -435,7 +611,9 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt) (string, bool) {
 		return fmt.Sprintf("deferred %s.Wait()%s blocks %s until every goroutine counted in %s is done, not only those %s started%s: their latency becomes its latency (wait only for goroutines it starts, or bound the wait with %s)",
 			g, where(o), subject(s), g, s.name, lost, s.done), true
 	case opCond:
-		if !request {
+		if !request || o.loop {
+			// Waiting in a loop on the condition is how a Cond is used;
+			// whoever wrote it arranged for the signal.
 			return "", false
 		}
 		return fmt.Sprintf("deferred %s.Wait()%s blocks %s until another goroutine signals %s: if none does, the goroutine hangs (wait for the condition before returning, with a way out)",

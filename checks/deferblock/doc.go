@@ -31,11 +31,15 @@
 // declared function, a ServeHTTP method or a function literal returned
 // by a middleware) and functions that receive a context.Context or a
 // *http.Request. A function literal called on the spot counts as the
-// function that calls it. In other functions only what blocks whatever
-// the rest of the program does is reported: a time.Sleep written in the
-// deferred call, and a send on (or receive from) an unbuffered channel
-// made in the function that nothing else uses. Tests, main and init are
-// not checked.
+// function that calls it. Two kinds of functions with a context are left
+// out, because their deferred calls run at shutdown and their callers
+// expect them to wait: workers that loop until their context is done (a
+// Run(ctx) method), and teardown methods (Shutdown, Close, Stop, Wait,
+// Drain...). In other functions only what blocks whatever the rest of
+// the program does is reported: a time.Sleep written in the deferred
+// call, and a send on (or receive from) an unbuffered channel made in
+// the function that nothing else uses. Tests, main and init are not
+// checked.
 //
 // Bad:
 //
@@ -58,8 +62,12 @@
 //	}
 //
 // Not reported: close(ch); a send on a buffered channel the function
-// made; a receive that gives back a token the function took from the
-// same channel (a semaphore), or the reverse; waiting for goroutines the
-// function started itself (a local WaitGroup or errgroup, one it called
-// Add or Go on, or a channel its own goroutine closes or sends on).
+// made, or on a struct field that is always made buffered (a semaphore's
+// tokens, a queue with room); a receive that gives back a token the
+// function took from the same channel, or the reverse; waiting for
+// goroutines the function started itself: a local WaitGroup or errgroup,
+// one it called Add or Go on, a channel its own goroutine uses, a value
+// it made (a work queue, a preloader) or a helper's own WaitGroup;
+// sync.Cond.Wait in a loop over its condition; a receive from the Done()
+// of a context the function derived with a cancel.
 package deferblock

@@ -45,6 +45,7 @@ type op struct {
 	via    []string     // the same-package calls that lead to the operation
 	inSel  bool         // the operation is a case of a select statement
 	after  bool         // for opSleep: a receive from time.After
+	loop   bool         // in a for statement of the function it is written in
 }
 
 // walker collects the operations a piece of code performs on the
@@ -68,6 +69,7 @@ type frame struct {
 	subst  map[types.Object]types.Object // helper parameters -> caller's keys
 	via    []string
 	anchor token.Pos
+	loop   bool // inside a for statement of the function being walked
 }
 
 func (w *walker) record(o op, fr frame) {
@@ -76,6 +78,7 @@ func (w *walker) record(o op, fr frame) {
 	}
 	o.via = fr.via
 	o.anchor = fr.anchor
+	o.loop = fr.loop
 	if fr.depth == 0 {
 		o.anchor = o.pos
 	}
@@ -104,6 +107,16 @@ func (w *walker) walk(n ast.Node, fr frame) {
 					w.walk(s, fr)
 				}
 			}
+			return false
+		case *ast.ForStmt:
+			for _, n := range []ast.Node{x.Init, x.Cond, x.Post} {
+				if n != nil {
+					w.walk(n, fr)
+				}
+			}
+			lf := fr
+			lf.loop = true
+			w.walk(x.Body, lf)
 			return false
 		case *ast.SendStmt:
 			w.record(op{kind: opSend, pos: x.Pos(), expr: x.Chan, key: w.keyOf(x.Chan, fr.subst)}, fr)

@@ -49,6 +49,14 @@ func run(pass *analysis.Pass) (any, error) {
 			if c.tracked(g) {
 				continue
 			}
+			lost := c.dropsError(g.stmt.Call)
+			if !fn.request && !lost {
+				continue // off the request path, a goroutine that handles its own error is a design choice
+			}
+			outcome := "and under load one more piles up per call"
+			if lost {
+				outcome = "and its errors are lost"
+			}
 			pos := g.stmt.Pos()
 			if g.via != "" {
 				pos = g.anchor
@@ -64,8 +72,8 @@ func run(pass *analysis.Pass) (any, error) {
 			pass.Report(analysis.Diagnostic{
 				Pos: pos,
 				End: pos,
-				Message: fmt.Sprintf("%s starts a goroutine%s running %s that nothing waits for: it outlives %s and its errors are lost (run it synchronously, or track it with a WaitGroup %s)",
-					who, in, running(pass, g.stmt.Call), fn.name, fn.owner),
+				Message: fmt.Sprintf("%s starts a goroutine%s running %s that nothing waits for: it outlives %s %s (run it synchronously, or track it with a WaitGroup %s)",
+					who, in, running(pass, g.stmt.Call), fn.name, outcome, fn.owner),
 			})
 			break
 		}
@@ -121,6 +129,9 @@ func (c *checker) init() {
 type fn struct {
 	name  string
 	owner string // who should own the WaitGroup, for the message
+	// request is set for HTTP handlers and functions that receive a
+	// context or a request: the goroutine outlives a request.
+	request bool
 }
 
 // siteOf finds the function the defer at cur belongs to, out through
@@ -155,9 +166,13 @@ func (c *checker) siteOf(cur inspector.Cursor) (fn, bool) {
 			}
 		}
 	}
+	if request && runLoop(c.pass, body) {
+		request = false // a worker that runs until its context is done
+	}
 	if request {
 		out.owner = "owned by the server"
 	}
+	out.request = request
 	return out, true
 }
 
@@ -174,31 +189,41 @@ type goroutine struct {
 // and in the same-package functions the literal calls (one level).
 func (c *checker) goroutines(call *ast.CallExpr) []goroutine {
 	var out []goroutine
-	var scan func(n ast.Node, body *ast.BlockStmt, via string, anchor token.Pos, depth int)
-	scan = func(n ast.Node, body *ast.BlockStmt, via string, anchor token.Pos, depth int) {
+	// inHelper adds the go statements of a same-package function that
+	// always starts them: those written at the top level of its body. A
+	// helper that starts a goroutine only in some branch is a design
+	// decision of its own (run again later without blocking the caller),
+	// not the deferred call's.
+	inHelper := func(decl *ast.FuncDecl, via *ast.CallExpr) {
+		for _, st := range decl.Body.List {
+			if g, ok := st.(*ast.GoStmt); ok {
+				out = append(out, goroutine{stmt: g, body: decl.Body, via: calleeName(via), anchor: via.Pos()})
+			}
+		}
+	}
+	var scan func(n ast.Node, body *ast.BlockStmt)
+	scan = func(n ast.Node, body *ast.BlockStmt) {
 		ast.Inspect(n, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.GoStmt:
-				out = append(out, goroutine{stmt: n, body: body, via: via, anchor: anchor})
+				out = append(out, goroutine{stmt: n, body: body, anchor: n.Pos()})
 				return false
 			case *ast.FuncLit:
 				return false // not run by the deferred call, unless called on the spot
 			case *ast.CallExpr:
 				if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
-					scan(lit.Body, body, via, anchor, depth)
-				} else if depth == 0 {
-					if decl := c.helper(n); decl != nil {
-						scan(decl.Body, decl.Body, calleeName(n), n.Pos(), depth+1)
-					}
+					scan(lit.Body, body)
+				} else if decl := c.helper(n); decl != nil {
+					inHelper(decl, n)
 				}
 			}
 			return true
 		})
 	}
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
-		scan(lit.Body, lit.Body, "", call.Pos(), 0)
+		scan(lit.Body, lit.Body)
 	} else if decl := c.helper(call); decl != nil {
-		scan(decl.Body, decl.Body, calleeName(call), call.Pos(), 1)
+		inHelper(decl, call)
 	}
 	return out
 }
@@ -215,9 +240,10 @@ func (c *checker) helper(call *ast.CallExpr) *ast.FuncDecl {
 	return nil
 }
 
-// tracked reports whether something waits for the goroutine g: it calls
-// Done on a WaitGroup, a WaitGroup's Add precedes it, or it reports on a
-// channel that the package receives from.
+// tracked reports whether something waits for, or can stop, the
+// goroutine g: it calls Done on a WaitGroup, a WaitGroup's Add precedes
+// it, it reports on a channel that the package receives from, or it
+// watches a stop signal (see stoppable).
 func (c *checker) tracked(g goroutine) bool {
 	pass := c.pass
 	found := false
@@ -244,10 +270,11 @@ func (c *checker) tracked(g goroutine) bool {
 		return true
 	}
 	ast.Inspect(g.stmt.Call, signals)
-	if decl := c.helper(g.stmt.Call); decl != nil {
+	decl := c.helper(g.stmt.Call)
+	if decl != nil {
 		ast.Inspect(decl.Body, signals)
 	}
-	if found {
+	if found || c.stoppable(g.stmt.Call) || decl != nil && c.stoppable(decl.Body) {
 		return true
 	}
 	ast.Inspect(g.body, func(n ast.Node) bool {
@@ -258,6 +285,118 @@ func (c *checker) tracked(g goroutine) bool {
 		return !found
 	})
 	return found
+}
+
+// stoppable reports whether the code at n watches a stop signal: it
+// receives from a context's Done(), or has a select case receiving from
+// a chan struct{} (done, quit, stop). Whoever owns the signal bounds the
+// goroutine's life.
+func (c *checker) stoppable(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && n.Op == token.ARROW &&
+				astq.IsMethod(astq.Callee(c.pass, call), "context", "Context", "Done") {
+				found = true
+			}
+		case *ast.SelectStmt:
+			for _, st := range n.Body.List {
+				cc := st.(*ast.CommClause)
+				var e ast.Expr
+				switch comm := cc.Comm.(type) {
+				case *ast.ExprStmt:
+					e = comm.X
+				case *ast.AssignStmt:
+					if len(comm.Rhs) == 1 {
+						e = comm.Rhs[0]
+					}
+				}
+				if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+					if ch, ok := c.pass.TypesInfo.TypeOf(u.X).Underlying().(*types.Chan); ok {
+						if st, ok := ch.Elem().Underlying().(*types.Struct); ok && st.NumFields() == 0 {
+							found = true
+						}
+					}
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// runLoop reports whether body loops until a context is done (a receive
+// from Done() in a for or range statement): a long-running worker, such
+// as a Run(ctx) method, whose deferred calls run at shutdown, not at the
+// end of a request.
+func runLoop(pass *analysis.Pass, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.DeferStmt, *ast.FuncLit:
+			return false
+		case *ast.ForStmt, *ast.RangeStmt:
+			ast.Inspect(astq.LoopBody(n), func(m ast.Node) bool {
+				switch m := m.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.UnaryExpr:
+					if call, ok := ast.Unparen(m.X).(*ast.CallExpr); ok && m.Op == token.ARROW &&
+						astq.IsMethod(astq.Callee(pass, call), "context", "Context", "Done") {
+						found = true
+					}
+				}
+				return !found
+			})
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// dropsError reports whether the goroutine started by call discards an
+// error: the function it runs returns one, or the literal it runs calls
+// a function returning an error as a statement.
+func (c *checker) dropsError(call *ast.CallExpr) bool {
+	lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit)
+	if !ok {
+		return returnsError(c.pass.TypesInfo.TypeOf(call))
+	}
+	lost := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ExprStmt:
+			if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && returnsError(c.pass.TypesInfo.TypeOf(call)) {
+				lost = true
+			}
+		}
+		return !lost
+	})
+	return lost
+}
+
+// returnsError reports whether a call's type (a result or a tuple of
+// results) contains an error.
+func returnsError(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	if tup, ok := t.(*types.Tuple); ok {
+		for v := range tup.Variables() {
+			if astq.IsErrorType(v.Type()) {
+				return true
+			}
+		}
+		return false
+	}
+	return astq.IsErrorType(t)
 }
 
 // running names what the goroutine runs: "flush", "s.flush", or for a

@@ -15,10 +15,23 @@
 // the same-package function a defer statement calls, and one level into
 // the same-package functions the deferred literal calls. A goroutine is
 // left alone when something tracks it: it calls Done on a WaitGroup (its
-// owner can Wait), a WaitGroup's Add comes before the go statement, or it
+// owner can Wait), a WaitGroup's Add comes before the go statement, it
 // sends its result on (or closes) a channel that the package receives
-// from. WaitGroup.Go and errgroup's Go are not go statements and are not
-// reported. Tests, main and init are not checked.
+// from, or it watches a stop signal (a receive from a context's Done(),
+// or a select case on a chan struct{} such as done or quit), so that
+// its owner can end it. WaitGroup.Go and errgroup's Go are not go statements and are not
+// reported.
+//
+// Every untracked goroutine is reported on the request path: HTTP
+// handlers and functions that receive a context.Context or a
+// *http.Request (a function literal called on the spot counts as the
+// function that calls it), unless the function loops until its context
+// is done: such a worker's deferred calls run at shutdown. Elsewhere, fire-and-forget can be a design
+// choice (stopping an old listener in the background so that the
+// request it serves can finish), and the goroutine is reported only when
+// it drops an error: it runs a function with an error result, or a
+// literal that calls one as a statement. Tests, main and init are not
+// checked.
 //
 // Bad:
 //

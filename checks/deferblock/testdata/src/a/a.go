@@ -65,8 +65,8 @@ func (s *Server) Index(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok"))
 }
 
-func (s *Server) Drain(ctx context.Context) error {
-	defer s.group.Wait() // want `deferred s.group.Wait\(\) blocks Drain's return until every goroutine counted in s.group is done, not only those Drain started, and drops their error`
+func (s *Server) Collect(ctx context.Context) error {
+	defer s.group.Wait() // want `deferred s.group.Wait\(\) blocks Collect's return until every goroutine counted in s.group is done, not only those Collect started, and drops their error`
 	return nil
 }
 
@@ -75,8 +75,8 @@ func (s *Server) Await(ctx context.Context) {
 	defer s.cond.Wait() // want `deferred s.cond.Wait\(\) blocks Await's return until another goroutine signals s.cond: if none does, the goroutine hangs`
 }
 
-func WaitDone(ctx context.Context, done <-chan struct{}) {
-	defer func() { <-done }() // want `deferred receive from done blocks WaitDone's return until someone sends on or closes done: if nobody does, the goroutine leaks \(use select with ctx.Done\(\)\)`
+func Process(ctx context.Context, done <-chan struct{}) {
+	defer func() { <-done }() // want `deferred receive from done blocks Process's return until someone sends on or closes done: if nobody does, the goroutine leaks \(use select with ctx.Done\(\)\)`
 }
 
 func Linger(ctx context.Context) {
@@ -205,4 +205,16 @@ func orphan() {
 func never() {
 	var done chan struct{}
 	defer func() { <-done }() // want `deferred receive from done blocks never's return forever: nothing sends on or closes done`
+}
+
+// Selecting on ctx.Done() once (not a run loop) still makes a function
+// that someone waits on.
+func Emit(ctx context.Context, out chan<- int, v int) error {
+	defer func() { out <- 0 }() // want `deferred send on out blocks Emit's return until someone receives`
+	select {
+	case out <- v:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
