@@ -107,6 +107,9 @@ func (c *checker) checkDroppedClose(defCur inspector.Cursor) {
 				escapes = true // aliased or stored
 				continue
 			}
+			if len(p.Lhs) == len(p.Rhs) && c.isStdStream(p.Rhs[idx]) {
+				continue // f = os.Stdout on the other branch; its Close is not deferred here
+			}
 			o, ok := c.assignedFrom(p.Tok, p.Lhs, p.Rhs, idx)
 			if !ok {
 				known = false
@@ -295,6 +298,16 @@ func (c *checker) assignedFrom(tok token.Token, lhs, rhs []ast.Expr, idx int) (o
 		return origin{}, false
 	}
 	return origin{writer: w}, true
+}
+
+// isStdStream reports whether e is os.Stdout or os.Stderr.
+func (c *checker) isStdStream(e ast.Expr) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	obj, ok := c.pass.TypesInfo.Uses[sel.Sel].(*types.Var)
+	return ok && obj.Pkg() != nil && obj.Pkg().Path() == "os" && (obj.Name() == "Stdout" || obj.Name() == "Stderr")
 }
 
 // writeFlags reports whether the constant flag argument of os.OpenFile

@@ -67,53 +67,82 @@ func resultIndex(pass *analysis.Pass, fc inspector.Cursor, res *types.Var, fallb
 	return fallback
 }
 
-// mayReturnError reports whether, after pos, the function body can set
-// res to something other than nil: a return statement with a value for
-// it that is not the literal nil, or an assignment outside closures.
-// When it cannot, the deferred assignment hides nothing.
+// mayReturnError reports whether, when the deferred closure runs, res
+// may hold an error set by the function: a return statement after the
+// defer with a value for res other than nil; a bare return after the
+// defer when res is assigned (or its address taken) after it; or a
+// closure deferred later, which runs first, that sets res (a recover
+// branch turning a panic into an error). When it cannot, the deferred
+// assignment hides nothing: it is how the function reports failure,
+// and `return x, nil` followed by the defer only ever sees nil.
 func mayReturnError(pass *analysis.Pass, body *ast.BlockStmt, pos token.Pos, res *types.Var, index int) bool {
-	found := false
-	isNil := func(e ast.Expr) bool { return pass.TypesInfo.Types[e].IsNil() }
+	var returnsValue, bareReturn, assigned, laterDefer bool
+	info := pass.TypesInfo
+	isRes := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && info.ObjectOf(id) == res
+	}
+	// sets reports whether n assigns res a value that does not come
+	// from res itself, or takes its address.
+	sets := func(n ast.Node) bool {
+		found := false
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.AssignStmt:
+				for i, l := range m.Lhs {
+					if !isRes(l) {
+						continue
+					}
+					switch {
+					case len(m.Rhs) != len(m.Lhs):
+						found = true
+					case !info.Types[m.Rhs[i]].IsNil() && !reads(pass, m.Rhs[i], res):
+						found = true
+					}
+				}
+			case *ast.UnaryExpr:
+				if m.Op == token.AND && isRes(m.X) {
+					found = true
+				}
+			}
+			return !found
+		})
+		return found
+	}
 	ast.Inspect(body, func(n ast.Node) bool {
-		if found || n == nil {
+		if n == nil || n.End() < pos {
 			return false
 		}
 		switch n := n.(type) {
 		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			if n.Pos() > pos && sets(n.Call) {
+				laterDefer = true
+			}
 			return false
 		case *ast.ReturnStmt:
 			if n.Pos() < pos {
 				return false
 			}
 			switch {
+			case len(n.Results) == 0:
+				bareReturn = true
 			case len(n.Results) > index:
-				if !isNil(n.Results[index]) {
-					found = true
+				if !info.Types[n.Results[index]].IsNil() {
+					returnsValue = true
 				}
 			case len(n.Results) == 1:
-				found = true // return f() with several results
+				returnsValue = true // return f() with several results
 			}
-		case *ast.AssignStmt:
-			if n.Pos() < pos {
-				return true
-			}
-			for i, l := range n.Lhs {
-				if id, ok := ast.Unparen(l).(*ast.Ident); ok && pass.TypesInfo.ObjectOf(id) == res {
-					if len(n.Rhs) != len(n.Lhs) || !isNil(n.Rhs[i]) {
-						found = true
-					}
-				}
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && pass.TypesInfo.ObjectOf(id) == res {
-					found = true
-				}
+		case *ast.AssignStmt, *ast.UnaryExpr:
+			if n.Pos() > pos && sets(n) {
+				assigned = true
 			}
 		}
 		return true
 	})
-	return found
+	return returnsValue || (bareReturn && assigned) || laterDefer
 }
 
 // checkClosure reports the unguarded assignments to res in the body of
@@ -128,7 +157,10 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 			visitStmt(s, guarded)
 			// After `if <reads err or recover()> { ...; return }`, the
 			// rest of the block runs only for some values of err.
-			if ifs, ok := s.(*ast.IfStmt); ok && decides(pass, ifs, res) && leaves(ifs) {
+			// A recover() test does not count here: the rest of the
+			// block is the closure's normal path, whatever err holds.
+			if ifs, ok := s.(*ast.IfStmt); ok && leaves(ifs) &&
+				(reads(pass, ifs.Cond, res) || (ifs.Init != nil && reads(pass, ifs.Init, res))) {
 				guarded = true
 			}
 		}
@@ -150,7 +182,7 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 				} else if len(s.Rhs) == 1 {
 					rhs = s.Rhs[0]
 				}
-				if rhs == nil || reads(pass, rhs, res) {
+				if rhs == nil || reads(pass, rhs, res) || derivedFrom(pass, body, rhs, res) || nonNil(pass, rhs) {
 					continue
 				}
 				report(pass, s, res, rhs, fn)
@@ -160,6 +192,9 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 		case *ast.LabeledStmt:
 			visitStmt(s.Stmt, guarded)
 		case *ast.IfStmt:
+			if s.Init != nil {
+				visitStmt(s.Init, guarded)
+			}
 			// A condition that reads err, calls recover, or tests a
 			// variable the assignment then stores guards both branches.
 			// Any condition other than a presence check (f != nil)
@@ -171,7 +206,18 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 			if s.Else != nil {
 				visitStmt(s.Else, inner)
 			}
+		case *ast.ForStmt:
+			if s.Init != nil {
+				visitStmt(s.Init, guarded)
+			}
+			g := guarded || (s.Cond != nil && reads(pass, s.Cond, res))
+			visit(s.Body.List, g)
+		case *ast.RangeStmt:
+			visit(s.Body.List, guarded)
 		case *ast.SwitchStmt:
+			if s.Init != nil {
+				visitStmt(s.Init, guarded)
+			}
 			guarded = true // a case decides when the assignment runs
 			g := guarded || (s.Tag != nil && (reads(pass, s.Tag, res) || callsRecover(pass, s.Tag))) ||
 				(s.Init != nil && (reads(pass, s.Init, res) || callsRecover(pass, s.Init)))
@@ -303,7 +349,7 @@ func callsRecover(pass *analysis.Pass, n ast.Node) bool {
 
 func report(pass *analysis.Pass, s *ast.AssignStmt, res *types.Var, rhs ast.Expr, fn string) {
 	name := res.Name()
-	if id, ok := ast.Unparen(rhs).(*ast.Ident); ok && id.Name == "nil" {
+	if pass.TypesInfo.Types[rhs].IsNil() {
 		pass.Report(analysis.Diagnostic{
 			Pos: s.Pos(),
 			End: s.End(),
@@ -312,16 +358,20 @@ func report(pass *analysis.Pass, s *ast.AssignStmt, res *types.Var, rhs ast.Expr
 		})
 		return
 	}
-	what := "its result"
+	what := astq.Render(rhs) + " (possibly nil)"
+	join := name + ", ..."
 	if c, ok := ast.Unparen(rhs).(*ast.CallExpr); ok {
 		if f := astq.Callee(pass, c); f != nil {
 			what = f.Name() + "'s result (usually nil)"
+		}
+		if r := astq.Render(rhs); len(r) <= 40 {
+			join = name + ", " + r
 		}
 	}
 	pass.Report(analysis.Diagnostic{
 		Pos: s.Pos(),
 		End: s.End(),
-		Message: fmt.Sprintf("deferred closure assigns %s = %s unconditionally: when %s is already returning an error, it is replaced by %s and the caller sees success (assign only if %s == nil, or use errors.Join(%s, ...))",
-			name, astq.Render(rhs), fn, what, name, name),
+		Message: fmt.Sprintf("deferred closure assigns %s = %s unconditionally: when %s is already returning an error, it is replaced by %s and the caller sees success (assign only if %s == nil, or use errors.Join(%s))",
+			name, astq.Render(rhs), fn, what, name, join),
 	})
 }

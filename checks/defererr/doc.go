@@ -27,13 +27,22 @@
 //
 // The check reports an assignment to a named error result, in a closure
 // deferred by that function, that runs whatever the current error is:
-// not guarded by a test of err (`if err == nil { err = ... }`, or an
-// earlier `if err != nil { ...; return }` in the closure), not combining
-// the old value (`errors.Join(err, f.Close())`, `fmt.Errorf("...: %w",
-// err)`), not in the recover branch (`if r := recover(); r != nil`), and
-// not assigning only a failure (`if cerr := f.Close(); cerr != nil {
-// err = cerr }`: that may replace one error by another, but still
-// reports failure).
+// at the top level of the closure, in a loop, in the init of an if
+// statement, or under a mere presence check (`if f != nil`, `if f ==
+// nil { return }`). It is silent when the assignment is guarded by a
+// test of err (`if err == nil { err = ... }`, or an earlier `if err !=
+// nil { ...; return }` in the closure), combines the old value
+// (`errors.Join(err, f.Close())`, `fmt.Errorf("...: %w", err)`, a local
+// computed from err), sits in the recover branch (`if r := recover(); r
+// != nil`) or under any other condition the author chose, or stores
+// only a failure (`if cerr := f.Close(); cerr != nil { err = cerr }`,
+// `err = fmt.Errorf(...)`, `err = ErrClosed`: one error may replace
+// another, but the function still fails). It is also silent when the
+// function cannot be returning an error when the closure runs: every
+// return after the defer statement returns nil for it (or is a bare
+// return with nothing assigning it in between), and no closure deferred
+// later sets it; the deferred assignment is then how the function
+// reports failure.
 //
 // Bad:
 //

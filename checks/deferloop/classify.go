@@ -128,7 +128,12 @@ func classifyCall(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) (pileU
 			return pileUp{effect: "one open listener per iteration piles up"}, true
 		}
 	}
-	qual := types.RelativeTo(pass.Pkg)
+	qual := func(p *types.Package) string { // table.Iterator, not a full path
+		if p == pass.Pkg {
+			return ""
+		}
+		return p.Name()
+	}
 	return pileUp{effect: fmt.Sprintf("one unclosed %s per iteration piles up", types.TypeString(rt, qual))}, true
 }
 
@@ -195,7 +200,17 @@ func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) b
 	call := def.Call
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.FuncLit:
-		return false
+		// defer func() { cleanUp(zr) }(): the variables of the loop
+		// body that the literal uses.
+		ast.Inspect(fun.Body, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && !v.IsField() &&
+					!(fun.Pos() <= v.Pos() && v.Pos() < fun.End()) && !slices.Contains(vars, types.Object(v)) {
+					consider(id)
+				}
+			}
+			return true
+		})
 	case *ast.Ident:
 		consider(fun) // cancel()
 	case *ast.SelectorExpr:

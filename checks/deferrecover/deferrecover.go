@@ -27,20 +27,26 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+type checker struct {
+	pass  *analysis.Pass
+	decls map[*types.Func]*ast.FuncDecl
+	// recoverers are the package's functions and methods that call
+	// recover directly: they stop a panic only when deferred themselves.
+	recoverers map[*types.Func]bool
+	// misused are the recoverers with a call site already reported.
+	misused map[*types.Func]bool
+	// seen holds the positions already reported: a function deferred
+	// in several places is looked into once per call, reported once.
+	seen map[token.Pos]bool
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	decls := make(map[*types.Func]*ast.FuncDecl)
 	hasRecover := false
-	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.CallExpr)(nil)) {
-		switch n := cur.Node().(type) {
-		case *ast.FuncDecl:
-			if fn, ok := pass.TypesInfo.Defs[n.Name].(*types.Func); ok && n.Body != nil {
-				decls[fn] = n
-			}
-		case *ast.CallExpr:
-			if isRecover(pass, n) {
-				hasRecover = true
-			}
+	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
+		if isRecover(pass, cur.Node().(*ast.CallExpr)) {
+			hasRecover = true
+			break
 		}
 	}
 	if !hasRecover {
@@ -48,61 +54,270 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	pass = suppress.Filter(pass)
 
-	// recoverers are the package's functions that call recover directly.
-	recoverers := make(map[*types.Func]bool)
-	for fn, decl := range decls {
-		if callsDirectly(pass, decl.Body, func(c *ast.CallExpr) bool { return isRecover(pass, c) }) {
-			recoverers[fn] = true
+	c := &checker{
+		pass:       pass,
+		decls:      make(map[*types.Func]*ast.FuncDecl),
+		recoverers: make(map[*types.Func]bool),
+		misused:    make(map[*types.Func]bool),
+		seen:       make(map[token.Pos]bool),
+	}
+	// Declarations come from the unfiltered inspector: a helper in a
+	// generated or ignored file is still a helper.
+	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil)) {
+		decl := cur.Node().(*ast.FuncDecl)
+		fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+		if !ok || decl.Body == nil {
+			continue
+		}
+		c.decls[fn] = decl
+		if callsDirectly(decl.Body, func(call *ast.CallExpr) bool { return isRecover(pass, call) }) {
+			c.recoverers[fn] = true
 		}
 	}
 
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
-		def := cur.Node().(*ast.DeferStmt)
-		if isRecover(pass, def.Call) {
-			pass.Report(analysis.Diagnostic{
-				Pos: def.Pos(),
-				End: def.End(),
-				Message: "defer recover() does not stop a panic: recover is the deferred call itself, not called by a deferred function, so it returns nil and the panic goes on " +
-					"(call it inside a deferred function literal and handle what it returns)",
-			})
-			continue
+		c.checkDefer(cur)
+	}
+	c.checkNeverDeferred(ins)
+	return nil, nil
+}
+
+func (c *checker) report(d analysis.Diagnostic) {
+	if c.seen[d.Pos] {
+		return
+	}
+	c.seen[d.Pos] = true
+	c.pass.Report(d)
+}
+
+// checkDefer looks at one defer statement: `defer recover()`, and the
+// body of the deferred function when it is a literal or a function of
+// the package.
+func (c *checker) checkDefer(cur inspector.Cursor) {
+	pass := c.pass
+	def := cur.Node().(*ast.DeferStmt)
+	if isRecover(pass, def.Call) {
+		c.report(analysis.Diagnostic{
+			Pos: def.Pos(),
+			End: def.End(),
+			Message: "defer recover() does not stop a panic: recover is itself the deferred call, not called by a deferred function, so it returns nil and the panic goes on " +
+				"(call it inside a deferred function literal and handle what it returns)",
+		})
+		return
+	}
+	var (
+		body  *ast.BlockStmt
+		where string
+		lit   *ast.FuncLit
+	)
+	switch fun := ast.Unparen(def.Call.Fun).(type) {
+	case *ast.FuncLit:
+		body, where, lit = fun.Body, "a deferred closure", fun
+	default:
+		fn := astq.Callee(pass, def.Call)
+		if fn == nil || c.decls[fn] == nil || c.recoverers[fn] {
+			return
 		}
-		var body *ast.BlockStmt
-		deferredName := ""
-		switch fun := ast.Unparen(def.Call.Fun).(type) {
-		case *ast.FuncLit:
-			body = fun.Body
-			deferredName = "a deferred closure"
-		default:
-			if fn := astq.Callee(pass, def.Call); fn != nil && decls[fn] != nil && !recoverers[fn] {
-				body = decls[fn].Body
-				deferredName = fmt.Sprintf("%s, which is deferred,", fn.Name())
-			}
+		body, where = c.decls[fn].Body, fn.Name()+" (deferred)"
+	}
+	// A deferred function that recovers itself has stopped the panic
+	// already: a helper's extra recover() returning nil is harmless.
+	if callsDirectly(body, func(call *ast.CallExpr) bool { return isRecover(pass, call) }) {
+		return
+	}
+
+	// Recovering helpers called by the deferred function.
+	callsDirectly(body, func(call *ast.CallExpr) bool {
+		name, fn, ok := c.recovererCall(call)
+		if !ok {
+			return false
 		}
-		if body == nil {
-			continue
+		var msg string
+		if fn == nil {
+			msg = fmt.Sprintf("the function literal called here runs inside %s but is not deferred itself: its recover() returns nil and the panic keeps crashing the process (call recover() directly in the deferred function)",
+				where)
+		} else {
+			c.misused[fn] = true
+			msg = fmt.Sprintf("%s() is called from %s, not deferred itself: its recover() returns nil and the panic keeps crashing the process (%s directly)",
+				name, where, deferText(call))
 		}
-		callsDirectly(pass, body, func(c *ast.CallExpr) bool {
-			fn := astq.Callee(pass, c)
-			if fn == nil || !recoverers[fn] {
-				return false
-			}
-			d := analysis.Diagnostic{
-				Pos: c.Pos(),
-				End: c.End(),
-				Message: fmt.Sprintf("%s() is called from %s instead of being deferred itself: its recover() returns nil and the panic keeps crashing the process (defer %s(...) directly)",
-					fn.Name(), deferredName, fn.Name()),
-			}
-			if lit, ok := ast.Unparen(def.Call.Fun).(*ast.FuncLit); ok && len(def.Call.Args) == 0 {
-				if fix, ok := deferDirectly(pass, cur, lit, c); ok {
+		d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg}
+		if lit != nil && fn != nil {
+			if stmt, ok := only(lit).(*ast.ExprStmt); ok && ast.Unparen(stmt.X) == call {
+				if fix, ok := c.deferDirectly(cur, lit, call); ok {
 					d.SuggestedFixes = []analysis.SuggestedFix{fix}
 				}
 			}
-			pass.Report(d)
+		}
+		c.report(d)
+		return false
+	})
+
+	// A recovering function deferred as the last statement of the
+	// deferred function runs when that function returns, not as part
+	// of the panic: it recovers nothing.
+	if len(body.List) == 0 {
+		return
+	}
+	inner, ok := body.List[len(body.List)-1].(*ast.DeferStmt)
+	if !ok {
+		return
+	}
+	var (
+		name string
+		fn   *types.Func
+	)
+	if l, isLit := ast.Unparen(inner.Call.Fun).(*ast.FuncLit); isLit {
+		if !callsDirectly(l.Body, func(call *ast.CallExpr) bool { return isRecover(pass, call) }) {
+			return
+		}
+		name = "the function literal"
+	} else if name, fn, ok = c.recovererCall(inner.Call); ok && fn != nil {
+		c.misused[fn] = true
+		name += "()"
+	} else {
+		return // defer recover() is reported on its own
+	}
+	advice := "call recover() directly in the outer deferred function"
+	if fn != nil {
+		advice = deferText(inner.Call) + " directly"
+	}
+	d := analysis.Diagnostic{
+		Pos: inner.Pos(),
+		End: inner.End(),
+		Message: fmt.Sprintf("%s is deferred as the last statement of %s: it runs when that function returns, not while the panic unwinds, so its recover() returns nil and the panic keeps crashing the process (%s)",
+			name, where, advice),
+	}
+	if lit != nil && fn != nil && only(lit) == inner {
+		if fix, ok := c.deferDirectly(cur, lit, inner.Call); ok {
+			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		}
+	}
+	c.report(d)
+}
+
+// recovererCall reports whether call calls a recovering function of
+// the package (returned as fn, with its name), or a function literal
+// that calls recover directly (fn is nil).
+func (c *checker) recovererCall(call *ast.CallExpr) (string, *types.Func, bool) {
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		return "", nil, callsDirectly(lit.Body, func(call *ast.CallExpr) bool { return isRecover(c.pass, call) })
+	}
+	fn := astq.Callee(c.pass, call)
+	if fn == nil || !c.recoverers[fn] {
+		return "", nil, false
+	}
+	return fn.Name(), fn, true
+}
+
+// checkNeverDeferred reports a recover() in an unexported function of
+// the package that is never deferred: every use of it is a plain call,
+// so the recover always returns nil. A function used as a value (it
+// may be deferred through a variable or by another package), an
+// exported one, or a method that an interface of the package may
+// dispatch to, is not judged.
+func (c *checker) checkNeverDeferred(ins *inspector.Inspector) {
+	pass := c.pass
+	ifaceMethods := make(map[string]bool)
+	for cur := range ins.Root().Preorder((*ast.InterfaceType)(nil)) {
+		for _, f := range cur.Node().(*ast.InterfaceType).Methods.List {
+			for _, n := range f.Names {
+				ifaceMethods[n.Name] = true
+			}
+		}
+	}
+	type use struct {
+		calls    int
+		caller   string
+		deferred bool
+		value    bool
+	}
+	uses := make(map[*types.Func]*use)
+	for cur := range ins.Root().Preorder((*ast.Ident)(nil)) {
+		fn, ok := pass.TypesInfo.Uses[cur.Node().(*ast.Ident)].(*types.Func)
+		if !ok || !c.recoverers[fn.Origin()] {
+			continue
+		}
+		fn = fn.Origin()
+		u := uses[fn]
+		if u == nil {
+			u = &use{}
+			uses[fn] = u
+		}
+		// Climb from the identifier to the callee expression:
+		// pkg-less f, x.f, f[T].
+		e := cur
+		for {
+			p := e.Parent()
+			switch n := p.Node().(type) {
+			case *ast.SelectorExpr:
+				if n.Sel == e.Node() {
+					e = p
+					continue
+				}
+			case *ast.IndexExpr:
+				if n.X == e.Node() {
+					e = p
+					continue
+				}
+			case *ast.IndexListExpr:
+				if n.X == e.Node() {
+					e = p
+					continue
+				}
+			case *ast.ParenExpr:
+				e = p
+				continue
+			}
+			break
+		}
+		call, ok := e.Parent().Node().(*ast.CallExpr)
+		if !ok || ast.Unparen(call.Fun) != e.Node() {
+			u.value = true
+			continue
+		}
+		u.calls++
+		if _, ok := e.Parent().Parent().Node().(*ast.DeferStmt); ok {
+			u.deferred = true
+		}
+		if u.caller == "" {
+			for fd := range e.Enclosing((*ast.FuncDecl)(nil)) {
+				u.caller = fd.Node().(*ast.FuncDecl).Name.Name
+			}
+		}
+	}
+	for fn, u := range uses {
+		if u.value || u.deferred || u.calls == 0 || c.misused[fn] || fn.Exported() {
+			continue
+		}
+		if fn.Signature().Recv() != nil && ifaceMethods[fn.Name()] {
+			continue
+		}
+		decl := c.decls[fn]
+		if decl == nil {
+			continue
+		}
+		var rec *ast.CallExpr
+		callsDirectly(decl.Body, func(call *ast.CallExpr) bool {
+			if rec == nil && isRecover(pass, call) {
+				rec = call
+			}
 			return false
 		})
+		if rec == nil {
+			continue
+		}
+		caller := "its callers"
+		if u.caller != "" {
+			caller = u.caller
+		}
+		c.report(analysis.Diagnostic{
+			Pos: rec.Pos(),
+			End: rec.End(),
+			Message: fmt.Sprintf("recover() in %s always returns nil: %s is never deferred, only called (by %s), so it stops no panic (defer %s() where the panic must be caught)",
+				fn.Name(), fn.Name(), caller, fn.Name()),
+		})
 	}
-	return nil, nil
 }
 
 // isRecover reports whether call is a call of the builtin recover.
@@ -117,26 +332,20 @@ func isRecover(pass *analysis.Pass, call *ast.CallExpr) bool {
 
 // callsDirectly calls match for each call made by the function body
 // itself: not in nested function literals (another function), and not
-// the calls of its own defer statements (those are deferred functions
-// in their own right). It reports whether match returned true once.
-func callsDirectly(pass *analysis.Pass, body *ast.BlockStmt, match func(*ast.CallExpr) bool) bool {
+// the calls of its own defer and go statements (those functions run on
+// their own). It reports whether match returned true once.
+func callsDirectly(body *ast.BlockStmt, match func(*ast.CallExpr) bool) bool {
 	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
+	var inspectArgs func(call *ast.CallExpr)
+	visit := func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.DeferStmt:
-			// The deferred call's arguments are evaluated here, by
-			// this function; the call itself is not.
-			for _, a := range n.Call.Args {
-				ast.Inspect(a, func(m ast.Node) bool {
-					if c, ok := m.(*ast.CallExpr); ok && match(c) {
-						found = true
-					}
-					_, lit := m.(*ast.FuncLit)
-					return !lit
-				})
-			}
+			inspectArgs(n.Call)
+			return false
+		case *ast.GoStmt:
+			inspectArgs(n.Call)
 			return false
 		case *ast.CallExpr:
 			if match(n) {
@@ -144,114 +353,35 @@ func callsDirectly(pass *analysis.Pass, body *ast.BlockStmt, match func(*ast.Cal
 			}
 		}
 		return true
-	})
+	}
+	// The arguments (and receiver) of a deferred or started call are
+	// evaluated by this function; the call itself is not made here.
+	inspectArgs = func(call *ast.CallExpr) {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+			ast.Inspect(sel.X, visit)
+		}
+		for _, a := range call.Args {
+			ast.Inspect(a, visit)
+		}
+	}
+	ast.Inspect(body, visit)
 	return found
 }
 
-// deferDirectly offers to rewrite `defer func() { h(args) }()` as
-// `defer h(args)` when the closure holds only that call and deferring it
-// evaluates the same values: every argument, and the receiver of a
-// method, is a constant or a variable not assigned after the defer.
-func deferDirectly(pass *analysis.Pass, cur inspector.Cursor, lit *ast.FuncLit, call *ast.CallExpr) (analysis.SuggestedFix, bool) {
+// only returns the single statement of the literal's body, or nil.
+func only(lit *ast.FuncLit) ast.Stmt {
 	if len(lit.Body.List) != 1 {
-		return analysis.SuggestedFix{}, false
+		return nil
 	}
-	stmt, ok := lit.Body.List[0].(*ast.ExprStmt)
-	if !ok || ast.Unparen(stmt.X) != call {
-		return analysis.SuggestedFix{}, false
-	}
-	fc, _, fbody := astq.EnclosingFunc(cur)
-	if !fc.Valid() {
-		return analysis.SuggestedFix{}, false
-	}
-	// In a loop, a variable assigned before the defer statement may
-	// still change before the return; keep it simple and offer nothing.
-	for c := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
-		switch c.Node().(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			if fc.Contains(c) {
-				return analysis.SuggestedFix{}, false
-			}
-		}
-	}
-	def := cur.Node().(*ast.DeferStmt)
-	exprs := append([]ast.Expr{}, call.Args...)
-	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-		if _, isMethod := pass.TypesInfo.Selections[sel]; isMethod {
-			exprs = append(exprs, sel.X)
-		}
-	}
-	for _, e := range exprs {
-		if !stable(pass, e, fbody, def.End()) {
-			return analysis.SuggestedFix{}, false
-		}
-	}
-	return analysis.SuggestedFix{
-		Message: "Defer the recovering function directly",
-		TextEdits: []analysis.TextEdit{{
-			Pos:     def.Call.Pos(),
-			End:     def.Call.End(),
-			NewText: []byte(types.ExprString(call)),
-		}},
-	}, true
+	return lit.Body.List[0]
 }
 
-// stable reports whether e has the same value at every point after pos
-// in body: a constant, or a chain of fields of a variable that nothing
-// assigns (or takes the address of) after pos.
-func stable(pass *analysis.Pass, e ast.Expr, body *ast.BlockStmt, pos token.Pos) bool {
-	if tv, ok := pass.TypesInfo.Types[e]; ok && tv.Value != nil {
-		return true
+// deferText renders the statement the message suggests: defer f(args)
+// when it is short, defer f(...) otherwise.
+func deferText(call *ast.CallExpr) string {
+	s := types.ExprString(call)
+	if len(s) <= 40 {
+		return "defer " + s
 	}
-	for x := ast.Unparen(e); ; {
-		switch y := x.(type) {
-		case *ast.SelectorExpr:
-			x = ast.Unparen(y.X)
-			continue
-		case *ast.Ident:
-			v, ok := pass.TypesInfo.Uses[y].(*types.Var)
-			if !ok {
-				return false
-			}
-			return !assignedAfter(pass, v, body, pos)
-		}
-		return false
-	}
-}
-
-func assignedAfter(pass *analysis.Pass, v *types.Var, body *ast.BlockStmt, pos token.Pos) bool {
-	assigned := false
-	is := func(e ast.Expr) bool {
-		id, ok := ast.Unparen(e).(*ast.Ident)
-		return ok && pass.TypesInfo.ObjectOf(id) == v
-	}
-	ast.Inspect(body, func(n ast.Node) bool {
-		if n == nil || assigned {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if n.Pos() > pos {
-				for _, l := range n.Lhs {
-					if is(l) {
-						assigned = true
-					}
-				}
-			}
-		case *ast.IncDecStmt:
-			if n.Pos() > pos && is(n.X) {
-				assigned = true
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND && is(n.X) {
-				assigned = true // may be changed through the pointer
-			}
-		case *ast.RangeStmt:
-			if n.Pos() > pos && (is(n.Key) || (n.Value != nil && is(n.Value))) {
-				assigned = true
-			}
-		}
-		return true
-	})
-	return assigned
+	return "defer " + types.ExprString(call.Fun) + "(...)"
 }

@@ -5,11 +5,11 @@
 //
 // deferrecover: a recover that cannot stop the panic it is meant to catch
 //
-// recover stops a panic only when it is called directly by a deferred
-// function. Two common shapes compile, look right in review, and do
-// nothing: the panic goes on and the process crashes (or, in an HTTP
-// server, the connection is dropped with no response and no log line of
-// the recovery code):
+// recover stops a panic only when it is called directly by a function
+// that the panic is running as a deferred call. Several shapes compile,
+// look right in review, and do nothing: recover returns nil, the panic
+// goes on and the process crashes (an HTTP server drops the connection
+// with no response, and the recovery code never logs a line):
 //
 //	defer recover() // recover is the deferred call itself: returns nil
 //
@@ -17,10 +17,21 @@
 //		recoverPanic(w) // recoverPanic calls recover(), but it is called
 //	}()                 // by the deferred closure, not deferred itself
 //
-// The check reports `defer recover()`, and calls, inside a deferred
-// function literal, of a function of the same package that calls
-// recover() directly. It also follows `defer f()` where f is a function
-// of the package whose body calls such a helper.
+//	defer func() {
+//		defer recoverPanic(w) // runs when the closure returns, after
+//	}()                       // the panic has moved on
+//
+// The check reports:
+//
+//   - `defer recover()`;
+//   - a call, in a deferred function literal or in a function of the
+//     package that is deferred, of a function of the package that calls
+//     recover() directly (or of a function literal that does);
+//   - such a function deferred as the last statement of a deferred
+//     function: it runs when that function returns, not as part of the
+//     panic;
+//   - recover() in an unexported function of the package that is only
+//     ever called, never deferred, and never used as a value.
 //
 // Bad:
 //
@@ -41,13 +52,21 @@
 //	}
 //
 // Correct forms are left alone: `defer helper()` where helper calls
-// recover directly, recover called directly in the deferred function
-// literal, and helpers whose callers are in other packages (an exported
-// helper is judged at its call sites, in the packages that call it).
+// recover directly; recover called directly in the deferred function
+// literal (then a helper's extra recover is harmless); a function value
+// deferred through a variable; a recovering function deferred in the
+// middle of a deferred function, where it protects the statements that
+// follow; exported helpers, functions used as values, and methods that
+// an interface of the package may dispatch to, whose deferred callers
+// cannot be seen (an exported helper misused inside its own package is
+// still reported at the wrong call site).
 //
-// The suggested fix turns `defer func() { helper(args) }()` into
-// `defer helper(args)` when the closure holds only that call and the
-// arguments cannot change between the defer statement and the return
-// (deferring the call evaluates them earlier). No fix is offered for
+// The suggested fix turns `defer func() { helper(args) }()` and
+// `defer func() { defer helper(args) }()` into `defer helper(args)`
+// when the closure holds only that call and nothing else (no comment),
+// and deferring the call evaluates the same values: each argument, and
+// the receiver of a method, is a constant or a variable of the function
+// that nothing changes after the defer statement (deferring evaluates
+// them at once instead of at the return). No fix is offered for
 // `defer recover()`: what to do with the panic value is a decision.
 package deferrecover

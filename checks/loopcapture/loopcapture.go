@@ -461,12 +461,20 @@ func (c *checker) settled(li *loopInfo, s site) bool {
 		return false
 	}
 	end := s.cur.Node().End()
+	signals := c.signals(s)
 	for cur := range li.body.Preorder((*ast.CallExpr)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil)) {
 		if cur.Node().Pos() < end || c.inGoroutine(li, cur) {
 			continue
 		}
 		switch n := cur.Node().(type) {
 		case *ast.CallExpr:
+			// A helper that is handed what the literal signals on
+			// (waitForStart(errc), waitAll(&wg)) waits for it.
+			for _, arg := range n.Args {
+				if obj := astq.RootObject(c.pass, arg); obj != nil && signals[obj] {
+					return true
+				}
+			}
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Wait" && len(n.Args) == 0 {
 				if _, ok := c.pass.TypesInfo.Selections[sel]; ok {
 					return true
@@ -483,6 +491,42 @@ func (c *checker) settled(li *loopInfo, s site) bool {
 		}
 	}
 	return false
+}
+
+// signals returns the variables through which the literal of s tells
+// that it is done: channels it sends on or closes, WaitGroups it calls
+// Done on, and the group whose Go method started it.
+func (c *checker) signals(s site) map[types.Object]bool {
+	out := make(map[types.Object]bool)
+	add := func(e ast.Expr) {
+		if obj := astq.RootObject(c.pass, e); obj != nil {
+			out[obj] = true
+		}
+	}
+	if call, ok := s.cur.Node().(*ast.CallExpr); ok {
+		if recv, ok := astq.ReceiverExpr(call); ok {
+			add(recv)
+		}
+	}
+	ast.Inspect(s.lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SendStmt:
+			add(n.Chan)
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && id.Name == "close" && len(n.Args) == 1 {
+				if _, ok := c.pass.TypesInfo.Uses[id].(*types.Builtin); ok {
+					add(n.Args[0])
+				}
+			}
+			if astq.IsMethod(astq.Callee(c.pass, n), "sync", "WaitGroup", "Done") {
+				if recv, ok := astq.ReceiverExpr(n); ok {
+					add(recv)
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // inGoroutine reports whether cur is inside the literal of a go

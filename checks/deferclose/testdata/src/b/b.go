@@ -211,3 +211,28 @@ func Patch(path string, off int64, b []byte) error {
 	_, err = f.WriteAt(b, off)
 	return err
 }
+
+// "-" means standard output; the file is closed only when it was created.
+func Export(out string, entries map[string][]byte) error {
+	var f *os.File
+	var err error
+	if out == "-" {
+		f = os.Stdout
+	} else {
+		f, err = os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close() // want `deferred f\.Close\(\) drops the error`
+	}
+	tw := tar.NewWriter(f)
+	for name, data := range entries {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Size: int64(len(data)), Mode: 0o600}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(data); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}

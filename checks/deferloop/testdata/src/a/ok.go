@@ -489,3 +489,40 @@ func OKCloseEachIteration(client *http.Client, urls []string) error {
 	}
 	return nil
 }
+
+// The records are used after the loop; the deferred literal removes
+// them when the function returns, on purpose.
+type zoneRecord struct{ name string }
+
+func OKRecords(names []string, create func(string) (zoneRecord, error), cleanUp func(zoneRecord) error, wait func(zoneRecord)) error {
+	records := make(map[string]zoneRecord, len(names))
+	for _, name := range names {
+		zr, err := create(name)
+		if err != nil {
+			return err
+		}
+		defer func(name string, zr zoneRecord) {
+			if err := cleanUp(zr); err != nil {
+				log.Print(name, err)
+			}
+		}(name, zr)
+		records[name] = zr
+	}
+	for _, zr := range records {
+		wait(zr)
+	}
+	return nil
+}
+
+func OKRecordsCaptured(names []string, create func(string) (zoneRecord, error), cleanUp func(zoneRecord) error) []zoneRecord {
+	var out []zoneRecord
+	for _, name := range names {
+		zr, err := create(name)
+		if err != nil {
+			continue
+		}
+		defer func() { cleanUp(zr) }()
+		out = append(out, zr)
+	}
+	return out
+}

@@ -39,12 +39,12 @@ func viaValue(job func()) {
 	job()
 }
 
-// The deferred closure defers the helper itself: it is then called
-// directly by a deferred function... but only while the closure runs,
-// which is during the panic, so recover works.
-func nestedDefer(job func()) {
+// The inner defer protects the work that follows it in the deferred
+// closure: a panic there is recovered.
+func nestedProtects(job, flush func()) {
 	defer func() {
 		defer logRecover()
+		flush()
 	}()
 	job()
 }
@@ -71,16 +71,17 @@ func formatted(job func()) (err error) {
 
 func describe(r any) error { return fmt.Errorf("panic: %v", r) }
 
-// A recovering helper called outside any defer: recover returns nil
-// there but nothing expects it to recover (the cleanup still runs).
-func resetState() {
-	_ = recover()
-	state = 0
+// The deferred closure recovers itself; the helper's extra recover
+// returns nil, harmlessly.
+func recoveredTwice(job func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Print(r)
+		}
+		logRecover()
+	}()
+	job()
 }
-
-var state int
-
-func reset() { resetState() }
 
 // A deferred package function that calls recover itself.
 func usesLogRecover(job func()) {
@@ -93,4 +94,91 @@ func Guard() {
 	if r := recover(); r != nil {
 		log.Print(r)
 	}
+}
+
+// A worker goroutine that defers its recovery.
+func startWorkerOK(jobs <-chan func()) {
+	go func() {
+		for job := range jobs {
+			func() {
+				defer logRecover()
+				job()
+			}()
+		}
+	}()
+}
+
+// A helper deferred in one place and called plainly in another: the
+// plain call is not a misuse of recover by itself.
+func drain() {
+	if r := recover(); r != nil {
+		log.Print(r)
+	}
+}
+
+func usesDrain(job func()) {
+	defer drain()
+	job()
+}
+
+func alsoDrain() { drain() }
+
+// A helper used as a value: who defers it is unknown.
+func onPanic() {
+	if r := recover(); r != nil {
+		log.Print(r)
+	}
+}
+
+var hooks = map[string]func(){"panic": onPanic}
+
+func runHook(job func()) {
+	defer hooks["panic"]()
+	job()
+}
+
+func callHook() { onPanic() }
+
+// A method an interface of the package may dispatch to: deferred
+// through the interface.
+type guarder interface{ protect() }
+
+type svc struct{}
+
+func (*svc) protect() {
+	if r := recover(); r != nil {
+		log.Print(r)
+	}
+}
+
+func runGuarded(g guarder, job func()) {
+	defer g.protect()
+	job()
+}
+
+func protectAll(s *svc) { s.protect() }
+
+// A generic helper deferred directly.
+func genericOK(job func()) {
+	defer guardT[string]()
+	job()
+}
+
+// The recover is in a function literal deferred by a goroutine body.
+func goroutine(job func()) {
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Print(r)
+			}
+		}()
+		job()
+	}()
+}
+
+// A helper started as a goroutine from a deferred closure is not a
+// call made by the closure.
+func asyncLog(job func()) {
+	defer func() { go logDone("async") }()
+	job()
 }

@@ -291,3 +291,17 @@ func WaitAfter(jobs []Job) {
 	}
 	wg.Wait()
 }
+
+// Handing the channel the goroutine reads from to another call is not
+// a wait for the goroutine.
+func Pipeline(stages []func(int) int, feed func(chan<- int)) {
+	for _, stage := range stages {
+		in := make(chan int)
+		go func() {
+			for x := range in {
+				log.Println(stage(x)) // want `goroutine captures loop variable stage`
+			}
+		}()
+		feed(in)
+	}
+}

@@ -77,3 +77,23 @@ func TestGroup(t *testing.T) {
 		})
 	}
 }
+
+// Silent: the subtest hands the channel the goroutine reports on to a
+// helper that waits for it.
+func TestStartServer(t *testing.T) {
+	for _, tc := range []struct{ addr string }{{":0"}, {"nope"}} {
+		t.Run(tc.addr, func(t *testing.T) {
+			errc := make(chan error)
+			go func() {
+				errc <- listen(tc.addr)
+			}()
+			if err := waitForStart(errc); err != nil {
+				t.Log(err)
+			}
+		})
+	}
+}
+
+func listen(addr string) error { return nil }
+
+func waitForStart(errc <-chan error) error { return <-errc }

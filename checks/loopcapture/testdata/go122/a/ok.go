@@ -233,3 +233,21 @@ func OKStored(names []string) []func() {
 	}
 	return fs
 }
+
+// A helper that is handed the WaitGroup waits for the goroutines.
+func OKWaitHelper(batches [][]Job) {
+	for _, batch := range batches {
+		var wg sync.WaitGroup
+		for i := range batch {
+			i := i
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				run(batch[i])
+			}()
+		}
+		waitAll(&wg)
+	}
+}
+
+func waitAll(wg *sync.WaitGroup) { wg.Wait() }
