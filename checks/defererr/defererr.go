@@ -155,10 +155,10 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 	visit = func(stmts []ast.Stmt, guarded bool) {
 		for _, s := range stmts {
 			visitStmt(s, guarded)
-			// After `if <reads err or recover()> { ...; return }`, the
-			// rest of the block runs only for some values of err.
-			// A recover() test does not count here: the rest of the
-			// block is the closure's normal path, whatever err holds.
+			// After `if <reads err> { ...; return }`, the rest of the
+			// block runs only for some values of err. A recover() test
+			// does not count here: the rest of the block is then the
+			// closure's normal path, whatever err holds.
 			if ifs, ok := s.(*ast.IfStmt); ok && leaves(ifs) &&
 				(reads(pass, ifs.Cond, res) || (ifs.Init != nil && reads(pass, ifs.Init, res))) {
 				guarded = true
@@ -218,18 +218,9 @@ func checkClosure(pass *analysis.Pass, body *ast.BlockStmt, res *types.Var, fn s
 			if s.Init != nil {
 				visitStmt(s.Init, guarded)
 			}
-			guarded = true // a case decides when the assignment runs
-			g := guarded || (s.Tag != nil && (reads(pass, s.Tag, res) || callsRecover(pass, s.Tag))) ||
-				(s.Init != nil && (reads(pass, s.Init, res) || callsRecover(pass, s.Init)))
+			// A case decides when the assignment runs.
 			for _, cc := range s.Body.List {
-				cc := cc.(*ast.CaseClause)
-				cg := g
-				for _, e := range cc.List {
-					if reads(pass, e, res) || callsRecover(pass, e) {
-						cg = true
-					}
-				}
-				visit(cc.Body, cg)
+				visit(cc.(*ast.CaseClause).Body, true)
 			}
 		case *ast.TypeSwitchStmt:
 			for _, cc := range s.Body.List {

@@ -239,3 +239,12 @@ func BareClean(path string) (err error) {
 	fmt.Fprintln(f, "x")
 	return
 }
+
+// Deliberate, and said so.
+func IgnoredClose(f *os.File) (err error) {
+	defer func() {
+		err = f.Close() //silentfail:ignore defererr the close error is the only one callers care about
+	}()
+	_, err = f.WriteString("x")
+	return err
+}

@@ -182,3 +182,25 @@ func asyncLog(job func()) {
 	defer func() { go logDone("async") }()
 	job()
 }
+
+// A function literal called by the deferred closure that defers its
+// own recovery: it protects the flush, and is correct.
+func protectedFlush(job, flush func()) {
+	defer func() {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					log.Print("flush: ", r)
+				}
+			}()
+			flush()
+		}()
+	}()
+	job()
+}
+
+// Deliberate, and said so.
+func ignored() {
+	//silentfail:ignore deferrecover the panic must reach the test harness
+	defer recover()
+}
