@@ -28,10 +28,13 @@
 // place. It reports the last-statement case too, so that it stands on
 // its own where vet is not run. It stays silent when the literal cannot
 // see another iteration's value: the iteration leaves the loop after
-// starting it (return, break, panic), a goroutine is waited for later
-// in the same iteration (a Wait call or a channel receive), a subtest
-// runs inside a non-parallel subtest that waits for it, or a variable
-// of a three-clause loop is never assigned after its init.
+// starting it (return, break, panic); a goroutine is waited for later
+// in the same iteration (a Wait call, a channel receive, a helper handed
+// the channel or WaitGroup it signals on, res.Receive() after
+// res.Send(v) in the goroutine); a subtest runs inside a non-parallel
+// subtest that waits for it; a variable of a three-clause loop is never
+// assigned after its init. Variables declared outside the loop
+// (for _, v = range) are not loop variables and are left alone.
 //
 // Bad:
 //

@@ -469,10 +469,21 @@ func (c *checker) settled(li *loopInfo, s site) bool {
 		switch n := cur.Node().(type) {
 		case *ast.CallExpr:
 			// A helper that is handed what the literal signals on
-			// (waitForStart(errc), waitAll(&wg)) waits for it.
+			// (waitForStart(errc), waitAll(&wg)) waits for it, and so
+			// does a method of it other than a signal (res.Receive()
+			// after res.Send(v) in the literal).
 			for _, arg := range n.Args {
-				if obj := astq.RootObject(c.pass, arg); obj != nil && signals[obj] {
-					return true
+				if obj := astq.RootObject(c.pass, arg); obj != nil {
+					if _, ok := signals[obj]; ok {
+						return true
+					}
+				}
+			}
+			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !signalMethods[sel.Sel.Name] {
+				if _, isMethod := c.pass.TypesInfo.Selections[sel]; isMethod {
+					if obj := astq.RootObject(c.pass, sel.X); obj != nil && signals[obj] {
+						return true
+					}
 				}
 			}
 			if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Wait" && len(n.Args) == 0 {
@@ -493,9 +504,15 @@ func (c *checker) settled(li *loopInfo, s site) bool {
 	return false
 }
 
+// signalMethods are the methods by which a goroutine tells that it is
+// done or has a result.
+var signalMethods = map[string]bool{"Done": true, "Send": true, "Signal": true, "Broadcast": true}
+
 // signals returns the variables through which the literal of s tells
-// that it is done: channels it sends on or closes, WaitGroups it calls
-// Done on, and the group whose Go method started it.
+// that it is done, mapped to whether calling one of their methods other
+// than a signal counts as waiting: channels it sends on or closes, variables declared
+// outside it whose Done, Send, Signal or Broadcast method it calls, and
+// the group whose Go method started it.
 func (c *checker) signals(s site) map[types.Object]bool {
 	out := make(map[types.Object]bool)
 	add := func(e ast.Expr) {
@@ -504,8 +521,12 @@ func (c *checker) signals(s site) map[types.Object]bool {
 		}
 	}
 	if call, ok := s.cur.Node().(*ast.CallExpr); ok {
+		// The group: only handing it to a helper counts; its other
+		// methods (another g.Go) do not wait.
 		if recv, ok := astq.ReceiverExpr(call); ok {
-			add(recv)
+			if obj := astq.RootObject(c.pass, recv); obj != nil {
+				out[obj] = false
+			}
 		}
 	}
 	ast.Inspect(s.lit.Body, func(n ast.Node) bool {
@@ -518,9 +539,12 @@ func (c *checker) signals(s site) map[types.Object]bool {
 					add(n.Args[0])
 				}
 			}
-			if astq.IsMethod(astq.Callee(c.pass, n), "sync", "WaitGroup", "Done") {
+			// x.Done() on a WaitGroup, x.Send(v) on a channel wrapper...
+			if fn := astq.Callee(c.pass, n); fn != nil && fn.Signature().Recv() != nil && signalMethods[fn.Name()] {
 				if recv, ok := astq.ReceiverExpr(n); ok {
-					add(recv)
+					if obj := astq.RootObject(c.pass, recv); obj != nil && !(s.lit.Pos() <= obj.Pos() && obj.Pos() < s.lit.End()) {
+						out[obj] = true
+					}
 				}
 			}
 		}

@@ -305,3 +305,28 @@ func Pipeline(stages []func(int) int, feed func(chan<- int)) {
 		feed(in)
 	}
 }
+
+// Two g.Go calls in one iteration: the second does not wait for the
+// first.
+func FetchPairs(ctx context.Context, pairs [][2]string) error {
+	var g errgroup.Group
+	for _, p := range pairs {
+		g.Go(func() error { return fetch(ctx, p[0]) }) // want `g.Go function captures loop variable p`
+		g.Go(func() error { return fetch(ctx, p[1]) }) // want `g.Go function captures loop variable p`
+	}
+	return g.Wait()
+}
+
+// A channel wrapper with Send and Receive methods.
+type results struct{ ch chan string }
+
+func (r *results) Send(s string)   { r.ch <- s }
+func (r *results) Receive() string { return <-r.ch }
+
+// Another Send is not a wait.
+func Produce(names []string, res *results) {
+	for _, name := range names {
+		go func() { res.Send(name) }() // want `goroutine captures loop variable name`
+		res.Send("queued")
+	}
+}

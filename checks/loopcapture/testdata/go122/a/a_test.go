@@ -97,3 +97,19 @@ func TestStartServer(t *testing.T) {
 func listen(addr string) error { return nil }
 
 func waitForStart(errc <-chan error) error { return <-errc }
+
+// Silent: the subtest receives what the goroutine sends before it
+// returns.
+func TestHandshake(t *testing.T) {
+	for _, tc := range []struct{ addr string }{{":0"}, {"nope"}} {
+		t.Run(tc.addr, func(t *testing.T) {
+			res := &results{ch: make(chan string)}
+			go func() {
+				res.Send(tc.addr)
+			}()
+			if got := res.Receive(); got != tc.addr {
+				t.Error(got)
+			}
+		})
+	}
+}
