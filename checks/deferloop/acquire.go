@@ -19,7 +19,9 @@ import (
 //     the loop body, or received from a channel the loop ranges over
 //     (f, err := os.Open(name); defer f.Close());
 //   - or the loop body calls the matching acquire method on the same
-//     receiver (s.openScope(); defer s.closeScope()).
+//     receiver (s.openScope(); defer s.closeScope());
+//   - or the deferred function is the result of a call made by the defer
+//     statement (defer l.lock(k)()).
 //
 // A deferred call on each element of an existing collection
 // (for _, c := range old { defer c.Close() }) releases nothing the loop
@@ -43,6 +45,10 @@ func acquiredInLoop(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool
 		if _, isMethod := pass.TypesInfo.Selections[fun]; isMethod {
 			subjects = append(subjects, fun.X)
 		}
+	case *ast.CallExpr:
+		// defer l.lock(k)(): the inner call acquires now, in this
+		// iteration, what the function it returns releases.
+		return true
 	default:
 		subjects = append(subjects, fun)
 	}

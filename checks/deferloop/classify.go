@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"slices"
 	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -56,7 +57,98 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 	if r, ok := classifyCall(pass, call, loop); ok {
 		return r
 	}
+	if inner, ok := ast.Unparen(call.Fun).(*ast.CallExpr); ok && !returnsRelease(pass, inner, loop) {
+		// defer openNode(n)() where the returned function only
+		// prints the closing bracket: deferring per iteration is how
+		// the nesting comes out right, nothing is held.
+		return pileUp{intended: true}
+	}
 	return pileUp{effect: "one deferred call per iteration piles up"}
+}
+
+// returnsRelease reports whether the function that call invokes may
+// return a function that releases something: a literal or function
+// value that closes, unlocks, stops, cancels... It says yes when it
+// cannot see the function (another package, a function value).
+func returnsRelease(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
+	decl := funcDecl(pass, astq.Callee(pass, call))
+	if decl == nil || decl.Body == nil {
+		return true
+	}
+	releases := false
+	isRelease := func(e ast.Expr) {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.FuncLit:
+			ast.Inspect(e.Body, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok && !releases {
+					if _, ok := classifyCall(pass, c, loop); ok {
+						releases = true
+					} else if fn := astq.Callee(pass, c); fn != nil && releaseName(fn.Name()) {
+						releases = true // closeScope(), os.RemoveAll(dir)
+					} else if tv := pass.TypesInfo.Types[c.Fun]; fn == nil && !tv.IsType() && !tv.IsBuiltin() {
+						releases = true // a call of a function value: unknown
+					}
+				}
+				return !releases
+			})
+		case *ast.Ident:
+			if e.Name != "nil" {
+				releases = true // a variable holding a function: unknown
+			}
+		default:
+			releases = true // s.mu.Unlock, cancel, ...: a method value or unknown
+		}
+	}
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its returns are its own
+		case *ast.ReturnStmt:
+			for _, r := range n.Results {
+				if _, isFunc := pass.TypesInfo.TypeOf(r).Underlying().(*types.Signature); isFunc {
+					isRelease(r)
+				}
+			}
+		}
+		return !releases
+	})
+	return releases
+}
+
+// funcDecl returns the declaration of fn when it is in the package
+// being analyzed.
+func funcDecl(pass *analysis.Pass, fn *types.Func) *ast.FuncDecl {
+	if fn == nil || fn.Pkg() != pass.Pkg {
+		return nil
+	}
+	for _, f := range pass.Files {
+		if f.Pos() <= fn.Pos() && fn.Pos() < f.End() {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && pass.TypesInfo.Defs[fd.Name] == fn {
+					return fd
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// releaseName reports whether name reads as a release: Close,
+// closeScope, Unlock, Stop, Release, Done...
+func releaseName(name string) bool {
+	prefixes := []string{"remove", "cleanup", "free", "cancel", "put", "shutdown", "disconnect", "kill"}
+	for _, p := range releaseOf {
+		prefixes = append(prefixes, p.release)
+	}
+	for _, p := range prefixes {
+		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
+			rest := name[len(p):]
+			if rest == "" || unicode.IsUpper(rune(rest[0])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func classifyCall(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) (pileUp, bool) {
@@ -257,9 +349,10 @@ func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) b
 	flows = func(e ast.Expr) bool {
 		switch e := ast.Unparen(e).(type) {
 		case *ast.CallExpr:
-			// A wrapper (bufio.NewReader(f), tls.Client(c)) keeps its
+			// A wrapper (bufio.NewReader(f), tls.Client(c)) or a
+			// constructor (pb.NewStoreClient(conn)) keeps its
 			// argument; parse(f) returns what it read.
-			if !isStream(pass.TypesInfo.TypeOf(e)) {
+			if !isStream(pass.TypesInfo.TypeOf(e)) && !isConstructor(astq.Callee(pass, e)) {
 				return false
 			}
 			for _, a := range e.Args {
@@ -394,4 +487,14 @@ func isStream(t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// isConstructor reports whether fn is named like a constructor (New,
+// NewClient): what it returns usually holds on to its arguments.
+func isConstructor(fn *types.Func) bool {
+	if fn == nil || !strings.HasPrefix(fn.Name(), "New") {
+		return false
+	}
+	rest := fn.Name()[len("New"):]
+	return rest == "" || unicode.IsUpper(rune(rest[0]))
 }

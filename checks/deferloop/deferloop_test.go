@@ -9,5 +9,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	checktest.Run(t, analysistest.TestData(), deferloop.Analyzer, "a")
+	checktest.Run(t, analysistest.TestData(), deferloop.Analyzer, "a", "b")
 }

@@ -39,8 +39,12 @@
 // acquired (closing each element of an existing slice, locking every
 // shard or a chain of parents), and when the released value is kept
 // past the iteration (appended to a slice, stored outside the loop,
-// handed to a goroutine): then holding it until the function returns
-// is the point. A defer that is only a safety net also stays silent:
+// wrapped by a constructor whose result is stored, handed to a
+// goroutine): then holding it until the function returns is the point.
+// A deferred call of a returned function (defer openNode(n)()) is left
+// alone when the check can see that function and what it returns
+// releases nothing (it prints a closing bracket): the pile of deferred
+// calls is then how the output nests. A defer that is only a safety net also stays silent:
 // every path to the next iteration releases explicitly (f.Close(),
 // tx.Commit(), cancel()), so nothing but no-op calls piles up. A lock
 // released both explicitly and by the defer is reported: the deferred
