@@ -147,55 +147,10 @@ func (c *checker) siteOf(cur inspector.Cursor) (*site, bool) {
 		s.kind = siteCtx
 		s.done = named(req, "req") + ".Context().Done()"
 	}
-	if s.kind == siteCtx && (runLoop(c.pass, body) || teardown(s.name)) {
+	if s.kind == siteCtx && (astq.RunsUntilDone(c.pass, body) || astq.TeardownName(s.name)) {
 		s.kind = siteOther
 	}
 	return s, true
-}
-
-// teardown reports whether a function's name says it stops something
-// (Shutdown, Close, Stop, Wait, Drain...): its callers expect it to wait
-// for the goroutines it stops.
-func teardown(name string) bool {
-	for _, p := range []string{"Shutdown", "Close", "Stop", "Wait", "Drain", "Terminate", "Cleanup", "shutdown", "close", "stop", "wait", "drain", "terminate", "cleanup"} {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// runLoop reports whether body loops until a context is done (a receive
-// from Done() in a for or range statement): a long-running worker, such
-// as a Run(ctx) method, whose deferred cleanup runs at shutdown, not at
-// the end of a request.
-func runLoop(pass *analysis.Pass, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.DeferStmt, *ast.FuncLit:
-			return false
-		case *ast.ForStmt, *ast.RangeStmt:
-			ast.Inspect(astq.LoopBody(n), func(m ast.Node) bool {
-				switch m := m.(type) {
-				case *ast.FuncLit:
-					return false
-				case *ast.UnaryExpr:
-					if call, ok := ast.Unparen(m.X).(*ast.CallExpr); ok && m.Op == token.ARROW &&
-						astq.IsMethod(astq.Callee(pass, call), "context", "Context", "Done") {
-						found = true
-					}
-				}
-				return !found
-			})
-			return false
-		}
-		return true
-	})
-	return found
 }
 
 func named(v *types.Var, def string) string {

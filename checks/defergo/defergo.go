@@ -166,7 +166,7 @@ func (c *checker) siteOf(cur inspector.Cursor) (fn, bool) {
 			}
 		}
 	}
-	if request && runLoop(c.pass, body) {
+	if request && astq.RunsUntilDone(c.pass, body) {
 		request = false // a worker that runs until its context is done
 	}
 	if request {
@@ -322,39 +322,6 @@ func (c *checker) stoppable(n ast.Node) bool {
 			}
 		}
 		return !found
-	})
-	return found
-}
-
-// runLoop reports whether body loops until a context is done (a receive
-// from Done() in a for or range statement): a long-running worker, such
-// as a Run(ctx) method, whose deferred calls run at shutdown, not at the
-// end of a request.
-func runLoop(pass *analysis.Pass, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.DeferStmt, *ast.FuncLit:
-			return false
-		case *ast.ForStmt, *ast.RangeStmt:
-			ast.Inspect(astq.LoopBody(n), func(m ast.Node) bool {
-				switch m := m.(type) {
-				case *ast.FuncLit:
-					return false
-				case *ast.UnaryExpr:
-					if call, ok := ast.Unparen(m.X).(*ast.CallExpr); ok && m.Op == token.ARROW &&
-						astq.IsMethod(astq.Callee(pass, call), "context", "Context", "Done") {
-						found = true
-					}
-				}
-				return !found
-			})
-			return false
-		}
-		return true
 	})
 	return found
 }

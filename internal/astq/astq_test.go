@@ -1,0 +1,160 @@
+package astq_test
+
+import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/silentfail/silentfail/internal/astq"
+)
+
+const src = `package p
+
+import (
+	"context"
+	"net/http"
+	"sync"
+)
+
+type S struct{ mu sync.Mutex }
+
+func (s *S) Run(ctx context.Context, jobs <-chan int) {
+	defer s.mu.Unlock()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-jobs:
+		}
+	}
+}
+
+func (s *S) Once(ctx context.Context) {
+	go func() {
+		for {
+			<-ctx.Done()
+		}
+	}()
+}
+
+func Serve(w http.ResponseWriter, r *http.Request) {}
+`
+
+// load type-checks src into a pass with the information the
+// predicates read.
+func load(t *testing.T) (*analysis.Pass, *ast.File) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+	}
+	pkg, err := (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &analysis.Pass{Fset: fset, Files: []*ast.File{f}, Pkg: pkg, TypesInfo: info}, f
+}
+
+func funcBody(f *ast.File, name string) *ast.FuncDecl {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
+			return fd
+		}
+	}
+	return nil
+}
+
+func TestRunsUntilDone(t *testing.T) {
+	pass, f := load(t)
+	if !astq.RunsUntilDone(pass, funcBody(f, "Run").Body) {
+		t.Error("Run loops until ctx is done: want true")
+	}
+	// The loop is in a function literal: Once itself returns at once.
+	if astq.RunsUntilDone(pass, funcBody(f, "Once").Body) {
+		t.Error("Once only starts a goroutine: want false")
+	}
+}
+
+func TestIsMethodAndCallee(t *testing.T) {
+	pass, f := load(t)
+	var unlock *ast.CallExpr
+	ast.Inspect(funcBody(f, "Run"), func(n ast.Node) bool {
+		if d, ok := n.(*ast.DeferStmt); ok {
+			unlock = d.Call
+		}
+		return true
+	})
+	fn := astq.Callee(pass, unlock)
+	if !astq.IsMethod(fn, "sync", "Mutex", "Unlock") {
+		t.Errorf("Callee(s.mu.Unlock()) = %v: want (*sync.Mutex).Unlock", fn)
+	}
+	if astq.IsMethod(fn, "sync", "RWMutex", "Unlock") {
+		t.Error("IsMethod matched the wrong receiver type")
+	}
+	recv, ok := astq.ReceiverExpr(unlock)
+	if !ok || astq.Render(recv) != "s.mu" {
+		t.Errorf("ReceiverExpr = %v, %v: want s.mu", recv, ok)
+	}
+	if obj := astq.RootObject(pass, recv); obj == nil || obj.Name() != "s" {
+		t.Errorf("RootObject(s.mu) = %v: want s", obj)
+	}
+}
+
+func TestIsHTTPHandler(t *testing.T) {
+	pass, _ := load(t)
+	for name, want := range map[string]bool{"Serve": true} {
+		fn := pass.Pkg.Scope().Lookup(name).(*types.Func)
+		if got := astq.IsHTTPHandler(fn.Signature()); got != want {
+			t.Errorf("IsHTTPHandler(%s) = %v, want %v", name, got, want)
+		}
+	}
+	run := pass.Pkg.Scope().Lookup("S").Type().(*types.Named).Method(0)
+	if astq.IsHTTPHandler(run.Signature()) {
+		t.Errorf("IsHTTPHandler(%s) = true, want false", run.Name())
+	}
+}
+
+func TestTeardownName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Shutdown": true, "closeAll": true, "StopWorkers": true, "Wait": true, "drain": true,
+		"Run": false, "Serve": false, "Handle": false, "Reclose": false,
+	} {
+		if got := astq.TeardownName(name); got != want {
+			t.Errorf("TeardownName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestExtractDoc(t *testing.T) {
+	good := "// Package x is x.\n//\n// # Analyzer x\n//\n// x: a title\n//\n// Body.\npackage x\n"
+	if got := astq.ExtractDoc(good, "x"); !strings.HasPrefix(got, "x: a title") || !strings.HasSuffix(got, "Body.") {
+		t.Errorf("ExtractDoc = %q", got)
+	}
+	for _, bad := range []string{
+		"package x\n",
+		"// Package x is x.\npackage x\n",
+		"// Package x.\n//\n// # Analyzer x\n//\n// wrong title\npackage x\n",
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("ExtractDoc(%q) did not panic", bad)
+				}
+			}()
+			astq.ExtractDoc(bad, "x")
+		}()
+	}
+}
