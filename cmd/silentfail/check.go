@@ -49,9 +49,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 
 	res, runErr := checkrun.Run(checkrun.Config{
-		Patterns:  fs.Args(),
-		Analyzers: analyzers,
-		Tests:     *tests,
+		Patterns:    fs.Args(),
+		Analyzers:   analyzers,
+		Tests:       *tests,
+		KnownChecks: checkNames(suite.All()),
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "silentfail:", runErr)

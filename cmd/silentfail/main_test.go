@@ -237,6 +237,7 @@ func TestCheckDiffChangesNothing(t *testing.T) {
 func TestCheckFixLeavesCompilingCode(t *testing.T) {
 	dir := copyTree(t, mod)
 	os.RemoveAll(filepath.Join(dir, "broken"))
+	os.RemoveAll(filepath.Join(dir, "typo"))
 	r := silentfail(t, dir, "check", "-fix", "./...")
 	if !strings.Contains(r.stderr, "applied 3 fixes in 2 files") {
 		t.Errorf("stderr:\n%s", r.stderr)
@@ -296,5 +297,29 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 	if r := silentfail(t, mod, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "silentfail ") {
 		t.Errorf("version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func TestCheckReportsDirectivesNamingNoCheck(t *testing.T) {
+	r := silentfail(t, mod, "check", "./typo")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	want := []string{
+		`typo/typo.go:11:2: //silentfail:ignore names "deferlok", which is not a silentfail check, so it suppresses nothing for it (checks: deferloop, `,
+		`typo/typo.go:12:2: deferred mu.Lock() `,
+		`typo/typo.go:17:2: //silentfail:ignore names no check, so it suppresses nothing`,
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d findings, want %d:\n%s", len(lines), len(want), r.stdout)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d:\n got %s\nwant %s...", i, lines[i], w)
+		}
+	}
+	if !strings.HasSuffix(lines[0], "(ignore)") || !strings.HasSuffix(lines[1], "(deferlock)") {
+		t.Errorf("check names: %q, %q", lines[0], lines[1])
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/silentfail/silentfail/internal/suppress"
 )
 
 // Config says what to analyze and with which analyzers.
@@ -26,6 +28,9 @@ type Config struct {
 	Analyzers []*analysis.Analyzer
 	Tests     bool     // also analyze test files
 	Env       []string // environment for the build system; nil means os.Environ()
+	// KnownChecks are the names an ignore directive may use; a directive
+	// naming another one is reported. Nil disables that report.
+	KnownChecks []string
 }
 
 // A Finding is one diagnostic of one analyzer.
@@ -170,6 +175,17 @@ func Run(cfg Config) (*Result, error) {
 			}
 			seen[k] = true
 			res.Findings = append(res.Findings, f)
+		}
+	}
+	if cfg.KnownChecks != nil {
+		for _, p := range roots {
+			for _, f := range unknownDirectives(p, cfg.KnownChecks) {
+				k := key{f.Check, f.Message, f.Pos}
+				if !seen[k] {
+					seen[k] = true
+					res.Findings = append(res.Findings, f)
+				}
+			}
 		}
 	}
 	sortFindings(res.Findings)
@@ -320,4 +336,48 @@ func loadErrorText(err error) string {
 		}
 	}
 	return lines[0]
+}
+
+// DirectiveCheck is the check name under which a malformed ignore
+// directive is reported.
+const DirectiveCheck = "ignore"
+
+// unknownDirectives reports the ignore directives of p that name a
+// check that does not exist: a typo there silently suppresses nothing.
+// (Each analyzer reports directives naming it that lack a reason.)
+func unknownDirectives(p *packages.Package, known []string) []Finding {
+	var out []Finding
+	for _, f := range p.Syntax {
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				checks, _, ok := suppress.Parse(c.Text)
+				if !ok {
+					continue
+				}
+				var unknown []string
+				for n := range strings.SplitSeq(checks, ",") {
+					if !slices.Contains(known, n) {
+						unknown = append(unknown, fmt.Sprintf("%q", n))
+					}
+				}
+				var msg string
+				switch {
+				case checks == "":
+					msg = fmt.Sprintf("%s names no check, so it suppresses nothing (write %s <check> <reason>)", suppress.Prefix, suppress.Prefix)
+				case len(unknown) > 0:
+					msg = fmt.Sprintf("%s names %s, which is not a silentfail check, so it suppresses nothing for it (checks: %s)", suppress.Prefix, strings.Join(unknown, ", "), strings.Join(known, ", "))
+				default:
+					continue
+				}
+				out = append(out, Finding{
+					Check:   DirectiveCheck,
+					Package: p.ID,
+					Pos:     p.Fset.Position(c.Pos()),
+					End:     p.Fset.Position(c.End()),
+					Message: msg,
+				})
+			}
+		}
+	}
+	return out
 }
