@@ -34,7 +34,7 @@ const (
 // Profile names what a snapshot counts.
 const (
 	ProfileGoroutine     = "goroutine"
-	ProfileGoroutineLeak = "goroutineleak" // Go 1.26+: goroutines the GC proved blocked forever
+	ProfileGoroutineLeak = "goroutineleak" // goroutines the GC proved blocked forever (on by default from Go 1.27)
 )
 
 // A Snapshot is one capture: every goroutine of a process at one time.
