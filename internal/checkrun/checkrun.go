@@ -7,7 +7,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -42,6 +44,17 @@ type Finding struct {
 	Category string
 	Fixes    []Fix
 	Related  []Related
+	// Func is the top-level function declaration holding the finding:
+	// diagnose links a goroutine whose stack passes through it.
+	Func FuncSpan
+}
+
+// A FuncSpan is a function declaration's name and extent. Name is the
+// runtime's form, as in stack traces: "example.com/p.(*T).Serve",
+// "example.com/p.handle". Zero when the finding is outside any function.
+type FuncSpan struct {
+	Name       string
+	Start, End token.Position
 }
 
 // A Fix is one suggested fix: edits in byte offsets of files.
@@ -169,6 +182,7 @@ func Run(cfg Config) (*Result, error) {
 		fset := act.Package.Fset
 		for _, d := range act.Diagnostics {
 			f := convert(act.Analyzer.Name, act.Package.ID, fset, d)
+			f.Func = enclosingFunc(act.Package, d.Pos)
 			k := key{f.Check, f.Message, f.Pos}
 			if seen[k] {
 				continue // the same file analyzed as part of the test variant
@@ -380,4 +394,54 @@ func unknownDirectives(p *packages.Package, known []string) []Finding {
 		}
 	}
 	return out
+}
+
+// enclosingFunc returns the span of the top-level function declaration
+// of p that contains pos.
+func enclosingFunc(p *packages.Package, pos token.Pos) FuncSpan {
+	for _, f := range p.Syntax {
+		if pos < f.FileStart || pos >= f.FileEnd {
+			continue
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || pos < fd.Pos() || pos >= fd.End() {
+				continue
+			}
+			return FuncSpan{
+				Name:  runtimeName(p.PkgPath, fd),
+				Start: p.Fset.Position(fd.Pos()),
+				End:   p.Fset.Position(fd.End()),
+			}
+		}
+	}
+	return FuncSpan{}
+}
+
+// runtimeName names fd the way the runtime prints it in a stack:
+// path.F, path.T.M, path.(*T).M; type parameters print as [...].
+func runtimeName(pkgPath string, fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return pkgPath + "." + fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	ptr := false
+	if st, ok := t.(*ast.StarExpr); ok {
+		ptr, t = true, st.X
+	}
+	generic := false
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t, generic = x.X, true
+	case *ast.IndexListExpr:
+		t, generic = x.X, true
+	}
+	name := types.ExprString(t)
+	if generic {
+		name += "[...]"
+	}
+	if ptr {
+		name = "(*" + name + ")"
+	}
+	return pkgPath + "." + name + "." + fd.Name.Name
 }
