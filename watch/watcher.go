@@ -1,0 +1,299 @@
+package watch
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/pprof/profile"
+)
+
+// queueSize bounds the captures waiting for the capture goroutine.
+// When it is full a new capture is dropped and counted: the service is
+// never made to wait for a capture.
+const queueSize = 4
+
+// A Watcher samples its own process, applies the rules and captures
+// profiles when one fires. Start one per process.
+type Watcher struct {
+	cfg    config
+	store  *store
+	engine *Engine // owned by the sampling goroutine
+	sample SampleFunc
+	stats  *stats
+	source string
+
+	inFlight atomic.Int64
+	reqSeq   atomic.Uint64
+
+	jobs       chan job
+	ctx        context.Context
+	cancel     context.CancelFunc
+	loopDone   chan struct{}
+	workerDone chan struct{}
+	stopOnce   sync.Once
+
+	lastCapture time.Time // of a rule capture; sampling goroutine only
+}
+
+// A job is a capture waiting for the capture goroutine.
+type job struct {
+	meta  Meta
+	files func() ([]captureFile, error) // run in the capture goroutine
+}
+
+// Start starts a watcher of the current process. It samples every
+// interval until ctx is done or Stop is called. The error reports a
+// capture directory that cannot be created.
+func Start(ctx context.Context, opts ...Option) (*Watcher, error) {
+	cfg := newConfig(false, opts)
+	st, err := openStore(cfg.dir, cfg.maxCaptures, cfg.maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	w := &Watcher{
+		cfg:        cfg,
+		store:      st,
+		engine:     NewEngine(cfg.rules, cfg.cooldown),
+		stats:      newStats(append(cfg.rules, Rule{Name: RuleSlowRequest})),
+		source:     fmt.Sprintf("process %d (%s)", os.Getpid(), filepath.Base(os.Args[0])),
+		jobs:       make(chan job, queueSize),
+		loopDone:   make(chan struct{}),
+		workerDone: make(chan struct{}),
+	}
+	w.sample = cfg.sampler
+	if w.sample == nil {
+		rs := newRuntimeSampler(w.inFlight.Load)
+		w.sample = func(context.Context) (Sample, error) { return rs.sample(cfg.now()), nil }
+	}
+	w.ctx, w.cancel = context.WithCancel(ctx)
+	go w.loop()
+	go w.worker()
+	return w, nil
+}
+
+// Stop stops sampling and waits for the capture in progress to finish
+// or to be abandoned; an abandoned capture leaves no files. Captures
+// still queued are dropped. Stop may be called more than once.
+func (w *Watcher) Stop() {
+	w.stopOnce.Do(w.cancel)
+	<-w.loopDone
+	<-w.workerDone
+}
+
+// Dir returns the capture directory.
+func (w *Watcher) Dir() string { return w.store.dir }
+
+// Rules returns the rules in effect, with their cooldowns.
+func (w *Watcher) Rules() []Rule { return w.engine.Rules() }
+
+// InFlight returns the number of requests inside the Middleware.
+func (w *Watcher) InFlight() int64 { return w.inFlight.Load() }
+
+func (w *Watcher) loop() {
+	defer close(w.loopDone)
+	t := time.NewTicker(w.cfg.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-t.C:
+			w.tick()
+		}
+	}
+}
+
+// tick takes one sample and queues a capture if a rule fires.
+func (w *Watcher) tick() {
+	s, err := w.sample(w.ctx)
+	if err != nil {
+		w.stats.sampleError()
+		return
+	}
+	firings := w.engine.Observe(s)
+	w.stats.observe(s, firings)
+	if len(firings) == 0 {
+		return
+	}
+	if !w.lastCapture.IsZero() && s.Time.Sub(w.lastCapture) < w.cfg.captureGap {
+		return
+	}
+	w.lastCapture = s.Time
+	w.enqueue(job{meta: firingMeta(s, firings, w.source), files: processFiles})
+}
+
+func firingMeta(s Sample, firings []Firing, source string) Meta {
+	m := Meta{Time: s.Time, Rule: firings[0].Rule, Values: s.values(), Source: source}
+	var reasons []string
+	for _, f := range firings {
+		m.Fired = append(m.Fired, f.Rule)
+		reasons = append(reasons, f.Reason)
+	}
+	m.Reason = strings.Join(reasons, "\n")
+	return m
+}
+
+func (w *Watcher) enqueue(j job) {
+	select {
+	case w.jobs <- j:
+	default:
+		w.stats.dropped()
+		w.cfg.logger.Warn("watch: capture dropped, the previous ones are still being written", "rule", j.meta.Rule)
+	}
+}
+
+func (w *Watcher) worker() {
+	defer close(w.workerDone)
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case j := <-w.jobs:
+			w.capture(j)
+		}
+	}
+}
+
+func (w *Watcher) capture(j job) {
+	files, err := j.files()
+	if err == errSkip {
+		return
+	}
+	if err != nil {
+		w.stats.captureError()
+		w.cfg.logger.Error("watch: capture failed", "rule", j.meta.Rule, "err", err)
+		return
+	}
+	c, err := w.store.write(w.ctx, j.meta, files)
+	if err != nil {
+		if w.ctx.Err() == nil {
+			w.stats.captureError()
+			w.cfg.logger.Error("watch: capture failed", "rule", j.meta.Rule, "err", err)
+		}
+		return
+	}
+	w.stats.captured(j.meta.Time)
+	removed, err := w.store.rotate()
+	if err != nil {
+		w.cfg.logger.Error("watch: rotation failed", "err", err)
+	}
+	logCapture(w.cfg.logger, c, j.meta, len(removed))
+}
+
+func logCapture(l *slog.Logger, c Capture, m Meta, removed int) {
+	reason, _, _ := strings.Cut(m.Reason, "\n")
+	l.Info("watch: captured", "dir", c.Path, "rule", m.Rule, "reason", reason, "bytes", c.Bytes, "rotated", removed)
+}
+
+// processFiles lists the profiles of a rule capture of this process.
+func processFiles() ([]captureFile, error) {
+	return []captureFile{
+		{FileDump, lookupWriter("goroutine", 2)},
+		{FileGoroutine, lookupWriter("goroutine", 0)},
+		{FileHeap, lookupWriter("heap", 0)},
+		{FileGoroutineLeak, lookupWriter("goroutineleak", 0)},
+	}, nil
+}
+
+func lookupWriter(name string, debug int) func(context.Context, io.Writer) error {
+	return func(_ context.Context, w io.Writer) error {
+		p := pprof.Lookup(name)
+		if p == nil {
+			return errSkip // goroutineleak before Go 1.27 without GOEXPERIMENT
+		}
+		return p.WriteTo(w, debug)
+	}
+}
+
+// requestFiles returns a request capture's files: the goroutine profile
+// in pprof format and the debug=1 text, both keeping only the
+// goroutines labelled with the request's id (its own and those it
+// started). errSkip means the request finished before the capture.
+func requestFiles(id string) ([]captureFile, error) {
+	var pb, text bytes.Buffer
+	gp := pprof.Lookup("goroutine")
+	if err := gp.WriteTo(&pb, 0); err != nil {
+		return nil, err
+	}
+	if err := gp.WriteTo(&text, 1); err != nil {
+		return nil, err
+	}
+	prof, err := profile.Parse(&pb)
+	if err != nil {
+		return nil, fmt.Errorf("goroutine profile: %v", err)
+	}
+	keep := prof.Sample[:0]
+	for _, s := range prof.Sample {
+		if hasLabel(s.Label[LabelRequest], id) {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, errSkip
+	}
+	prof.Sample = keep
+	prof = prof.Compact()
+	filtered := filterText(text.Bytes(), fmt.Sprintf("%q:%q", LabelRequest, id))
+	return []captureFile{
+		{FileDump, func(_ context.Context, w io.Writer) error { _, err := w.Write(filtered); return err }},
+		{FileGoroutine, func(_ context.Context, w io.Writer) error { return prof.Write(w) }},
+	}, nil
+}
+
+func hasLabel(vals []string, want string) bool {
+	for _, v := range vals {
+		if v == want {
+			return true
+		}
+	}
+	return false
+}
+
+// filterText keeps the records of a debug=1 goroutine profile whose
+// "# labels:" line contains label, and fixes the total in the header.
+func filterText(text []byte, label string) []byte {
+	head, body, _ := bytes.Cut(text, []byte("\n"))
+	var kept [][]byte
+	total := 0
+	for _, rec := range bytes.Split(body, []byte("\n\n")) {
+		first, rest, _ := bytes.Cut(rec, []byte("\n"))
+		labels, _, _ := bytes.Cut(rest, []byte("\n"))
+		if !bytes.HasPrefix(labels, []byte("# labels: ")) || !bytes.Contains(labels, []byte(label)) {
+			continue
+		}
+		var n int
+		fmt.Sscanf(string(first), "%d", &n)
+		total += n
+		kept = append(kept, bytes.TrimRight(rec, "\n"))
+	}
+	name, _, _ := bytes.Cut(head, []byte(" profile: total "))
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "%s profile: total %d\n", name, total)
+	for _, rec := range kept {
+		out.Write(rec)
+		out.WriteString("\n\n")
+	}
+	return out.Bytes()
+}
+
+// sleepCtx waits for d or until ctx is done, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
