@@ -1,0 +1,142 @@
+package watch
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// fakeWatcher returns a watcher whose samples come from vals, one per
+// call of tick, at a fixed clock; its own ticker never fires.
+func fakeWatcher(t *testing.T, dir string, rules []Rule, vals ...float64) *Watcher {
+	t.Helper()
+	i := 0
+	sampler := func(context.Context) (Sample, error) {
+		s := Unknown(t0.Add(time.Duration(i) * time.Second))
+		s.Goroutines, s.HeapBytes = vals[i], 1<<20
+		i++
+		return s, nil
+	}
+	w, err := Start(context.Background(), WithDir(dir), WithInterval(time.Hour), WithRules(rules...),
+		WithSampler(sampler), WithClock(func() time.Time { return t0 }), WithCaptureGap(0), WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return w
+}
+
+func TestCollector(t *testing.T) {
+	dir := t.TempDir()
+	w := fakeWatcher(t, dir, []Rule{
+		{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100, Cooldown: time.Hour},
+		{Name: "goroutines-growth", Metric: Goroutines, Kind: Growth, Window: 2, Cooldown: time.Nanosecond},
+	}, 10, 500, 600)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(w.Collector())
+	if n, err := testutil.GatherAndCount(reg, "silentfail_watch_captures_total"); err != nil || n != 1 {
+		t.Fatalf("before any sample: %d series, %v", n, err)
+	}
+	for range 3 {
+		w.tick() // the test is the sampling goroutine: the ticker never fires
+	}
+	waitFor(t, "two captures", func() bool { return len(captures(t, dir)) == 2 })
+	waitFor(t, "the captures to be counted", func() bool {
+		w.stats.mu.Lock()
+		defer w.stats.mu.Unlock()
+		return w.stats.captures == 2
+	})
+	want := `
+# HELP silentfail_watch_goroutines Goroutines at the last sample.
+# TYPE silentfail_watch_goroutines gauge
+silentfail_watch_goroutines 600
+# HELP silentfail_watch_heap_live_bytes Heap bytes marked live by the last GC, at the last sample.
+# TYPE silentfail_watch_heap_live_bytes gauge
+silentfail_watch_heap_live_bytes 1.048576e+06
+# HELP silentfail_watch_samples_total Samples taken.
+# TYPE silentfail_watch_samples_total counter
+silentfail_watch_samples_total 3
+# HELP silentfail_watch_rule_firings_total Rule firings, by rule (a firing in cooldown is not counted).
+# TYPE silentfail_watch_rule_firings_total counter
+silentfail_watch_rule_firings_total{rule="goroutines-ceiling"} 1
+silentfail_watch_rule_firings_total{rule="goroutines-growth"} 2
+silentfail_watch_rule_firings_total{rule="slow-request"} 0
+# HELP silentfail_watch_captures_total Captures written.
+# TYPE silentfail_watch_captures_total counter
+silentfail_watch_captures_total 2
+# HELP silentfail_watch_captures_dropped_total Captures dropped because earlier ones were still being written.
+# TYPE silentfail_watch_captures_dropped_total counter
+silentfail_watch_captures_dropped_total 0
+# HELP silentfail_watch_last_capture_timestamp_seconds Time of the last capture, in seconds since the epoch (0: none yet).
+# TYPE silentfail_watch_last_capture_timestamp_seconds gauge
+silentfail_watch_last_capture_timestamp_seconds ` + strconv.FormatInt(t0.Add(2*time.Second).Unix(), 10) + "\n"
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"silentfail_watch_goroutines", "silentfail_watch_heap_live_bytes", "silentfail_watch_samples_total",
+		"silentfail_watch_rule_firings_total", "silentfail_watch_captures_total",
+		"silentfail_watch_captures_dropped_total", "silentfail_watch_last_capture_timestamp_seconds"); err != nil {
+		t.Error(err)
+	}
+	// Unknown values (open files, in-flight requests here) are not exported.
+	if n, _ := testutil.GatherAndCount(reg, "silentfail_watch_open_fds", "silentfail_watch_inflight_requests"); n != 0 {
+		t.Errorf("%d series for unknown values", n)
+	}
+	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
+	}
+}
+
+func TestHandler(t *testing.T) {
+	dir := t.TempDir()
+	w := fakeWatcher(t, dir, []Rule{{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100}}, 500)
+	w.tick()
+	waitFor(t, "a capture", func() bool { return len(captures(t, dir)) == 1 })
+	c := captures(t, dir)[0]
+	h := w.Handler()
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		body, _ := io.ReadAll(rec.Result().Body)
+		return rec.Code, string(body)
+	}
+	code, page := get("/")
+	if code != 200 {
+		t.Fatalf("GET / = %d", code)
+	}
+	for _, want := range []string{
+		c.Name, `href="` + c.Name + `/goroutine.txt"`, `href="` + c.Name + `/heap.pb.gz"`,
+		`href="` + c.Name + `/capture.json"`, `src="` + c.Name + `/report"`, "at or above the ceiling 100",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the index lacks %q:\n%s", want, page)
+		}
+	}
+	if code, body := get("/" + c.Name + "/goroutine.txt"); code != 200 || !strings.HasPrefix(body, "goroutine ") {
+		t.Errorf("the dump: %d %.40q", code, body)
+	}
+	if code, body := get("/" + c.Name + "/report"); code != 200 || !strings.Contains(body, "goroutine.txt") {
+		t.Errorf("the report: %d %s", code, body)
+	}
+	for _, bad := range []string{"/" + c.Name + "/nope.txt", "/" + c.Name + "/../../etc/passwd", "/../x", "/20991231T000000.000Z-0001-x/goroutine.txt", "/" + c.Name} {
+		if code, _ := get(bad); code != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", bad, code)
+		}
+	}
+	// A custom report replaces the default.
+	h = DirHandler(dir, func(w io.Writer, captureDir string) error {
+		_, err := io.WriteString(w, "custom report of "+captureDir)
+		return err
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/"+c.Name+"/report", nil))
+	if !strings.Contains(rec.Body.String(), "custom report of "+c.Path) {
+		t.Errorf("custom report: %s", rec.Body)
+	}
+}
