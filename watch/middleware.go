@@ -35,11 +35,14 @@ func (w *Watcher) Middleware(next http.Handler) http.Handler {
 			t := time.AfterFunc(d, func() { w.requestStuck(id, r, started, d) })
 			defer t.Stop()
 		}
-		labels := []string{LabelRequest, id, LabelMethod, r.Method, LabelPath, r.URL.Path}
+		// Keys in sorted order: pprof.Labels then skips its sort.
+		var labels pprof.LabelSet
 		if r.Pattern != "" {
-			labels = append(labels, LabelRoute, r.Pattern)
+			labels = pprof.Labels(LabelMethod, r.Method, LabelPath, r.URL.Path, LabelRoute, r.Pattern, LabelRequest, id)
+		} else {
+			labels = pprof.Labels(LabelMethod, r.Method, LabelPath, r.URL.Path, LabelRequest, id)
 		}
-		pprof.Do(r.Context(), pprof.Labels(labels...), func(ctx context.Context) {
+		pprof.Do(r.Context(), labels, func(ctx context.Context) {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 		})
 	})
