@@ -16,17 +16,18 @@ import (
 
 // fakeWatcher returns a watcher whose samples come from vals, one per
 // call of tick, at a fixed clock; its own ticker never fires.
-func fakeWatcher(t *testing.T, dir string, rules []Rule, vals ...float64) *Watcher {
+func fakeWatcher(t *testing.T, dir string, rules []Rule, vals []float64, opts ...Option) *Watcher {
 	t.Helper()
 	i := 0
 	sampler := func(context.Context) (Sample, error) {
-		s := Unknown(t0.Add(time.Duration(i) * time.Second))
+		s := NewSample(t0.Add(time.Duration(i) * time.Second))
 		s.Goroutines, s.HeapBytes = vals[i], 1<<20
 		i++
 		return s, nil
 	}
-	w, err := Start(context.Background(), WithDir(dir), WithInterval(time.Hour), WithRules(rules...),
-		WithSampler(sampler), WithClock(func() time.Time { return t0 }), WithCaptureGap(0), WithLogger(testLogger(t)))
+	opts = append([]Option{WithDir(dir), WithInterval(time.Hour), WithRules(rules...),
+		WithSampler(sampler), WithClock(func() time.Time { return t0 }), WithCaptureGap(0), WithLogger(testLogger(t))}, opts...)
+	w, err := Start(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestCollector(t *testing.T) {
 	w := fakeWatcher(t, dir, []Rule{
 		{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100, Cooldown: time.Hour},
 		{Name: "goroutines-growth", Metric: Goroutines, Kind: Growth, Window: 2, Cooldown: time.Nanosecond},
-	}, 10, 500, 600)
+	}, []float64{10, 500, 600})
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(w.Collector())
 	if n, err := testutil.GatherAndCount(reg, "silentfail_watch_captures_total"); err != nil || n != 1 {
@@ -95,7 +96,7 @@ silentfail_watch_last_capture_timestamp_seconds ` + strconv.FormatInt(t0.Add(2*t
 
 func TestHandler(t *testing.T) {
 	dir := t.TempDir()
-	w := fakeWatcher(t, dir, []Rule{{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100}}, 500)
+	w := fakeWatcher(t, dir, []Rule{{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100}}, []float64{500})
 	w.tick()
 	waitFor(t, "a capture", func() bool { return len(captures(t, dir)) == 1 })
 	c := captures(t, dir)[0]
@@ -138,5 +139,32 @@ func TestHandler(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/"+c.Name+"/report", nil))
 	if !strings.Contains(rec.Body.String(), "custom report of "+c.Path) {
 		t.Errorf("custom report: %s", rec.Body)
+	}
+}
+
+func TestWatcherRotates(t *testing.T) {
+	dir := t.TempDir()
+	vals := []float64{500, 501, 502, 503, 504}
+	w := fakeWatcher(t, dir, []Rule{{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100, Cooldown: time.Nanosecond}},
+		vals, WithMaxCaptures(2))
+	for range vals {
+		w.tick()
+		// One at a time: the queue would drop captures sent faster than
+		// they are written.
+		w.stats.mu.Lock()
+		n := w.stats.captures
+		w.stats.mu.Unlock()
+		waitFor(t, "the capture", func() bool {
+			w.stats.mu.Lock()
+			defer w.stats.mu.Unlock()
+			return w.stats.captures > n
+		})
+	}
+	caps := captures(t, dir)
+	if len(caps) != 2 || caps[0].Seq != 4 || caps[1].Seq != 5 {
+		t.Fatalf("captures %v, want the last two of five", caps)
+	}
+	if m, _ := ReadMeta(caps[1].Path); m.Values[Goroutines] != 504 {
+		t.Errorf("newest capture values %v", m.Values)
 	}
 }

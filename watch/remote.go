@@ -122,7 +122,7 @@ func (p *Poller) sampleRemote(ctx context.Context) (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	s := Unknown(p.cfg.now())
+	s := NewSample(p.cfg.now())
 	n, err := totalOf(body)
 	if err != nil {
 		return Sample{}, fmt.Errorf("%sgoroutine?debug=1: %w", p.client.URL(), err)

@@ -12,7 +12,7 @@ var t0 = time.Date(2026, 11, 23, 2, 15, 0, 0, time.UTC)
 func goroutineSamples(vals ...float64) []Sample {
 	out := make([]Sample, len(vals))
 	for i, v := range vals {
-		out[i] = Unknown(t0.Add(time.Duration(i) * 10 * time.Second))
+		out[i] = NewSample(t0.Add(time.Duration(i) * 10 * time.Second))
 		out[i].Goroutines = v
 	}
 	return out

@@ -37,8 +37,8 @@ type Sample struct {
 	InFlight      float64
 }
 
-// Unknown returns a sample at t whose values are all unknown.
-func Unknown(t time.Time) Sample {
+// NewSample returns a sample at t whose values are all unknown (-1).
+func NewSample(t time.Time) Sample {
 	return Sample{Time: t, Goroutines: -1, HeapBytes: -1, GCCPUFraction: -1, OpenFDs: -1, InFlight: -1}
 }
 
@@ -147,7 +147,7 @@ func (s *runtimeSampler) sample(now time.Time) Sample {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	metrics.Read(s.metrics)
-	out := Unknown(now)
+	out := NewSample(now)
 	var gc, all float64
 	for _, m := range s.metrics {
 		switch {
