@@ -15,11 +15,31 @@ const (
 	LabelRequest = "silentfail.request" // a per-process request number, unique while the process runs
 	LabelMethod  = "http.method"
 	LabelPath    = "http.path"
-	LabelRoute   = "http.route" // the ServeMux pattern, when the middleware wraps a routed handler (Go 1.23+)
+	LabelRoute   = "http.route"      // the ServeMux pattern, when the middleware wraps a routed handler (Go 1.23+)
+	LabelID      = "http.request_id" // the X-Request-Id header, when the request has one
 )
 
+// requestLabels returns the request's labels, keys in sorted order so
+// that pprof.Labels skips its sort.
+func requestLabels(r *http.Request, id string) pprof.LabelSet {
+	var kv [10]string
+	n := 0
+	add := func(k, v string) {
+		if v != "" {
+			kv[n], kv[n+1] = k, v
+			n += 2
+		}
+	}
+	add(LabelMethod, r.Method)
+	add(LabelPath, r.URL.Path)
+	add(LabelID, r.Header.Get("X-Request-Id"))
+	add(LabelRoute, r.Pattern)
+	add(LabelRequest, id)
+	return pprof.Labels(kv[:n]...)
+}
+
 // Middleware wraps next so that each request's goroutine carries pprof
-// labels (LabelRequest, LabelMethod, LabelPath, LabelRoute) and is
+// labels (LabelRequest, LabelMethod, LabelPath, LabelRoute, LabelID) and is
 // counted in the InFlight metric. A request still running after the
 // request deadline (WithRequestDeadline, default 30s) is captured once:
 // the goroutines carrying its label, with their stacks, showing where
@@ -35,14 +55,7 @@ func (w *Watcher) Middleware(next http.Handler) http.Handler {
 			t := time.AfterFunc(d, func() { w.requestStuck(id, r, started, d) })
 			defer t.Stop()
 		}
-		// Keys in sorted order: pprof.Labels then skips its sort.
-		var labels pprof.LabelSet
-		if r.Pattern != "" {
-			labels = pprof.Labels(LabelMethod, r.Method, LabelPath, r.URL.Path, LabelRoute, r.Pattern, LabelRequest, id)
-		} else {
-			labels = pprof.Labels(LabelMethod, r.Method, LabelPath, r.URL.Path, LabelRequest, id)
-		}
-		pprof.Do(r.Context(), labels, func(ctx context.Context) {
+		pprof.Do(r.Context(), requestLabels(r, id), func(ctx context.Context) {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 		})
 	})
@@ -55,7 +68,8 @@ func (w *Watcher) requestStuck(id string, r *http.Request, started time.Time, de
 	}
 	now := w.cfg.now()
 	w.stats.slowRequest()
-	info := &RequestInfo{ID: id, Method: r.Method, Path: r.URL.Path, Route: r.Pattern, Started: started, Elapsed: now.Sub(started)}
+	info := &RequestInfo{ID: id, Method: r.Method, Path: r.URL.Path, Route: r.Pattern, RequestID: r.Header.Get("X-Request-Id"),
+		Started: started, Elapsed: now.Sub(started)}
 	w.enqueue(job{
 		meta: Meta{
 			Time:    now,

@@ -171,13 +171,15 @@ func TestMiddlewareRouteLabelInsideTheMux(t *testing.T) {
 	mux.Handle("GET /items/{id}", w.Middleware(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		labels = map[string]string{}
 		ctx := r.Context()
-		for _, k := range []string{LabelRequest, LabelMethod, LabelPath, LabelRoute} {
+		for _, k := range []string{LabelRequest, LabelMethod, LabelPath, LabelRoute, LabelID} {
 			labels[k], _ = pprofLabel(ctx, k)
 		}
 	})))
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/items/3", nil))
-	want := map[string]string{LabelRequest: "1", LabelMethod: "GET", LabelPath: "/items/3", LabelRoute: "GET /items/{id}"}
+	req := httptest.NewRequest("GET", "/items/3", nil)
+	req.Header.Set("X-Request-Id", "abc-123")
+	mux.ServeHTTP(rec, req)
+	want := map[string]string{LabelRequest: "1", LabelMethod: "GET", LabelPath: "/items/3", LabelRoute: "GET /items/{id}", LabelID: "abc-123"}
 	for k, v := range want {
 		if labels[k] != v {
 			t.Errorf("label %s = %q, want %q", k, labels[k], v)

@@ -52,12 +52,14 @@ type Meta struct {
 
 // RequestInfo describes the request of a slow-request capture.
 type RequestInfo struct {
-	ID      string        `json:"id"` // the value of the LabelRequest pprof label
-	Method  string        `json:"method"`
-	Path    string        `json:"path"`
-	Route   string        `json:"route,omitempty"`
-	Started time.Time     `json:"started"`
-	Elapsed time.Duration `json:"elapsed_ns"`
+	ID     string `json:"id"` // the value of the LabelRequest pprof label
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Route  string `json:"route,omitempty"`
+	// RequestID is the X-Request-Id header, to find the request in logs.
+	RequestID string        `json:"request_id,omitempty"`
+	Started   time.Time     `json:"started"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
 }
 
 // A Capture is one capture directory.
