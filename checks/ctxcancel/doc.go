@@ -1,0 +1,89 @@
+// Package ctxcancel defines an Analyzer that reports context cancel
+// funcs stored in a field, a package variable, a map or slice, or a
+// context value, and never called anywhere in the package.
+//
+// # Analyzer ctxcancel
+//
+// ctxcancel: a context cancel func that is stored but never called
+//
+// context.WithCancel, WithTimeout, WithDeadline and their Cause variants
+// register the new context in its parent's children and, for a timeout
+// or a deadline, start a timer. Calling the cancel func is what removes
+// the entry and stops the timer. When the cancel func is kept in a
+// struct field (a session, a subscription, an upstream stream) and
+// nothing ever calls it, the context, its timer until it fires, and
+// everything its values reference stay reachable from the parent until
+// the parent itself is canceled. With a long-lived parent, such as a
+// server's base context, every request or session adds one entry that
+// is never removed: memory grows, and nothing fails or logs.
+//
+// go vet's lostcancel check reports a cancel func held in a local
+// variable that is not used on every path, but it counts any use as
+// enough: storing the func in a field silences it. ctxcancel covers
+// that gap and only that gap. It reports a cancel func fresh from one
+// of the six context constructors that is stored
+//
+//   - in a struct field, or a package variable,
+//   - in an element of a map, slice or array held by one of them
+//     (m[id] = cancel, s.cancels = append(s.cancels, cancel)),
+//   - in a struct literal's field (&session{cancel: cancel}),
+//   - as a context value (context.WithValue(ctx, key, cancel)) under an
+//     unexported key that nothing else in the package refers to,
+//
+// when, in the whole package, nothing calls what was stored there and
+// the func was not handed on elsewhere. A field counts as called when
+// any method or function literal of the package calls it (a Close or
+// Stop method, a deferred closure, a goroutine), also through a copy
+// (c := s.cancel; c()) or a range over the container; in fact any read
+// other than those listed below counts.
+//
+// Bad:
+//
+//	type session struct {
+//		id     string
+//		ctx    context.Context
+//		cancel context.CancelFunc
+//	}
+//
+//	func (h *Hub) open(id string) *session {
+//		ctx, cancel := context.WithTimeout(h.base, time.Hour)
+//		s := &session{id: id, ctx: ctx, cancel: cancel}
+//		h.sessions[id] = s
+//		return s
+//	}
+//
+//	func (h *Hub) close(id string) {
+//		delete(h.sessions, id) // the context stays in h.base's children
+//	}
+//
+// Good:
+//
+//	func (h *Hub) close(id string) {
+//		if s, ok := h.sessions[id]; ok {
+//			s.cancel()
+//			delete(h.sessions, id)
+//		}
+//	}
+//
+// The check is conservative: the stored func may be called as soon as
+// it is passed to any function (time.AfterFunc(d, s.cancel),
+// context.AfterFunc, sync.OnceFunc, t.Cleanup, a helper), returned,
+// sent on a channel, stored in an interface, its address taken, or
+// stored in an exported field or an exported package variable, which
+// other packages can call. It is not reported then. Reads that cannot
+// call it do not count: comparisons with nil, overwriting it, and for a
+// container len, cap, delete, clear, appending to itself and a range
+// over its keys only. The cancel func must come straight from the
+// context constructor (directly or through a local variable): a
+// parameter or a copy of another variable is left alone, as is a local
+// whose func is also called, deferred or passed on directly (the stored
+// copy is then only a second handle). A local variable that is never
+// used at all is lostcancel's report, not this one.
+//
+// What it cannot see: a cancel func wrapped in a closure before it is
+// stored (s.stop = func() { cancel() }), a call that never runs (a Close
+// method nothing calls, a method that returns before the call), a
+// stored func overwritten before the old one is called, and funcs kept
+// in local containers. Test files are not reported (a test's contexts
+// die with the test binary), but calls in them count.
+package ctxcancel
