@@ -125,8 +125,8 @@ func run(pass *analysis.Pass) (any, error) {
 type candidate struct {
 	local *types.Var       // the local holding the cancel func, or nil
 	ref   inspector.Cursor // the local's reference that is stored
-	stmt  ast.Node   // the statement that stores it
-	at    ast.Node   // where to report: the statement, or the field of a literal
+	stmt  ast.Node         // the statement that stores it
+	at    ast.Node         // where to report: the statement, or the field of a literal
 	d     dest
 	ctor  string // "context.WithTimeout"
 }

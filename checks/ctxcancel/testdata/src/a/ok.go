@@ -467,7 +467,9 @@ func (f *fleet) halt() {
 
 // A range over the container value: the range variable is called.
 
-type multi struct{ cancels map[string][]context.CancelFunc }
+type multi struct {
+	cancels map[string][]context.CancelFunc
+}
 
 func (m *multi) add(parent context.Context, k string) {
 	_, cancel := context.WithCancel(parent)
