@@ -5,6 +5,7 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/silentfail/silentfail/checks/ctxcancel"
 	"github.com/silentfail/silentfail/checks/deferargs"
 	"github.com/silentfail/silentfail/checks/deferblock"
 	"github.com/silentfail/silentfail/checks/deferclose"
@@ -29,6 +30,7 @@ func All() []*analysis.Analyzer {
 		deferrecover.Analyzer,
 		deferlock.Analyzer,
 		loopcapture.Analyzer,
+		ctxcancel.Analyzer,
 	}
 }
 
