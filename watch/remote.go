@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/silentfail/silentfail/internal/pprofhttp"
 )
@@ -61,9 +62,11 @@ func (p *Poller) Run(ctx context.Context) error {
 	if sample == nil {
 		sample = p.sampleRemote
 	}
-	var lastCapture, lastErr = p.cfg.now(), error(nil)
-	lastCapture = lastCapture.Add(-p.cfg.captureGap)
-	first := true
+	var (
+		lastCapture time.Time
+		lastErr     error
+		first       = true
+	)
 	for {
 		if !first {
 			if err := sleepCtx(ctx, p.cfg.interval); err != nil {
@@ -89,7 +92,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		firings := p.engine.Observe(s)
 		p.stats.observe(s, firings)
-		if len(firings) == 0 || s.Time.Sub(lastCapture) < p.cfg.captureGap {
+		if len(firings) == 0 || (!lastCapture.IsZero() && s.Time.Sub(lastCapture) < p.cfg.captureGap) {
 			continue
 		}
 		lastCapture = s.Time

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,8 +161,9 @@ func TestPollerUnreachable(t *testing.T) {
 	}
 }
 
-// fakePprof serves just enough of net/http/pprof for the poller, with a
-// heap profile that does not come until the request is cancelled.
+// fakePprof serves just enough of net/http/pprof for the poller. When
+// heapAsked is not nil, the heap profile does not come until the request
+// is cancelled.
 func fakePprof(heapAsked chan<- struct{}) http.Handler {
 	gz := func() []byte {
 		var b bytes.Buffer
@@ -185,6 +187,10 @@ func fakePprof(heapAsked chan<- struct{}) http.Handler {
 		}
 	})
 	mux.HandleFunc("/debug/pprof/heap", func(w http.ResponseWriter, r *http.Request) {
+		if heapAsked == nil {
+			w.Write(gz)
+			return
+		}
 		close(heapAsked)
 		<-r.Context().Done()
 	})
@@ -238,5 +244,47 @@ func TestTotalOf(t *testing.T) {
 		if (err != nil) != (want < 0) || (err == nil && n != want) {
 			t.Errorf("totalOf(%q) = %d, %v; want %d", in, n, err, want)
 		}
+	}
+}
+
+func TestPollerAppliesTheDefaultRules(t *testing.T) {
+	srv := httptest.NewServer(fakePprof(nil))
+	defer srv.Close()
+	// Sustained growth: +300 goroutines per poll. The default growth rule
+	// (6 samples, +200 and +20%) fires on the sixth sample.
+	counts := []float64{500, 800, 1100, 1400, 1700, 2000, 2300, 2600}
+	i := 0
+	sampler := func(context.Context) (Sample, error) {
+		s := NewSample(t0.Add(time.Duration(i) * DefaultRemoteInterval))
+		s.Goroutines = counts[i]
+		i++
+		return s, nil
+	}
+	dir := t.TempDir()
+	p, err := NewPoller(srv.URL, WithDir(dir), WithInterval(time.Millisecond), WithSampler(sampler), WithOnce(), WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if i != 6 {
+		t.Errorf("captured after %d samples, want 6", i)
+	}
+	caps := captures(t, dir)
+	if len(caps) != 1 {
+		t.Fatalf("captures %v", caps)
+	}
+	m, err := ReadMeta(caps[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rule != "goroutines-growth" || !strings.Contains(m.Reason, "grew from 500 to 2000 over the last 6 samples") || m.Values[Goroutines] != 2000 {
+		t.Errorf("capture.json %+v", m)
+	}
+	if want := []string{FileMeta, FileGoroutine, FileDump, FileHeap}; !slices.Equal(caps[0].Files, want) {
+		t.Errorf("files %v, want %v (no goroutineleak: the index does not list it)", caps[0].Files, want)
 	}
 }
