@@ -84,3 +84,25 @@ func BenchmarkMiddleware(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProcessCapture is the cost of one rule capture's profiles
+// (debug=2 dump, goroutine and heap profiles) in a process with 10000
+// parked goroutines, written to io.Discard.
+func BenchmarkProcessCapture(b *testing.B) {
+	release := make(chan struct{})
+	defer close(release)
+	for range 10000 {
+		go leakedInTest(release)
+	}
+	files := processFiles(true)
+	for _, f := range files {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := f.write(context.Background(), io.Discard); err != nil && err != errSkip {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -168,3 +168,19 @@ func TestWatcherRotates(t *testing.T) {
 		t.Errorf("newest capture values %v", m.Values)
 	}
 }
+
+func TestDumpLimit(t *testing.T) {
+	dir := t.TempDir()
+	w := fakeWatcher(t, dir, []Rule{{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100}},
+		[]float64{500}, WithDumpLimit(400))
+	w.tick()
+	waitFor(t, "a capture", func() bool { return len(captures(t, dir)) == 1 })
+	c := captures(t, dir)[0]
+	if contains(c.Files, FileDump) || !contains(c.Files, FileGoroutine) || !contains(c.Files, FileHeap) {
+		t.Errorf("files %v: want the profiles without the dump", c.Files)
+	}
+	m, _ := ReadMeta(c.Path)
+	if len(m.Skipped) != 1 || !strings.Contains(m.Skipped[0], "500 goroutines, above the dump limit 400") {
+		t.Errorf("skipped %q", m.Skipped)
+	}
+}

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -20,6 +21,11 @@ const (
 	DefaultMaxBytes        = 256 << 20
 	DefaultRequestDeadline = 30 * time.Second // the common proxy timeout: past it, the client got a 504
 	DefaultGoroutineLimit  = 10000
+	// DefaultDumpLimit is the most goroutines a capture takes a debug=2
+	// dump of. The dump stops the world while it prints every goroutine
+	// (about 8µs each: 80ms for 10000); above the limit a capture keeps
+	// the goroutine profile, which does not hold the world stopped.
+	DefaultDumpLimit = 20000
 )
 
 // DefaultRules returns the rules a watcher uses unless WithRules
@@ -62,6 +68,18 @@ type config struct {
 	report          ReportFunc
 	requestDeadline time.Duration
 	once            bool
+	dumpLimit       int
+}
+
+// allowDump says whether a capture of sample s includes the debug=2
+// dump, and notes in m when it does not.
+func (c *config) allowDump(s Sample, m *Meta) bool {
+	if c.dumpLimit <= 0 || s.Goroutines <= float64(c.dumpLimit) {
+		return true
+	}
+	m.Skipped = append(m.Skipped, fmt.Sprintf("%s: %s goroutines, above the dump limit %d (a debug=2 dump stops the world while it prints them)",
+		FileDump, num(s.Goroutines), c.dumpLimit))
+	return false
 }
 
 func newConfig(remote bool, opts []Option) config {
@@ -77,6 +95,7 @@ func newConfig(remote bool, opts []Option) config {
 		now:             time.Now,
 		report:          defaultReport,
 		requestDeadline: DefaultRequestDeadline,
+		dumpLimit:       DefaultDumpLimit,
 	}
 	if remote {
 		c.interval = DefaultRemoteInterval
@@ -174,10 +193,16 @@ func WithReport(f ReportFunc) Option {
 }
 
 // WithRequestDeadline sets how long a request may run in the Middleware
-// before its goroutines are captured (default 30s).
+// before its goroutines are captured (default 30s; 0 disables the
+// deadline, the labels and the in-flight count stay).
 func WithRequestDeadline(d time.Duration) Option {
 	return func(c *config) { c.requestDeadline = d }
 }
+
+// WithDumpLimit sets the most goroutines a capture takes a debug=2 dump
+// of (default 20000; 0: always). Above it, goroutine.txt is left out and
+// capture.json says so under "skipped".
+func WithDumpLimit(n int) Option { return func(c *config) { c.dumpLimit = n } }
 
 // WithOnce makes a Poller return after its first capture.
 func WithOnce() Option { return func(c *config) { c.once = true } }

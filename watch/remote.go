@@ -97,7 +97,8 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		lastCapture = s.Time
 		meta := firingMeta(s, firings, p.client.URL())
-		c, err := p.store.write(ctx, meta, p.remoteFiles(profiles))
+		withDump := p.cfg.allowDump(s, &meta)
+		c, err := p.store.write(ctx, meta, p.remoteFiles(profiles, withDump))
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -106,11 +107,11 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.cfg.logger.Error("watch: capture failed", "url", p.client.URL(), "rule", meta.Rule, "err", err)
 			continue
 		}
-		p.stats.captured(meta.Time)
 		removed, err := p.store.rotate()
 		if err != nil {
 			p.cfg.logger.Error("watch: rotation failed", "err", err)
 		}
+		p.stats.captured(meta.Time)
 		logCapture(p.cfg.logger, c, meta, len(removed))
 		if p.cfg.once {
 			return nil
@@ -148,7 +149,7 @@ func totalOf(debug1 []byte) (int, error) {
 }
 
 // remoteFiles lists the profiles of a capture of the service.
-func (p *Poller) remoteFiles(profiles map[string]bool) []captureFile {
+func (p *Poller) remoteFiles(profiles map[string]bool, withDump bool) []captureFile {
 	fetch := func(name string, debug int) func(context.Context, io.Writer) error {
 		return func(ctx context.Context, w io.Writer) error {
 			body, err := p.client.Fetch(ctx, name, debug)
@@ -159,11 +160,11 @@ func (p *Poller) remoteFiles(profiles map[string]bool) []captureFile {
 			return err
 		}
 	}
-	files := []captureFile{
-		{FileDump, fetch("goroutine", 2)},
-		{FileGoroutine, fetch("goroutine", 0)},
-		{FileHeap, fetch("heap", 0)},
+	var files []captureFile
+	if withDump {
+		files = append(files, captureFile{FileDump, fetch("goroutine", 2)})
 	}
+	files = append(files, captureFile{FileGoroutine, fetch("goroutine", 0)}, captureFile{FileHeap, fetch("heap", 0)})
 	if profiles["goroutineleak"] {
 		files = append(files, captureFile{FileGoroutineLeak, fetch("goroutineleak", 0)})
 	}

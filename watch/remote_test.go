@@ -288,3 +288,35 @@ func TestPollerAppliesTheDefaultRules(t *testing.T) {
 		t.Errorf("files %v, want %v (no goroutineleak: the index does not list it)", caps[0].Files, want)
 	}
 }
+
+func TestPollerDumpLimit(t *testing.T) {
+	srv := httptest.NewServer(fakePprof(nil))
+	defer srv.Close()
+	dir := t.TempDir()
+	p, err := NewPoller(srv.URL, WithDir(dir), WithOnce(), WithGoroutineLimit(1000), WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := p.Run(ctx); err != nil { // the fake service has 5000 goroutines
+		t.Fatal(err)
+	}
+	caps := captures(t, dir)
+	if len(caps) != 1 || !contains(caps[0].Files, FileDump) {
+		t.Fatalf("captures %v, want one with the dump (5000 is under the default dump limit)", caps)
+	}
+
+	dir = t.TempDir()
+	p, _ = NewPoller(srv.URL, WithDir(dir), WithOnce(), WithGoroutineLimit(1000), WithDumpLimit(4000), WithLogger(testLogger(t)))
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	caps = captures(t, dir)
+	if len(caps) != 1 || contains(caps[0].Files, FileDump) {
+		t.Fatalf("captures %v, want one without the dump", caps)
+	}
+	if m, _ := ReadMeta(caps[0].Path); len(m.Skipped) != 1 {
+		t.Errorf("skipped %q", m.Skipped)
+	}
+}

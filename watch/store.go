@@ -48,6 +48,8 @@ type Meta struct {
 	Source  string       `json:"source"`
 	Request *RequestInfo `json:"request,omitempty"`
 	Files   []string     `json:"files"`
+	// Skipped names the profiles left out on purpose, and why.
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // RequestInfo describes the request of a slow-request capture.

@@ -129,7 +129,9 @@ func (w *Watcher) tick() {
 		return
 	}
 	w.lastCapture = s.Time
-	w.enqueue(job{meta: firingMeta(s, firings, w.source), files: processFiles})
+	meta := firingMeta(s, firings, w.source)
+	withDump := w.cfg.allowDump(s, &meta)
+	w.enqueue(job{meta: meta, files: func() ([]captureFile, error) { return processFiles(withDump), nil }})
 }
 
 func firingMeta(s Sample, firings []Firing, source string) Meta {
@@ -182,11 +184,11 @@ func (w *Watcher) capture(j job) {
 		}
 		return
 	}
-	w.stats.captured(j.meta.Time)
 	removed, err := w.store.rotate()
 	if err != nil {
 		w.cfg.logger.Error("watch: rotation failed", "err", err)
 	}
+	w.stats.captured(j.meta.Time) // after the rotation: a counted capture is a settled directory
 	logCapture(w.cfg.logger, c, j.meta, len(removed))
 }
 
@@ -196,13 +198,16 @@ func logCapture(l *slog.Logger, c Capture, m Meta, removed int) {
 }
 
 // processFiles lists the profiles of a rule capture of this process.
-func processFiles() ([]captureFile, error) {
-	return []captureFile{
-		{FileDump, lookupWriter("goroutine", 2)},
-		{FileGoroutine, lookupWriter("goroutine", 0)},
-		{FileHeap, lookupWriter("heap", 0)},
-		{FileGoroutineLeak, lookupWriter("goroutineleak", 0)},
-	}, nil
+func processFiles(withDump bool) []captureFile {
+	var files []captureFile
+	if withDump {
+		files = append(files, captureFile{FileDump, lookupWriter("goroutine", 2)})
+	}
+	return append(files,
+		captureFile{FileGoroutine, lookupWriter("goroutine", 0)},
+		captureFile{FileHeap, lookupWriter("heap", 0)},
+		captureFile{FileGoroutineLeak, lookupWriter("goroutineleak", 0)},
+	)
 }
 
 func lookupWriter(name string, debug int) func(context.Context, io.Writer) error {
