@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,5 +183,20 @@ func TestDumpLimit(t *testing.T) {
 	m, _ := ReadMeta(c.Path)
 	if len(m.Skipped) != 1 || !strings.Contains(m.Skipped[0], "500 goroutines, above the dump limit 400") {
 		t.Errorf("skipped %q", m.Skipped)
+	}
+}
+
+func TestHandlerWithoutCaptures(t *testing.T) {
+	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "not-yet")} {
+		rec := httptest.NewRecorder()
+		DirHandler(dir, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "No capture yet.") {
+			t.Errorf("%s: %d %s", dir, rec.Code, rec.Body)
+		}
+	}
+	rec := httptest.NewRecorder()
+	DirHandler(t.TempDir(), nil).ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %d", rec.Code)
 	}
 }
