@@ -87,14 +87,16 @@ func BenchmarkMiddleware(b *testing.B) {
 
 // BenchmarkProcessCapture is the cost of one rule capture's profiles
 // (debug=2 dump, goroutine and heap profiles) in a process with 10000
-// parked goroutines, written to io.Discard.
+// parked goroutines, written to io.Discard, and of the debug=1 profile
+// a Poller's sample costs the service.
 func BenchmarkProcessCapture(b *testing.B) {
 	release := make(chan struct{})
 	defer close(release)
 	for range 10000 {
 		go leakedInTest(release)
 	}
-	files := processFiles(true)
+	// What a Poller asks of the service at every poll: debug=1.
+	files := append(processFiles(true), captureFile{"poll-debug1", lookupWriter("goroutine", 1)})
 	for _, f := range files {
 		b.Run(f.name, func(b *testing.B) {
 			b.ReportAllocs()
