@@ -5,6 +5,7 @@
 // Usage:
 //
 //	silentfail check [flags] [packages]   run the checks (default ./...)
+//	silentfail watch [flags] URL          capture profiles when a service degrades
 //	silentfail help [check]               list the checks, or explain one
 //	silentfail version                    print the version
 //
@@ -59,13 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "watch":
+		return runWatch(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "silentfail", version())
 		return exitClean
 	default:
-		fmt.Fprintf(stderr, "silentfail: unknown command %q (want check, help or version)\n", args[0])
+		fmt.Fprintf(stderr, "silentfail: unknown command %q (want check, watch, help or version)\n", args[0])
 		return exitError
 	}
 }
@@ -75,6 +78,7 @@ func usage(w io.Writer) {
 
 Usage:
   silentfail check [flags] [packages]   run the checks (default ./...)
+  silentfail watch [flags] URL          capture profiles when a running service degrades
   silentfail help [check]               list the checks, or explain one
   silentfail version                    print the version
 

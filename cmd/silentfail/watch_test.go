@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startLeaky builds and starts watch's test service, a real process on
+// loopback whose /leak requests each leave a goroutine blocked forever.
+func startLeaky(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "leaky")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../watch/testdata/leaky").CombinedOutput(); err != nil {
+		t.Fatalf("building the leaky service: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("the leaky service printed no address: %v", err)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+}
+
+func leak(t *testing.T, base string, n int) {
+	t.Helper()
+	for range n {
+		resp, err := http.Get(base + "/leak")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func TestWatchCapturesARealService(t *testing.T) {
+	base := startLeaky(t)
+	leak(t, base, 60)
+	dir := filepath.Join(t.TempDir(), "captures")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "watch", "-interval", "50ms", "-goroutines", "40", "-once", "-dir", dir, base)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("silentfail watch: %v\n%s", err, out)
+	}
+	caps, _ := filepath.Glob(filepath.Join(dir, "*", "goroutine.txt"))
+	if len(caps) != 1 {
+		t.Fatalf("want one capture with a goroutine dump, got %v\n%s", caps, out)
+	}
+	dump, _ := os.ReadFile(caps[0])
+	if !strings.HasPrefix(string(dump), "goroutine ") || strings.Count(string(dump), "main.lookup(") < 60 {
+		t.Errorf("the dump does not show the 60 leaked goroutines in main.lookup:\n%.500s", dump)
+	}
+	if !strings.Contains(string(out), "silentfail diagnose "+dir) {
+		t.Errorf("the output does not say how to read the capture:\n%s", out)
+	}
+}
+
+func TestWatchStopsCleanlyOnSIGINT(t *testing.T) {
+	base := startLeaky(t)
+	dir := filepath.Join(t.TempDir(), "captures")
+	cmd := exec.Command(binary, "watch", "-interval", "20ms", "-dir", dir, base)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// The first line says it watches: the poller is running.
+	if _, err := bufio.NewReader(stderr).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("after SIGINT: %v, want exit 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("silentfail watch did not stop on SIGINT")
+	}
+	// Nothing fired: the directory it created is gone again.
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("capture directory left behind: %v", entries)
+	}
+}
+
+func TestWatchUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String()
+	l.Close()
+	dir := filepath.Join(t.TempDir(), "captures")
+	r := silentfail(t, ".", "watch", "-dir", dir, url)
+	if r.code != 2 || !strings.Contains(r.stderr, "cannot reach the service") || !strings.Contains(r.stderr, url) {
+		t.Errorf("exit %d, stderr:\n%s\nwant 2 and an error naming %s", r.code, r.stderr, url)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("a failed watch left %s behind", dir)
+	}
+	if r := silentfail(t, ".", "watch"); r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("no URL: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
