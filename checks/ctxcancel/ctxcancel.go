@@ -661,19 +661,20 @@ func (c *checker) message(cd candidate) string {
 	if constructors[strings.TrimPrefix(cd.ctor, "context.")] {
 		what = "the context, its timer"
 	}
-	effect := fmt.Sprintf("%s and its entry in the parent context stay alive until the parent is canceled: with a long-lived parent one more piles up on every call", what)
+	effect := fmt.Sprintf("%s and its entry in the parent's children stay alive until the parent is canceled, one more per call under a long-lived parent", what)
+	pkg := "package " + c.pass.Pkg.Name()
 	if cd.d.kind == toKey {
-		return fmt.Sprintf("the cancel func of %s is stored as a context value under %s that nothing in the package looks up, so it is never called: %s (keep the cancel func and call it when the work is done)",
-			cd.ctor, cd.d.key.Name(), effect)
+		return fmt.Sprintf("the cancel func of a %s is stored as a context value under %s, which nothing in %s looks up: %s (keep the cancel func where the code that ends the work can call it)",
+			cd.ctor, cd.d.key.Name(), pkg, effect)
 	}
 	v := cd.d.v
 	name := c.varName(v)
 	if isContainer(v.Type()) {
-		return fmt.Sprintf("the cancel func of %s is stored in %s, but no element of %s is ever called in this package: %s (call the stored func when its entry is removed, and all of them in Close/Stop)",
-			cd.ctor, name, name, effect)
+		return fmt.Sprintf("%s holds cancel funcs of %s but nothing in %s calls its elements: %s (call each one when its entry is removed, and all of them in Close/Stop)",
+			name, cd.ctor, pkg, effect)
 	}
-	return fmt.Sprintf("the cancel func of %s is stored in %s, which is never called in this package: %s (call it in a Close/Stop method or when the work ends, or defer it)",
-		cd.ctor, name, effect)
+	return fmt.Sprintf("%s holds the cancel func of a %s but nothing in %s calls it: %s (call it in a Close/Stop method or when the work ends, or defer it)",
+		name, cd.ctor, pkg, effect)
 }
 
 // varName names a field as Type.field and a package variable by its name.

@@ -30,7 +30,7 @@ func (h *Hub) Open(id string) *session {
 	s := &session{
 		id:     id,
 		ctx:    ctx,
-		cancel: cancel, // want `the cancel func of context.WithTimeout is stored in field session.cancel, which is never called in this package: the context, its timer and its entry in the parent context stay alive until the parent is canceled: with a long-lived parent one more piles up on every call \(call it in a Close/Stop method or when the work ends, or defer it\)`
+		cancel: cancel, // want `field session.cancel holds the cancel func of a context.WithTimeout but nothing in package a calls it: the context, its timer and its entry in the parent's children stay alive until the parent is canceled, one more per call under a long-lived parent \(call it in a Close/Stop method or when the work ends, or defer it\)`
 	}
 	h.mu.Lock()
 	h.sessions[id] = s
@@ -57,7 +57,7 @@ func (w *worker) Start(base context.Context) error {
 	if w.cancel != nil {
 		return errors.New("already started")
 	}
-	w.ctx, w.cancel = context.WithCancel(base) // want `the cancel func of context.WithCancel is stored in field worker.cancel, which is never called in this package: the context and its entry`
+	w.ctx, w.cancel = context.WithCancel(base) // want `field worker.cancel holds the cancel func of a context.WithCancel but nothing in package a calls it: the context and its entry in the parent's children`
 	go w.loop()
 	return nil
 }
@@ -72,7 +72,7 @@ var stopAll context.CancelFunc
 
 func startAll(parent context.Context) context.Context {
 	ctx, cancel := context.WithCancel(parent)
-	stopAll = cancel // want `the cancel func of context.WithCancel is stored in package variable stopAll, which is never called`
+	stopAll = cancel // want `package variable stopAll holds the cancel func of a context.WithCancel but nothing in package a calls it`
 	return ctx
 }
 
@@ -86,7 +86,7 @@ type registry struct {
 func (r *registry) Track(parent context.Context, id string) context.Context {
 	ctx, cancel := context.WithTimeout(parent, time.Minute)
 	r.mu.Lock()
-	r.cancels[id] = cancel // want `the cancel func of context.WithTimeout is stored in field registry.cancels, but no element of field registry.cancels is ever called in this package: the context, its timer and`
+	r.cancels[id] = cancel // want `field registry.cancels holds cancel funcs of context.WithTimeout but nothing in package a calls its elements: the context, its timer and its entry .* \(call each one when its entry is removed, and all of them in Close/Stop\)`
 	r.mu.Unlock()
 	return ctx
 }
@@ -109,7 +109,7 @@ func (p *pool) spawn(parent context.Context) context.Context {
 	ctx, cancel := context.WithCancelCause(parent)
 	p.cancels = append(p.cancels, func() { cancel(nil) })
 	ctx2, cancel2 := context.WithDeadline(ctx, time.Now().Add(time.Second))
-	p.cancels = append(p.cancels, cancel2) // want `the cancel func of context.WithDeadline is stored in field pool.cancels, but no element`
+	p.cancels = append(p.cancels, cancel2) // want `field pool.cancels holds cancel funcs of context.WithDeadline but nothing in package a calls its elements`
 	return ctx2
 }
 
@@ -126,7 +126,7 @@ type cancelKey struct{}
 
 func withStop(ctx context.Context) context.Context {
 	ctx, cancel := context.WithCancel(ctx)
-	return context.WithValue(ctx, cancelKey{}, cancel) // want `the cancel func of context.WithCancel is stored as a context value under cancelKey that nothing in the package looks up`
+	return context.WithValue(ctx, cancelKey{}, cancel) // want `the cancel func of a context.WithCancel is stored as a context value under cancelKey, which nothing in package a looks up: the context and its entry`
 }
 
 // HTTP long-poll subscriptions, with a Cause variant and a field of
@@ -147,7 +147,7 @@ type Broker struct {
 func (b *Broker) Subscribe(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancelCause(b.base)
 	sub := &subscription{topic: r.URL.Query().Get("topic"), ch: make(chan string, 1)}
-	sub.stop = cancel // want `the cancel func of context.WithCancelCause is stored in field subscription.stop, which is never called`
+	sub.stop = cancel // want `field subscription.stop holds the cancel func of a context.WithCancelCause but nothing in package a calls it`
 	b.mu.Lock()
 	b.subs = append(b.subs, sub)
 	b.mu.Unlock()
@@ -173,7 +173,7 @@ func runQuery(db *sql.DB, q string) (*query, error) {
 		cancel()
 		return nil, err
 	}
-	return &query{rows, cancel}, nil // want `the cancel func of context.WithTimeout is stored in field query.cancel, which is never called`
+	return &query{rows, cancel}, nil // want `field query.cancel holds the cancel func of a context.WithTimeout`
 }
 
 func (q *query) Close() error { return q.rows.Close() }
@@ -196,7 +196,7 @@ func (c *cache[K, V]) put(parent context.Context, k K, v V) {
 		ctx, cancel = context.WithDeadlineCause(parent, dl, errors.New("expired"))
 	}
 	_ = ctx
-	c.m[k] = &entry[V]{val: v, cancel: cancel} // want `the cancel func of context.WithDeadlineCause is stored in field entry.cancel, which is never called`
+	c.m[k] = &entry[V]{val: v, cancel: cancel} // want `field entry.cancel holds the cancel func of a context.WithDeadlineCause`
 }
 
 func (c *cache[K, V]) drop(k K) { delete(c.m, k) }
@@ -213,7 +213,7 @@ func Track(next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 		r = r.WithContext(ctx)
 		inflightMu.Lock()
-		inflight[r] = cancel // want `stored in package variable inflight, but no element of package variable inflight is ever called`
+		inflight[r] = cancel // want `package variable inflight holds cancel funcs of context.WithTimeout but nothing in package a calls its elements`
 		inflightMu.Unlock()
 		next.ServeHTTP(w, r)
 		inflightMu.Lock()
@@ -236,7 +236,7 @@ func (f *fanout) run(ctx context.Context, n int) error {
 		g.Go(func() error {
 			cctx, cancel := context.WithTimeout(ctx, time.Second)
 			f.mu.Lock()
-			f.stops[i] = cancel // want `stored in field fanout.stops, but no element`
+			f.stops[i] = cancel // want `field fanout.stops holds cancel funcs of context.WithTimeout`
 			f.mu.Unlock()
 			<-cctx.Done()
 			return nil
