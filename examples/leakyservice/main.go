@@ -100,6 +100,7 @@ func (a *API) routes() http.Handler {
 	mux.HandleFunc("GET /quote/{sku}", a.quote)
 	mux.HandleFunc("POST /reports", a.requestReport)
 	mux.HandleFunc("GET /admin/cache", a.cacheStats)
+	newPriceWatches(a.fetchPrice).register(mux) // POST /watches, GET and DELETE /watches/{id}
 
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
