@@ -1,0 +1,13 @@
+package chanleak_test
+
+import (
+	"testing"
+
+	"github.com/silentfail/silentfail/checks/chanleak"
+	"github.com/silentfail/silentfail/internal/checktest"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+func Test(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), chanleak.Analyzer, "a")
+}
