@@ -580,8 +580,8 @@ func (rp recvPoints) inside(loop ast.Stmt) bool {
 
 // witness is a path on which the owner leaves a sender behind.
 type witness struct {
-	via  *ast.CommClause // the select case it took
-	ret  ast.Node        // the return statement
+	via   *ast.CommClause // the select case it took
+	ret   ast.Node        // the return statement
 	once  bool
 	early bool // the receiving loop is left before its end
 }
