@@ -5,6 +5,7 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/silentfail/silentfail/checks/chanleak"
 	"github.com/silentfail/silentfail/checks/ctxcancel"
 	"github.com/silentfail/silentfail/checks/deferargs"
 	"github.com/silentfail/silentfail/checks/deferblock"
@@ -31,6 +32,7 @@ func All() []*analysis.Analyzer {
 		deferlock.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
+		chanleak.Analyzer,
 	}
 }
 
