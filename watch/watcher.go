@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,7 +65,7 @@ func Start(ctx context.Context, opts ...Option) (*Watcher, error) {
 		cfg:        cfg,
 		store:      st,
 		engine:     NewEngine(cfg.rules, cfg.cooldown),
-		stats:      newStats(append(cfg.rules, Rule{Name: RuleSlowRequest})),
+		stats:      newStats(slices.Concat(cfg.rules, []Rule{{Name: RuleSlowRequest}})),
 		source:     fmt.Sprintf("process %d (%s)", os.Getpid(), filepath.Base(os.Args[0])),
 		jobs:       make(chan job, queueSize),
 		loopDone:   make(chan struct{}),
