@@ -88,7 +88,13 @@ func (c *checker) judgeSenders(ch *channel, g *graph, senders []*sender, recv []
 		if f, _, _ := astq.EnclosingFunc(gc); f != ch.owner {
 			return
 		}
-		s.loops = loopsBetween(gc, ch.owner)
+		// Loops around the make call make a new channel per iteration:
+		// they do not multiply the senders of one channel.
+		for _, l := range loopsBetween(gc, ch.owner) {
+			if !(l.Pos() <= ch.make.Pos() && ch.make.End() <= l.End()) {
+				s.loops = append(s.loops, l)
+			}
+		}
 		if s.multi {
 			return // a streaming producer: another shape
 		}
@@ -129,14 +135,20 @@ func (c *checker) judgeSenders(ch *channel, g *graph, senders []*sender, recv []
 	for _, l := range s.loops {
 		goLoops[l] = true
 	}
+	single := 0 // receives outside any loop
+	for _, r := range rp.list {
+		if c.recvLoop(ch, r) == nil {
+			single++
+		}
+	}
 	for _, r := range rp.list {
 		rl := c.recvLoop(ch, r)
 		if rl != nil && goLoops[rl] {
 			continue // received in the iteration that started it
 		}
 		if rl == nil {
-			if !g.reachable(s.g, r) {
-				continue
+			if single > 1 || len(rp.list) > 1 || !g.reachable(s.g, r) {
+				continue // several receives: cannot count them against the senders
 			}
 			c.reportLooped(ch, s, loop, count, fixCap, witness{once: true})
 			return

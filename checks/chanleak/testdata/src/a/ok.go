@@ -307,3 +307,32 @@ func Count(inv *Inventory, ids []string) int {
 		}
 	}
 }
+
+// As many receives as senders.
+func Pair(inv *Inventory) {
+	c := make(chan bool)
+	for g := 0; g < 2; g++ {
+		go func() {
+			inv.Check("x")
+			c <- true
+		}()
+	}
+	<-c
+	<-c
+}
+
+// A new channel per iteration, one sender each, buffered.
+func Retry(inv *Inventory, lnc chan string) string {
+	for try := 0; try < 5; try++ {
+		errc := make(chan error, 1)
+		go func() { errc <- inv.Check("x") }()
+		select {
+		case err := <-errc:
+			_ = err
+			continue
+		case s := <-lnc:
+			return s
+		}
+	}
+	return ""
+}
