@@ -101,6 +101,7 @@ func (a *API) routes() http.Handler {
 	mux.HandleFunc("POST /reports", a.requestReport)
 	mux.HandleFunc("GET /admin/cache", a.cacheStats)
 	newPriceWatches(a.fetchPrice).register(mux) // POST /watches, GET and DELETE /watches/{id}
+	newStockService().register(mux)             // GET /stock/{sku}
 
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
