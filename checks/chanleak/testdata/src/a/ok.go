@@ -336,3 +336,29 @@ func Retry(inv *Inventory, lnc chan string) string {
 	}
 	return ""
 }
+
+// Two goroutines share a buffer of one; the owner may receive either.
+func TwoSenders(ctx context.Context, inv *Inventory) error {
+	var (
+		signal = make(chan struct{}, 1)
+		errc   = make(chan error)
+	)
+	go func() {
+		inv.Check("a")
+		signal <- struct{}{}
+	}()
+	select {
+	case <-signal:
+	case err := <-errc:
+		return err
+	}
+	go func() {
+		inv.Check("b")
+		signal <- struct{}{}
+	}()
+	select {
+	case <-signal:
+	case <-ctx.Done():
+	}
+	return nil
+}
