@@ -113,7 +113,7 @@ func (c *checker) judgeSenders(ch *channel, g *graph, senders []*sender, recv []
 			return // buffered: with several senders, which send blocks depends on timing
 		}
 		for _, s := range once {
-			if w, ok := g.missesRecv(s.g, rp); ok {
+			if w, ok := g.missesRecv(s.g, c.withSignals(ch, g, s, rp)); ok {
 				c.reportOnce(ch, s, w, int64(len(once)))
 				return
 			}
@@ -126,7 +126,7 @@ func (c *checker) judgeSenders(ch *channel, g *graph, senders []*sender, recv []
 	if capN > 0 && (n < 0 || capN >= n) {
 		return
 	}
-	if w, ok := g.missesRecv(s.g, rp); ok {
+	if w, ok := g.missesRecv(s.g, c.withSignals(ch, g, s, rp)); ok {
 		c.reportLooped(ch, s, loop, count, fixCap, w)
 		return
 	}
@@ -588,6 +588,55 @@ func (rp recvPoints) inside(loop ast.Stmt) bool {
 		}
 	}
 	return false
+}
+
+// withSignals adds to rp the select cases that receive from another
+// channel the same goroutine sends on or closes: the goroutine reports
+// through one channel or the other (an error or done), so that case
+// means it will not send on this one.
+func (c *checker) withSignals(ch *channel, g *graph, s *sender, rp recvPoints) recvPoints {
+	out := recvPoints{list: rp.list, at: rp.at, entry: make(map[int]bool)}
+	for k, v := range rp.entry {
+		out.entry[k] = v
+	}
+	info := c.pass.TypesInfo
+	for _, b := range g.g.Blocks {
+		if b.Kind != cfg.KindSelectCaseBody {
+			continue
+		}
+		u, ok := commRecv(b.Stmt.(*ast.CommClause).Comm)
+		if !ok {
+			continue
+		}
+		id, ok := ast.Unparen(u.X).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		other := info.Uses[id]
+		if other == nil || other == types.Object(ch.obj) {
+			continue
+		}
+		signals := false
+		ast.Inspect(s.g.Call, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SendStmt:
+				if x, ok := ast.Unparen(n.Chan).(*ast.Ident); ok && info.Uses[x] == other {
+					signals = true
+				}
+			case *ast.CallExpr:
+				if f, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && f.Name == "close" && len(n.Args) == 1 {
+					if x, ok := ast.Unparen(n.Args[0]).(*ast.Ident); ok && info.Uses[x] == other {
+						signals = true
+					}
+				}
+			}
+			return !signals
+		})
+		if signals {
+			out.entry[int(b.Index)] = true
+		}
+	}
+	return out
 }
 
 // witness is a path on which the owner leaves a sender behind.

@@ -143,3 +143,23 @@ func Reassigned(inv *Inventory, ids []string) error {
 	}
 	return nil
 }
+
+// Another goroutine's signal wins the select: the caddy-like shape.
+func Start(inv *Inventory, ready chan struct{}) error {
+	exit := make(chan error)
+	success := make(chan struct{})
+	go func() {
+		inv.Check("ping")
+		close(success)
+	}()
+	go func() {
+		err := inv.Check("wait")
+		exit <- err // want `when <-success wins the select at line 160, the goroutine started at line 155 blocks forever sending on exit`
+	}()
+	select {
+	case <-success:
+	case err := <-exit:
+		return err
+	}
+	return nil
+}

@@ -362,3 +362,22 @@ func TwoSenders(ctx context.Context, inv *Inventory) error {
 	}
 	return nil
 }
+
+// The goroutine reports through errc or done, never both.
+func RunOnce(ctx context.Context, inv *Inventory) error {
+	errc := make(chan error)
+	done := make(chan struct{})
+	go func() {
+		if err := inv.Check("x"); err != nil {
+			errc <- err
+			return
+		}
+		close(done)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-done:
+		return nil
+	}
+}
