@@ -393,8 +393,11 @@ func (c *checker) dest(cur inspector.Cursor) dest {
 		case edge.RangeStmt_X:
 			rs := parent.Node().(*ast.RangeStmt)
 			elem := rs.Value
-			if _, ok := info.TypeOf(rs.X).Underlying().(*types.Chan); ok {
+			switch info.TypeOf(rs.X).Underlying().(type) {
+			case *types.Chan:
 				elem = rs.Key
+			case *types.Signature:
+				return dest{kind: toCall} // range over a func calls it
 			}
 			if elem == nil {
 				return dest{kind: toDiscard}

@@ -244,3 +244,45 @@ func (f *fanout) run(ctx context.Context, n int) error {
 	}
 	return g.Wait()
 }
+
+// A local struct value returned with its cancel field never called.
+
+type state struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newState(parent context.Context) state {
+	var st state
+	st.ctx, st.cancel = context.WithTimeout(parent, time.Minute) // want `field state.cancel holds the cancel func of a context.WithTimeout`
+	return st
+}
+
+func (s state) Err() error { return s.ctx.Err() }
+
+// A cancel func the function calls on its error paths only, before the
+// store: on success it is kept, and never called.
+
+type upstreamConn struct {
+	body   *http.Response
+	cancel context.CancelFunc
+}
+
+func openUpstream(client *http.Client, url string) (*upstreamConn, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	c := &upstreamConn{body: resp}
+	c.cancel = cancel // want `field upstreamConn.cancel holds the cancel func of a context.WithCancel`
+	return c, nil
+}
+
+func (c *upstreamConn) Close() error { return c.body.Body.Close() }

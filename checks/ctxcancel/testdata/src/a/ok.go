@@ -496,3 +496,83 @@ func withTimeoutHandler(next http.Handler) http.Handler {
 type reqState struct{ cancel context.CancelFunc }
 
 func (s *reqState) done() { s.cancel() }
+
+// A named result: the bare return hands it to the caller.
+
+type named struct{ cancel context.CancelFunc }
+
+func (n *named) start(parent context.Context) (ctx context.Context, cancel context.CancelFunc) {
+	ctx, cancel = context.WithTimeout(parent, time.Second)
+	n.cancel = cancel
+	return
+}
+
+// Kept in a sync.Map: Store takes it, Range may call it.
+
+var pending sync.Map
+
+func trackPending(parent context.Context, id string) context.Context {
+	ctx, cancel := context.WithCancel(parent)
+	pending.Store(id, cancel)
+	return ctx
+}
+
+// A context value under an exported key: other packages can look it up.
+
+type CancelKey struct{}
+
+func WithCancelValue(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	return context.WithValue(ctx, CancelKey{}, cancel)
+}
+
+// A context value whose key a helper uses to look it up.
+
+const abortKey ctxKey = 1
+
+type ctxKey int
+
+func withAbort(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	return context.WithValue(ctx, abortKey, cancel)
+}
+
+func lookup(ctx context.Context, k ctxKey) any { return ctx.Value(k) }
+
+func abort(ctx context.Context) {
+	if f, ok := lookup(ctx, abortKey).(context.CancelFunc); ok {
+		f()
+	}
+}
+
+// Stored in a package variable that a shutdown hook calls.
+
+var stopWorkers context.CancelFunc
+
+func startWorkers() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopWorkers = cancel
+	return ctx
+}
+
+func onSignal() {
+	if stopWorkers != nil {
+		stopWorkers()
+	}
+}
+
+// Called after the store on the failure path and handed on on success.
+
+type dialer struct {
+	cancel context.CancelFunc
+}
+
+func (d *dialer) dial(parent context.Context, addr string) (context.Context, error) {
+	ctx, cancel := context.WithTimeout(parent, time.Second)
+	d.cancel = cancel
+	if addr == "" {
+		cancel()
+		return nil, errors.New("no address")
+	}
+	return ctx, nil
+}
