@@ -188,11 +188,23 @@ func (c *checker) judgeRanges(ch *channel, g *graph) {
 			continue // the owner never returns: the goroutine lives as long as it
 		}
 		rs := o.node.(*ast.RangeStmt)
-		msg := fmt.Sprintf("the goroutine started at line %d ranges over %s, which nothing closes: it never exits, one goroutine leaks per call of %s (close(%s) after the last send)",
-			c.line(gs), ch.obj.Name(), astq.FuncName(ch.owner), ch.obj.Name())
+		msg := fmt.Sprintf("the goroutine started at line %d ranges over %s, which nothing closes: it never exits, one goroutine leaks %s (close(%s) after the last send)",
+			c.line(gs), ch.obj.Name(), c.perCall(ch), ch.obj.Name())
 		c.pass.Report(analysis.Diagnostic{Pos: rs.For, End: rs.X.End(), Message: msg})
 		return
 	}
+}
+
+// perCall says how often the leak happens: "per request" for an HTTP
+// handler, "per call of F" otherwise.
+func (c *checker) perCall(ch *channel) string {
+	if astq.IsHTTPHandler(astq.Signature(c.pass, ch.owner)) {
+		if fd, ok := ch.owner.Node().(*ast.FuncDecl); ok {
+			return "per request served by " + fd.Name.Name
+		}
+		return "per request"
+	}
+	return "per call of " + astq.FuncName(ch.owner)
 }
 
 func (c *checker) line(n ast.Node) int {
@@ -391,8 +403,8 @@ func (c *checker) fix(ch *channel, capText string) []analysis.SuggestedFix {
 
 func (c *checker) reportOnce(ch *channel, s *sender, w witness, n int64) {
 	capText := fmt.Sprint(n)
-	msg := fmt.Sprintf("%s, the goroutine started at line %d blocks forever sending on %s: one goroutine leaks per call of %s (make %s buffered: make(%s, %s))",
-		c.when(ch, w), c.line(s.g), ch.obj.Name(), astq.FuncName(ch.owner), ch.obj.Name(), c.chanType(ch), capText)
+	msg := fmt.Sprintf("%s, the goroutine started at line %d blocks forever sending on %s: one goroutine leaks %s (make %s buffered: make(%s, %s))",
+		c.when(ch, w), c.line(s.g), ch.obj.Name(), c.perCall(ch), ch.obj.Name(), c.chanType(ch), capText)
 	c.reportAt(ch, s, msg, c.fix(ch, capText))
 }
 
@@ -410,8 +422,8 @@ func (c *checker) reportLooped(ch *channel, s *sender, loop ast.Stmt, count, fix
 	if fixCap == "" {
 		advice = fmt.Sprintf("give %s a buffer for every sender, or keep receiving until all have sent", ch.obj.Name())
 	}
-	msg := fmt.Sprintf("%s, %s started at line %d (one per iteration of the loop at line %d) block forever sending on %s: they leak on every such call of %s (%s)",
-		when, per, c.line(s.g), c.line(loop), ch.obj.Name(), astq.FuncName(ch.owner), advice)
+	msg := fmt.Sprintf("%s, %s started at line %d (one per iteration of the loop at line %d) block forever sending on %s: they leak %s (%s)",
+		when, per, c.line(s.g), c.line(loop), ch.obj.Name(), c.perCall(ch), advice)
 	c.reportAt(ch, s, msg, c.fix(ch, fixCap))
 }
 

@@ -67,7 +67,7 @@ func CheckAll(inv *Inventory, ids []string) error {
 	errc := make(chan error)
 	for _, id := range ids {
 		go func() {
-			errc <- inv.Check(id) // want `when CheckAll returns at line 75 before receiving from every goroutine, the len\(ids\) goroutines started at line 69 \(one per iteration of the loop at line 68\) block forever sending on errc: they leak on every such call of CheckAll \(make errc buffered: make\(chan error, len\(ids\)\)\)`
+			errc <- inv.Check(id) // want `when CheckAll returns at line 75 before receiving from every goroutine, the len\(ids\) goroutines started at line 69 \(one per iteration of the loop at line 68\) block forever sending on errc: they leak per call of CheckAll \(make errc buffered: make\(chan error, len\(ids\)\)\)`
 		}()
 	}
 	for range ids {

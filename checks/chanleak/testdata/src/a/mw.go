@@ -15,7 +15,7 @@ func Timeout(next http.Handler, d time.Duration) http.Handler {
 		done := make(chan struct{})
 		go func() {
 			next.ServeHTTP(w, r.WithContext(ctx))
-			done <- struct{}{} // want `when ctx is done first, the goroutine started at line 16 blocks forever sending on done: one goroutine leaks per call of the function literal`
+			done <- struct{}{} // want `when ctx is done first, the goroutine started at line 16 blocks forever sending on done: one goroutine leaks per request`
 		}()
 		select {
 		case <-done:
