@@ -1,0 +1,492 @@
+package diagnose
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/silentfail/silentfail/goroutines"
+)
+
+// Verdict is the judgement on one group of goroutines.
+type Verdict string
+
+const (
+	Leak    Verdict = "leak"
+	Suspect Verdict = "suspect"
+	OK      Verdict = "ok"
+)
+
+func (v Verdict) rank() int {
+	switch v {
+	case Leak:
+		return 0
+	case Suspect:
+		return 1
+	}
+	return 2
+}
+
+// A Finding is one static finding of silentfail check, with the
+// function declaration it lies in, so that a goroutine's frame can be
+// matched to it.
+type Finding struct {
+	Check   string `json:"check"`
+	Message string `json:"message"`
+	File    string `json:"file"` // as the checker printed it, usually relative to the module
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	// Func is the enclosing function declaration: its runtime name and
+	// the lines it spans in File.
+	Func      string `json:"function,omitempty"`
+	FuncStart int    `json:"-"`
+	FuncEnd   int    `json:"-"`
+}
+
+// SnapshotInfo describes one input snapshot in a report.
+type SnapshotInfo struct {
+	Source  string    `json:"source"`
+	Time    time.Time `json:"time,omitzero"`
+	Profile string    `json:"profile"`
+	Format  string    `json:"format"`
+	Total   int       `json:"total"`
+}
+
+// A Group is the goroutines sharing one stack.
+type Group struct {
+	Verdict Verdict `json:"verdict"`
+	Reason  string  `json:"reason"`
+	// Counts has one entry per goroutine snapshot of the timeline
+	// (Report.Timeline), 0 where the group is absent.
+	Counts    []int              `json:"count"`
+	State     string             `json:"state"`
+	WaitMin   int                `json:"-"`
+	WaitMax   int                `json:"-"`
+	Leaked    int                `json:"leaked"` // goroutines the goroutineleak profile lists
+	Culprit   *goroutines.Frame  `json:"-"`
+	CreatedBy *goroutines.Frame  `json:"-"`
+	Stack     []goroutines.Frame `json:"-"`
+	Labels    map[string]string  `json:"labels,omitempty"`
+	Findings  []Finding          `json:"findings"`
+	key       string
+}
+
+// Last returns the group's count in the last snapshot.
+func (g *Group) Last() int { return g.Counts[len(g.Counts)-1] }
+
+// Growth returns the last count minus the first.
+func (g *Group) Growth() int { return g.Last() - g.Counts[0] }
+
+// A Report is what Analyze concludes.
+type Report struct {
+	Snapshots []SnapshotInfo `json:"snapshots"`
+	// Timeline are the indexes in Snapshots of the goroutine snapshots
+	// the groups' Counts refer to, oldest first.
+	Timeline []int    `json:"-"`
+	Groups   []*Group `json:"groups"` // worst first
+	Notes    []string `json:"notes"`
+}
+
+// Leaks returns the number of groups judged leak.
+func (r *Report) Leaks() int {
+	n := 0
+	for _, g := range r.Groups {
+		if g.Verdict == Leak {
+			n++
+		}
+	}
+	return n
+}
+
+// Analyze judges the snapshots, which may come in any order: goroutine
+// snapshots form the timeline (ordered by time when every one has a
+// time, else in the order given); goroutineleak snapshots mark the groups
+// they list.
+func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
+	cfg := newConfig(opts)
+	if len(snaps) == 0 {
+		return nil, errors.New("diagnose: no snapshot")
+	}
+	rep := &Report{}
+	var timeline, leaks []int
+	for i, s := range snaps {
+		rep.Snapshots = append(rep.Snapshots, SnapshotInfo{Source: s.Source, Time: s.Time, Profile: s.Profile, Format: string(s.Format), Total: s.Total()})
+		if s.Profile == goroutines.ProfileGoroutineLeak && !allLeakOnly(snaps) {
+			leaks = append(leaks, i)
+		} else {
+			timeline = append(timeline, i)
+		}
+	}
+	if allTimed(snaps, timeline) {
+		slices.SortStableFunc(timeline, func(a, b int) int { return snaps[a].Time.Compare(snaps[b].Time) })
+	}
+	rep.Timeline = timeline
+
+	groups := make(map[string]*Group)
+	var order []*Group
+	get := func(key string, g *goroutines.Goroutine) *Group {
+		grp := groups[key]
+		if grp == nil {
+			grp = &Group{key: key, Counts: make([]int, len(timeline)), WaitMin: -1, Stack: g.Stack, CreatedBy: g.CreatedBy, Labels: g.Labels}
+			groups[key] = grp
+			order = append(order, grp)
+		}
+		return grp
+	}
+	states := make(map[*Group]map[string]int)
+	for t, i := range timeline {
+		for _, g := range snaps[i].Goroutines {
+			grp := get(cfg.key(g), g)
+			grp.Counts[t] += g.Count
+			if g.Leaked {
+				grp.Leaked = max(grp.Leaked, g.Count)
+			}
+			st := g.State
+			if st == "" {
+				st = inferState(g.Stack)
+			}
+			if states[grp] == nil {
+				states[grp] = make(map[string]int)
+			}
+			states[grp][st] += g.Count
+			if g.WaitMinutes > grp.WaitMax {
+				grp.WaitMax = g.WaitMinutes
+			}
+			if grp.WaitMin < 0 || g.WaitMinutes < grp.WaitMin {
+				grp.WaitMin = g.WaitMinutes
+			}
+		}
+	}
+	for _, i := range leaks {
+		perGroup := make(map[*Group]int)
+		for _, g := range snaps[i].Goroutines {
+			grp := get(cfg.key(g), g)
+			perGroup[grp] += g.Count
+			if states[grp] == nil {
+				states[grp] = map[string]int{inferState(g.Stack): g.Count}
+			}
+		}
+		for grp, n := range perGroup {
+			grp.Leaked = max(grp.Leaked, n)
+		}
+	}
+	for _, grp := range order {
+		grp.State = mostCommon(states[grp])
+		grp.WaitMin = max(grp.WaitMin, 0)
+		grp.Culprit = cfg.culprit(grp.Stack)
+		cfg.judge(grp, len(timeline))
+		grp.Findings = cfg.link(grp)
+	}
+	slices.SortStableFunc(order, func(a, b *Group) int {
+		return cmp.Or(
+			cmp.Compare(a.Verdict.rank(), b.Verdict.rank()),
+			cmp.Compare(b.Leaked, a.Leaked),
+			cmp.Compare(b.Growth(), a.Growth()),
+			cmp.Compare(b.Last(), a.Last()),
+		)
+	})
+	rep.Groups = order
+	switch {
+	case len(timeline) == 1:
+		rep.Notes = append(rep.Notes, "One goroutine snapshot: growth cannot be judged. The verdicts rest on goroutineleak, wait times and the number of goroutines blocked together; take more snapshots (-samples, or a directory of captures) to see what grows.")
+	case len(timeline) < cfg.minSamples:
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d goroutine snapshots: growth is only suspect below %d.", len(timeline), cfg.minSamples))
+	}
+	if len(leaks) == 0 {
+		rep.Notes = append(rep.Notes, "No goroutineleak profile (Go 1.27+ runtimes serve /debug/pprof/goroutineleak): leaks proven by the garbage collector would be certain.")
+	}
+	return rep, nil
+}
+
+// allLeakOnly reports whether every snapshot is a goroutineleak one:
+// then they form the timeline themselves.
+func allLeakOnly(snaps []*goroutines.Snapshot) bool {
+	for _, s := range snaps {
+		if s.Profile != goroutines.ProfileGoroutineLeak {
+			return false
+		}
+	}
+	return true
+}
+
+func allTimed(snaps []*goroutines.Snapshot, idx []int) bool {
+	for _, i := range idx {
+		if snaps[i].Time.IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
+func mostCommon(m map[string]int) string {
+	best, n := "", -1
+	for k, v := range m {
+		if v > n || v == n && k < best {
+			best, n = k, v
+		}
+	}
+	return best
+}
+
+// key returns the grouping key of g: its frames, and its creator.
+func (c *config) key(g *goroutines.Goroutine) string {
+	var b strings.Builder
+	for _, f := range g.Stack {
+		b.WriteString(f.Function)
+		if !c.byFunction {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(f.Line))
+		}
+		b.WriteByte('\n')
+	}
+	if g.CreatedBy != nil {
+		b.WriteString("created by ")
+		b.WriteString(g.CreatedBy.Function)
+		if !c.byFunction {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(g.CreatedBy.Line))
+		}
+	}
+	return b.String()
+}
+
+// inferState names the wait of a goroutine from its innermost frames,
+// for the aggregated formats that carry no state.
+func inferState(stack []goroutines.Frame) string {
+	for _, f := range stack {
+		switch fn := f.Function; {
+		case fn == "runtime.chansend" || fn == "runtime.chansend1":
+			return "chan send"
+		case fn == "runtime.chanrecv" || fn == "runtime.chanrecv1" || fn == "runtime.chanrecv2":
+			return "chan receive"
+		case fn == "runtime.selectgo" || fn == "runtime.block":
+			return "select"
+		case strings.HasPrefix(fn, "sync.(*WaitGroup).Wait"):
+			return "sync.WaitGroup.Wait"
+		case strings.HasPrefix(fn, "sync.(*Cond).Wait"):
+			return "sync.Cond.Wait"
+		case strings.HasPrefix(fn, "sync.(*RWMutex).RLock"):
+			return "sync.RWMutex.RLock"
+		case strings.HasPrefix(fn, "sync.(*RWMutex).Lock"):
+			return "sync.RWMutex.Lock"
+		case strings.HasPrefix(fn, "sync.(*Mutex).Lock"):
+			return "sync.Mutex.Lock"
+		case fn == "internal/poll.runtime_pollWait":
+			return "IO wait"
+		case fn == "time.Sleep":
+			return "sleep"
+		case fn == "syscall.Syscall" || fn == "syscall.Syscall6" || fn == "syscall.RawSyscall6":
+			return "syscall"
+		}
+	}
+	return ""
+}
+
+// waitKind sorts states: blocked on a peer (channel, select, lock,
+// WaitGroup, Cond), idle by design (IO wait, sleep), or active.
+type waitKind int
+
+const (
+	active waitKind = iota
+	idle
+	blockedRecv // waiting for work: a receive or a select
+	blockedSend // waiting for someone to take or release: send, lock, WaitGroup
+)
+
+func kindOf(state string) waitKind {
+	s := state
+	if i := strings.IndexByte(s, ','); i >= 0 {
+		s = s[:i]
+	}
+	switch {
+	case strings.HasPrefix(s, "chan send"), strings.HasPrefix(s, "sync."), strings.HasPrefix(s, "semacquire"),
+		s == "sync.Mutex.Lock", strings.HasPrefix(s, "sync.RWMutex"):
+		return blockedSend
+	case strings.HasPrefix(s, "chan receive"), strings.HasPrefix(s, "select"):
+		return blockedRecv
+	case s == "IO wait", s == "sleep", s == "syscall", strings.HasPrefix(s, "GC"), s == "finalizer wait", s == "force gc (idle)":
+		return idle
+	}
+	return active
+}
+
+// isLibrary reports whether a frame's package is the runtime, the
+// standard library or golang.org/x: not where a user's bug is.
+func isLibrary(pkg string) bool {
+	first, _, _ := strings.Cut(pkg, "/")
+	if pkg == "main" || strings.HasPrefix(pkg, "main.") {
+		return false
+	}
+	return !strings.Contains(first, ".") || strings.HasPrefix(pkg, "golang.org/x/")
+}
+
+// culprit returns the innermost frame in the user's code.
+func (c *config) culprit(stack []goroutines.Frame) *goroutines.Frame {
+	if c.module != "" {
+		for i := range stack {
+			if p := stack[i].Package(); p == c.module || strings.HasPrefix(p, c.module+"/") {
+				return &stack[i]
+			}
+		}
+	}
+	for i := range stack {
+		if !isLibrary(stack[i].Package()) {
+			return &stack[i]
+		}
+	}
+	return nil
+}
+
+// ignored returns the ignore pattern that matches a frame of the group.
+func (c *config) ignored(g *Group) string {
+	frames := g.Stack
+	if g.CreatedBy != nil {
+		frames = append(slices.Clip(frames), *g.CreatedBy)
+	}
+	for _, f := range frames {
+		for _, p := range c.ignore {
+			if strings.HasPrefix(f.Function, p) {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// judge sets the verdict and its reason.
+func (c *config) judge(g *Group, samples int) {
+	where := "in " + g.stateText()
+	if g.Culprit != nil {
+		where += " at " + frameAt(*g.Culprit)
+	}
+	kind := kindOf(g.State)
+	blocked := kind == blockedSend || kind == blockedRecv
+	growing := samples >= 2 && g.Growth() >= c.minGrowth && nonDecreasing(g.Counts)
+	switch {
+	case g.Leaked > 0:
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("the runtime's goroutineleak profile lists %d of them: the garbage collector proved they wait %s on something no running goroutine can reach, forever", g.Leaked, where)
+	case c.ignored(g) != "" && !growing:
+		g.Verdict = OK
+		g.Reason = fmt.Sprintf("runtime or library goroutines (%s), expected in a running service", c.ignored(g))
+	case blocked && growing && samples >= c.minSamples:
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("grew from %d to %d over %d snapshots and never shrank, blocked %s: goroutines arrive and none leave", g.Counts[0], g.Last(), samples, where)
+	case blocked && g.WaitMax >= c.longWait && g.Last() >= c.crowd:
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("%d goroutines blocked %s for up to %d minutes: far more, and far longer, than any request lasts", g.Last(), where, g.WaitMax)
+	case growing && blocked:
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("grew from %d to %d, blocked %s; %d snapshots are too few to rule out a burst of load (take %d)", g.Counts[0], g.Last(), where, samples, c.minSamples)
+	case growing && samples >= c.minSamples:
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("grew from %d to %d over %d snapshots while %s: more work in flight, or goroutines that never finish", g.Counts[0], g.Last(), samples, g.stateText())
+	case kind == blockedSend && g.Last() >= c.crowd:
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("%d goroutines blocked together %s: a sender or a lock holder nobody serves", g.Last(), where)
+	case kind == blockedSend && g.WaitMax >= c.longWait:
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("blocked %s for up to %d minutes: nothing took the value or released the lock", where, g.WaitMax)
+	case blocked && samples >= 2 && g.Growth() == 0:
+		g.Verdict = OK
+		g.Reason = fmt.Sprintf("a stable group of %d waiting %s: a pool of workers idle until work arrives", g.Last(), where)
+	case blocked:
+		g.Verdict = OK
+		g.Reason = fmt.Sprintf("%d waiting %s, too few or too briefly to be a leak", g.Last(), where)
+	case kind == idle:
+		g.Verdict = OK
+		g.Reason = fmt.Sprintf("%d %s: waiting on the network, a timer or the system, as services do", g.Last(), g.stateText())
+	default:
+		g.Verdict = OK
+		g.Reason = fmt.Sprintf("%d %s, not blocked", g.Last(), g.stateText())
+	}
+}
+
+func (g *Group) stateText() string {
+	if g.State == "" {
+		return "an unknown state"
+	}
+	return g.State
+}
+
+func nonDecreasing(v []int) bool {
+	for i := 1; i < len(v); i++ {
+		if v[i] < v[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func frameAt(f goroutines.Frame) string {
+	return fmt.Sprintf("%s (%s:%d)", shortFunc(f.Function), filepath.Base(f.File), f.Line)
+}
+
+// shortFunc drops the import path's directories: "pkg.(*T).M".
+func shortFunc(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
+}
+
+// link returns the findings that explain g: those in the function of
+// its culprit, of its creator, or of a deferred call on its stack.
+func (c *config) link(g *Group) []Finding {
+	var frames []goroutines.Frame
+	if g.Culprit != nil {
+		frames = append(frames, *g.Culprit)
+	}
+	if g.CreatedBy != nil {
+		frames = append(frames, *g.CreatedBy)
+	}
+	for i, f := range g.Stack {
+		if isDeferred(g.Stack, i) {
+			frames = append(frames, f)
+		}
+	}
+	var out []Finding
+	for _, fd := range c.findings {
+		for _, f := range frames {
+			if fd.FuncStart > 0 && sameFile(f.File, fd.File) && fd.FuncStart <= f.Line && f.Line <= fd.FuncEnd {
+				out = append(out, fd)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// isDeferred reports whether frame i of stack is a deferred call: a
+// wrapper the compiler made for a defer statement (".deferwrapN"), or a
+// closure of the function in the next frame out that runs from a panic
+// or at its return.
+func isDeferred(stack []goroutines.Frame, i int) bool {
+	fn := stack[i].Function
+	if strings.Contains(fn, ".deferwrap") {
+		return true
+	}
+	if i+1 < len(stack) {
+		next := stack[i+1].Function
+		if next == "runtime.gopanic" || next == "runtime.deferreturn" || next == "runtime.deferCallSave" {
+			return true
+		}
+	}
+	return false
+}
+
+// sameFile reports whether the absolute path of a stack frame and the
+// (usually module-relative) path of a finding name the same file.
+func sameFile(framePath, findingPath string) bool {
+	framePath, findingPath = filepath.ToSlash(framePath), filepath.ToSlash(filepath.Clean(findingPath))
+	if framePath == findingPath {
+		return true
+	}
+	findingPath = strings.TrimPrefix(findingPath, "./")
+	return strings.HasSuffix(framePath, "/"+findingPath)
+}

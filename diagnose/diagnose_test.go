@@ -1,0 +1,228 @@
+package diagnose_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/silentfail/silentfail/diagnose"
+	"github.com/silentfail/silentfail/goroutines"
+)
+
+const src = "/home/dev/shop/"
+
+func fr(fn string, file string, line int) goroutines.Frame {
+	return goroutines.Frame{Function: fn, File: file, Line: line}
+}
+
+// Stacks a real order service shows.
+var (
+	leakySend = []goroutines.Frame{
+		fr("runtime.gopark", "/usr/local/go/src/runtime/proc.go", 435),
+		fr("runtime.chansend", "/usr/local/go/src/runtime/chan.go", 283),
+		fr("runtime.chansend1", "/usr/local/go/src/runtime/chan.go", 161),
+		fr("example.com/shop.(*API).stock.func1", src+"stock.go", 48),
+	}
+	leakyCreator = fr("example.com/shop.(*API).stock", src+"stock.go", 46)
+	worker       = []goroutines.Frame{
+		fr("runtime.gopark", "/usr/local/go/src/runtime/proc.go", 435),
+		fr("runtime.chanrecv", "/usr/local/go/src/runtime/chan.go", 664),
+		fr("runtime.chanrecv2", "/usr/local/go/src/runtime/chan.go", 511),
+		fr("example.com/shop.(*reports).work", src+"worker.go", 40),
+	}
+	workerCreator = fr("example.com/shop.(*reports).start", src+"worker.go", 30)
+	accept        = []goroutines.Frame{
+		fr("internal/poll.runtime_pollWait", "/usr/local/go/src/runtime/netpoll.go", 351),
+		fr("net.(*netFD).accept", "/usr/local/go/src/net/fd_unix.go", 172),
+		fr("net/http.(*Server).Serve", "/usr/local/go/src/net/http/server.go", 3424),
+		fr("main.run.func1", src+"main.go", 66),
+	}
+)
+
+// snap builds a debug=2-like snapshot: n goroutines per stack.
+func snap(t time.Time, groups ...group) *goroutines.Snapshot {
+	s := &goroutines.Snapshot{Time: t, Format: goroutines.FormatDump, Profile: goroutines.ProfileGoroutine}
+	id := int64(1)
+	for _, g := range groups {
+		for range g.n {
+			s.Goroutines = append(s.Goroutines, &goroutines.Goroutine{ID: id, Count: 1, State: g.state, WaitMinutes: g.wait, Stack: g.stack, CreatedBy: g.creator})
+			id++
+		}
+	}
+	return s
+}
+
+type group struct {
+	stack   []goroutines.Frame
+	creator *goroutines.Frame
+	state   string
+	wait    int
+	n       int
+}
+
+var t0 = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+
+func find(t *testing.T, rep *diagnose.Report, fn string) *diagnose.Group {
+	t.Helper()
+	for _, g := range rep.Groups {
+		if g.Culprit != nil && g.Culprit.Function == fn {
+			return g
+		}
+	}
+	t.Fatalf("no group with culprit %s", fn)
+	return nil
+}
+
+func TestGrowingBlockedGroupIsALeak(t *testing.T) {
+	snaps := []*goroutines.Snapshot{
+		// Out of order on purpose: the timeline follows the times.
+		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 120}, group{worker, &workerCreator, "chan receive", 0, 8}, group{accept, nil, "IO wait", 0, 1}),
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10}, group{worker, &workerCreator, "chan receive", 0, 8}, group{accept, nil, "IO wait", 0, 1}),
+		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 60}, group{worker, &workerCreator, "chan receive", 0, 8}, group{accept, nil, "IO wait", 0, 1}),
+	}
+	rep, err := diagnose.Analyze(snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Groups) != 3 || rep.Leaks() != 1 {
+		t.Fatalf("groups %d, leaks %d; want 3 and 1", len(rep.Groups), rep.Leaks())
+	}
+	leak := rep.Groups[0]
+	if leak.Verdict != diagnose.Leak || leak.Culprit.Function != "example.com/shop.(*API).stock.func1" {
+		t.Fatalf("worst group: %s at %v, want the leak in stock.func1", leak.Verdict, leak.Culprit)
+	}
+	if got := leak.Counts; got[0] != 10 || got[1] != 60 || got[2] != 120 {
+		t.Errorf("counts %v, want [10 60 120] in time order", got)
+	}
+	if !strings.Contains(leak.Reason, "grew from 10 to 120 over 3 snapshots") || !strings.Contains(leak.Reason, "chan send") {
+		t.Errorf("reason: %s", leak.Reason)
+	}
+	if w := find(t, rep, "example.com/shop.(*reports).work"); w.Verdict != diagnose.OK || !strings.Contains(w.Reason, "stable group of 8") {
+		t.Errorf("worker pool: %s: %s", w.Verdict, w.Reason)
+	}
+	if a := find(t, rep, "main.run.func1"); a.Verdict != diagnose.OK || !strings.Contains(a.Reason, "net/http.(*Server).Serve") {
+		t.Errorf("accept loop: %s: %s", a.Verdict, a.Reason)
+	}
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "growth cannot be judged") {
+			t.Errorf("three snapshots, yet: %s", n)
+		}
+	}
+}
+
+func TestTwoSnapshotsMakeASuspect(t *testing.T) {
+	rep, err := diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10}),
+		snap(t0.Add(time.Minute), group{leakySend, &leakyCreator, "chan send", 0, 40}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := rep.Groups[0]
+	if g.Verdict != diagnose.Suspect || !strings.Contains(g.Reason, "too few") {
+		t.Errorf("%s: %s; want suspect, too few snapshots", g.Verdict, g.Reason)
+	}
+}
+
+func TestShrinkingGroupIsNotALeak(t *testing.T) {
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10}),
+		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 4}),
+		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 30}),
+	})
+	if g := rep.Groups[0]; g.Verdict == diagnose.Leak {
+		t.Errorf("a group that shrank is a burst, not a leak: %s", g.Reason)
+	}
+}
+
+func TestOneSnapshotIsHonest(t *testing.T) {
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 25, 150}, group{worker, &workerCreator, "chan receive", 25, 8}),
+	})
+	if len(rep.Notes) == 0 || !strings.Contains(rep.Notes[0], "growth cannot be judged") {
+		t.Errorf("notes: %q", rep.Notes)
+	}
+	if g := rep.Groups[0]; g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "150 goroutines blocked in chan send") || !strings.Contains(g.Reason, "25 minutes") {
+		t.Errorf("long-blocked crowd: %s: %s", g.Verdict, g.Reason)
+	}
+	// Eight workers idle for 25 minutes are a pool, not a leak.
+	if w := find(t, rep, "example.com/shop.(*reports).work"); w.Verdict != diagnose.OK {
+		t.Errorf("idle workers: %s: %s", w.Verdict, w.Reason)
+	}
+	// The same crowd, blocked under a minute: only a suspect.
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 150})})
+	if g := rep.Groups[0]; g.Verdict != diagnose.Suspect {
+		t.Errorf("fresh crowd: %s: %s", g.Verdict, g.Reason)
+	}
+}
+
+func TestGoroutineLeakProfileDecides(t *testing.T) {
+	leakProfile := &goroutines.Snapshot{Time: t0, Format: goroutines.FormatProfile, Profile: goroutines.ProfileGoroutineLeak,
+		Goroutines: []*goroutines.Goroutine{{Count: 3, Stack: leakySend, CreatedBy: &leakyCreator}}}
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 3}, group{worker, &workerCreator, "chan receive", 0, 8}),
+		leakProfile,
+	})
+	if len(rep.Timeline) != 1 {
+		t.Fatalf("timeline %v: the leak profile is not a point of it", rep.Timeline)
+	}
+	g := rep.Groups[0]
+	if g.Verdict != diagnose.Leak || g.Leaked != 3 || !strings.Contains(g.Reason, "goroutineleak") {
+		t.Errorf("%s (%d leaked): %s", g.Verdict, g.Leaked, g.Reason)
+	}
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "No goroutineleak") {
+			t.Errorf("note despite the profile: %s", n)
+		}
+	}
+}
+
+func TestAggregatedProfilesInferState(t *testing.T) {
+	prof := func(at time.Time, n int) *goroutines.Snapshot {
+		return &goroutines.Snapshot{Time: at, Format: goroutines.FormatText, Profile: goroutines.ProfileGoroutine,
+			Goroutines: []*goroutines.Goroutine{{Count: n, Stack: leakySend}, {Count: 8, Stack: worker}}}
+	}
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{prof(t0, 5), prof(t0.Add(time.Second), 50), prof(t0.Add(2*time.Second), 90)})
+	if g := rep.Groups[0]; g.State != "chan send" || g.Verdict != diagnose.Leak {
+		t.Errorf("state %q, verdict %s: %s", g.State, g.Verdict, g.Reason)
+	}
+}
+
+func TestFindingsAreLinked(t *testing.T) {
+	findings := []diagnose.Finding{
+		{Check: "chanleak", Message: "goroutine blocks forever", File: "stock.go", Line: 47, Func: "example.com/shop.(*API).stock", FuncStart: 40, FuncEnd: 60},
+		{Check: "deferloop", Message: "elsewhere", File: "store.go", Line: 47, FuncStart: 40, FuncEnd: 60},
+		{Check: "ctxcancel", Message: "other function", File: "stock.go", Line: 80, FuncStart: 70, FuncEnd: 90},
+	}
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 3})}, diagnose.WithFindings(findings))
+	got := rep.Groups[0].Findings
+	if len(got) != 1 || got[0].Check != "chanleak" {
+		t.Errorf("linked %+v, want only the chanleak finding", got)
+	}
+}
+
+func TestGroupByFunction(t *testing.T) {
+	other := append([]goroutines.Frame(nil), leakySend...)
+	other[3].Line = 52
+	snaps := []*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 2}, group{other, &leakyCreator, "chan send", 0, 3})}
+	if rep, _ := diagnose.Analyze(snaps); len(rep.Groups) != 2 {
+		t.Errorf("by lines: %d groups, want 2", len(rep.Groups))
+	}
+	if rep, _ := diagnose.Analyze(snaps, diagnose.GroupByFunction()); len(rep.Groups) != 1 || rep.Groups[0].Last() != 5 {
+		t.Errorf("by function: want one group of 5")
+	}
+}
+
+func TestModuleChoosesTheCulprit(t *testing.T) {
+	lib := append([]goroutines.Frame{fr("github.com/lib/pq.(*conn).recv", "/go/pkg/mod/pq/conn.go", 10)}, leakySend[3:]...)
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{lib, nil, "IO wait", 0, 1})}, diagnose.Module("example.com/shop"))
+	if c := rep.Groups[0].Culprit; c == nil || c.Function != "example.com/shop.(*API).stock.func1" {
+		t.Errorf("culprit %v, want the module's frame", c)
+	}
+}
+
+func TestNoSnapshot(t *testing.T) {
+	if _, err := diagnose.Analyze(nil); err == nil {
+		t.Error("no error for no snapshot")
+	}
+}
