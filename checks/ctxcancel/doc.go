@@ -76,9 +76,11 @@
 // over its keys only. The cancel func must come straight from the
 // context constructor (directly or through a local variable): a
 // parameter or a copy of another variable is left alone, as is a local
-// whose func is also called, deferred or passed on directly (the stored
-// copy is then only a second handle). A local variable that is never
-// used at all is lostcancel's report, not this one.
+// whose func is also called, deferred or passed on where that can run
+// after the store (the stored copy is then only a second handle); a
+// call on an error path that returns before the store does not count.
+// A local cancel variable not used on every path is lostcancel's
+// report, not this one: ctxcancel reports only stores.
 //
 // What it cannot see: a cancel func wrapped in a closure before it is
 // stored (s.stop = func() { cancel() }), a call that never runs (a Close
