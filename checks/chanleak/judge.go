@@ -473,6 +473,9 @@ func (c *checker) when(ch *channel, w witness) string {
 	if w.early {
 		return fmt.Sprintf("when %s leaves the receiving loop early", fn)
 	}
+	if w.ret != nil && w.ret.Pos() >= ch.body.Rbrace {
+		return fmt.Sprintf("when %s ends without receiving", fn)
+	}
 	if w.ret != nil {
 		return fmt.Sprintf("when %s returns at line %d before receiving", fn, c.line(w.ret))
 	}

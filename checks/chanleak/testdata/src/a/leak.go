@@ -163,3 +163,12 @@ func Start(inv *Inventory, ready chan struct{}) error {
 	}
 	return nil
 }
+
+// Never received at all.
+func Forgotten(inv *Inventory) {
+	done := make(chan error)
+	go func() {
+		done <- inv.Check("x") // want `when Forgotten ends without receiving, the goroutine started at line 170 blocks forever sending on done`
+	}()
+	inv.Check("y")
+}
