@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/silentfail/silentfail/checks/suite"
 )
 
 var bugMarker = regexp.MustCompile(`^// BUG\((\w+)\):`)
@@ -74,8 +76,9 @@ func TestExamplesFindEveryMarkedBugAndNothingElse(t *testing.T) {
 	for _, s := range spans {
 		checks[s.check] = true
 	}
-	for _, name := range []string{"deferloop", "deferargs", "deferclose", "defererr", "deferblock", "defergo", "deferrecover", "deferlock", "loopcapture"} {
-		if !checks[name] {
+	// Every check of the suite shows itself in the examples.
+	for _, a := range suite.All() {
+		if name := a.Name; !checks[name] {
 			t.Errorf("the examples have no BUG(%s) marker", name)
 		}
 	}
