@@ -16,6 +16,7 @@ import (
 	"github.com/silentfail/silentfail/checks/deferloop"
 	"github.com/silentfail/silentfail/checks/deferrecover"
 	"github.com/silentfail/silentfail/checks/loopcapture"
+	"github.com/silentfail/silentfail/checks/poolreset"
 )
 
 // All returns every silentfail analyzer, in catalogue order. The slice
@@ -33,6 +34,7 @@ func All() []*analysis.Analyzer {
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
 		chanleak.Analyzer,
+		poolreset.Analyzer,
 	}
 }
 

@@ -1,0 +1,83 @@
+package pools
+
+import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/cfg"
+)
+
+// Graph is the control-flow graph of one function with each node's
+// block and index, and the predecessors of each block.
+type Graph struct {
+	CFG   *cfg.CFG
+	Body  *ast.BlockStmt
+	Preds map[*cfg.Block][]*cfg.Block
+	where map[ast.Node]loc
+}
+
+type loc struct {
+	b *cfg.Block
+	i int
+}
+
+// NewGraph indexes g.
+func NewGraph(g *cfg.CFG, body *ast.BlockStmt) *Graph {
+	gr := &Graph{CFG: g, Body: body, Preds: make(map[*cfg.Block][]*cfg.Block), where: make(map[ast.Node]loc)}
+	for _, b := range g.Blocks {
+		for _, s := range b.Succs {
+			gr.Preds[s] = append(gr.Preds[s], b)
+		}
+		for i, n := range b.Nodes {
+			gr.where[n] = loc{b, i}
+		}
+	}
+	return gr
+}
+
+// NodeOf returns the CFG node (statement or expression of a block)
+// that contains pos, with its block and index, searching the nodes
+// whose extent covers pos.
+func (g *Graph) NodeOf(n ast.Node) (*cfg.Block, int, bool) {
+	var best loc
+	found := false
+	for node, l := range g.where {
+		if node.Pos() <= n.Pos() && n.End() <= node.End() {
+			if !found || node.End()-node.Pos() < best.b.Nodes[best.i].End()-best.b.Nodes[best.i].Pos() {
+				best, found = l, true
+			}
+		}
+	}
+	if !found {
+		return nil, 0, false
+	}
+	return best.b, best.i, true
+}
+
+// Exits returns the live blocks without successors: where the function
+// returns (or panics, or calls a function that never returns).
+func (g *Graph) Exits() []*cfg.Block {
+	var out []*cfg.Block
+	for _, b := range g.CFG.Blocks {
+		if b.Live && len(b.Succs) == 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// RangeAssigns reports whether block b is the body of a range statement
+// whose key or value is one of objs: entering it reassigns them.
+func RangeAssigns(pass *analysis.Pass, b *cfg.Block, objs map[types.Object]bool) bool {
+	rs, ok := b.Stmt.(*ast.RangeStmt)
+	if !ok || b.Kind != cfg.KindRangeBody {
+		return false
+	}
+	for _, e := range []ast.Expr{rs.Key, rs.Value} {
+		if id, ok := e.(*ast.Ident); ok && objs[pass.TypesInfo.ObjectOf(id)] {
+			return true
+		}
+	}
+	return false
+}
