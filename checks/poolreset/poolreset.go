@@ -40,12 +40,12 @@ var Analyzer = &analysis.Analyzer{
 type kind int
 
 const (
-	opaque   kind = iota // no reset method, no fields we can see: never reported
-	buffer               // Write + Reset(): bytes.Buffer, strings.Builder, hashes
-	resets               // other types with a reset method (gzip.Writer, own types)
-	fields               // a struct without a reset method: its fields
-	slice                // []T, *[]T, arrays: append keeps old elements
-	mapKind              // maps: entries
+	opaque  kind = iota // no reset method, no fields we can see: never reported
+	buffer              // Write + Reset(): bytes.Buffer, strings.Builder, hashes
+	resets              // other types with a reset method (gzip.Writer, own types)
+	fields              // a struct without a reset method: its fields
+	slice               // []T, *[]T, arrays: append keeps old elements
+	mapKind             // maps: entries
 )
 
 type funcInfo struct {
