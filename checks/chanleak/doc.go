@@ -41,7 +41,11 @@
 // It stays silent when the channel is buffered for every sender (or its
 // buffer is a computed expression), when the goroutine's send is inside
 // a select with ctx.Done(), a timer, another receive or a default case,
-// when every path from the go statement to a return receives, when a
+// when every path from the go statement to a return receives (a
+// receive in a same-package helper the channel is passed to counts), when
+// the select case that returns receives from another channel the same
+// goroutine sends on or closes (it reports through one or the other: an
+// error channel and a done channel), when a
 // function literal other than the owner's own code (a deferred closure,
 // another goroutine, a callback) receives from the channel, when the
 // goroutine sends in a loop (a producer, another shape), for a channel
@@ -50,6 +54,11 @@
 // stored in a variable, a field, a slice or a map, sent on a channel,
 // or passed to a function of another package or to a function value:
 // someone else may receive or close it.
+//
+// A finding is placed on the send (or the range) when it is in the go
+// statement's function literal, where a goroutine dump shows the leaked
+// goroutines blocked; on the go statement when the goroutine runs a
+// named function.
 //
 // It cannot see channels created elsewhere (struct fields, parameters,
 // package variables), receives in other functions than the owner and

@@ -190,7 +190,11 @@ func (c *checker) judgeRanges(ch *channel, g *graph) {
 		rs := o.node.(*ast.RangeStmt)
 		msg := fmt.Sprintf("the goroutine started at line %d ranges over %s, which nothing closes: it never exits, one goroutine leaks %s (close(%s) after the last send)",
 			c.line(gs), ch.obj.Name(), c.perCall(ch), ch.obj.Name())
-		c.pass.Report(analysis.Diagnostic{Pos: rs.For, End: rs.X.End(), Message: msg})
+		if rs.Pos() >= gs.Pos() && rs.End() <= gs.End() {
+			c.pass.Report(analysis.Diagnostic{Pos: rs.For, End: rs.X.End(), Message: msg})
+		} else {
+			c.pass.Report(analysis.Diagnostic{Pos: gs.Pos(), End: gs.End(), Message: msg})
+		}
 		return
 	}
 }
