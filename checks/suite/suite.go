@@ -16,6 +16,7 @@ import (
 	"github.com/silentfail/silentfail/checks/deferloop"
 	"github.com/silentfail/silentfail/checks/deferrecover"
 	"github.com/silentfail/silentfail/checks/loopcapture"
+	"github.com/silentfail/silentfail/checks/poolput"
 	"github.com/silentfail/silentfail/checks/poolreset"
 )
 
@@ -35,6 +36,7 @@ func All() []*analysis.Analyzer {
 		ctxcancel.Analyzer,
 		chanleak.Analyzer,
 		poolreset.Analyzer,
+		poolput.Analyzer,
 	}
 }
 

@@ -1,0 +1,65 @@
+// Package poolput defines an Analyzer that reports misuse of
+// sync.Pool's Put: values that are not pointers, objects used after
+// they were put back, and objects put back twice.
+//
+// # Analyzer poolput
+//
+// poolput: a sync.Pool Put of a non-pointer, a use after Put, or a second Put of the same object
+//
+// Put hands the object to every goroutine of the process. Three
+// mistakes go unnoticed in tests and hurt in production:
+//
+// A value that is not pointer-shaped (a slice, a struct, a string, an
+// array) is converted to an interface on the way in: the conversion
+// copies it to the heap on every Put, which is the allocation the pool
+// was meant to save, and for a struct every Get returns a copy.
+// staticcheck's SA6002 reports the slice case; poolput reports every
+// type whose conversion allocates (anything but pointers, maps,
+// channels, funcs, unsafe.Pointer, interfaces, and zero-size or
+// single-pointer structs and arrays), including through a typed
+// wrapper `Pool[T]` instantiated with such a type.
+//
+// An object used after it was put back, on some path of the
+// control-flow graph, races with the next Get: another request may
+// already hold it and write into it, so this one sends that request's
+// bytes, or corrupts them. The same goes for a Put of the same object
+// twice on one path (including an explicit Put after `defer
+// pool.Put(b)`, and a Put in a loop of an object taken before the
+// loop): two later Gets return the same object to two goroutines.
+//
+// The check stays silent on pointer types and the `*[]byte` pattern
+// (`*bp = b; pool.Put(bp)`), on a variable given a new value (a new
+// Get, nil) between the Put and the use, on a deferred Put (uses before
+// the return are fine), on Puts at the end of each branch that run once
+// per path, on len(b) or a nil check after the Put, and on a value
+// type (a struct copy) used after it was put: the pool holds its own
+// copy. Same-package helpers that put their argument (putBuf(b)) count
+// as Puts.
+//
+// It cannot see aliases: `b := (*bp)[:0]` used after `pool.Put(bp)` is
+// a race it does not report, and neither is an object put back by a
+// function of another package.
+//
+// Bad:
+//
+//	func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+//		buf := h.bufs.Get().(*bytes.Buffer)
+//		buf.Reset()
+//		render(buf, r)
+//		h.bufs.Put(buf)
+//		w.Write(buf.Bytes()) // another request may be writing into buf
+//	}
+//
+// Good:
+//
+//	func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+//		buf := h.bufs.Get().(*bytes.Buffer)
+//		defer h.bufs.Put(buf)
+//		buf.Reset()
+//		render(buf, r)
+//		w.Write(buf.Bytes())
+//	}
+//
+// No fix is offered: moving a Put or pooling a pointer changes who owns
+// the object, a decision for the author.
+package poolput
