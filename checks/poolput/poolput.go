@@ -345,6 +345,13 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 		stopped := false
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
+			if n := it.b.Nodes[j]; g.RangeVar[n] {
+				if t.Is(n.(ast.Expr)) && stop(event{evAssign, n}) {
+					stopped = true
+					break nodes
+				}
+				continue
+			}
 			for _, ev := range c.events(it.b.Nodes[j], t) {
 				if stop(ev) {
 					stopped = true

@@ -620,6 +620,13 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 		stopped := false
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
+			if n := it.b.Nodes[j]; f.graph.RangeVar[n] {
+				if t.Is(n.(ast.Expr)) {
+					stopped = true
+					break nodes
+				}
+				continue
+			}
 			for _, ev := range c.events(it.b.Nodes[j], t, k) {
 				if ev.kind == evUse && (first == nil || ev.node.Pos() < first.Pos()) {
 					first = ev.node
@@ -662,6 +669,13 @@ func (c *checker) backward(f *funcInfo, b *cfg.Block, i int, pos token.Pos, t *p
 		stopped := false
 	nodes:
 		for j := it.end - 1; j >= 0; j-- {
+			if n := it.b.Nodes[j]; f.graph.RangeVar[n] {
+				if t.Is(n.(ast.Expr)) {
+					stopped = true // a new value each iteration
+					break nodes
+				}
+				continue
+			}
 			evs := c.events(it.b.Nodes[j], t, k)
 			for e := len(evs) - 1; e >= 0; e-- {
 				ev := evs[e]

@@ -14,7 +14,11 @@ type Graph struct {
 	CFG   *cfg.CFG
 	Body  *ast.BlockStmt
 	Preds map[*cfg.Block][]*cfg.Block
-	where map[ast.Node]loc
+	// RangeVar holds the key and value expressions of the body's range
+	// statements: the graph lists them as nodes, but they are
+	// assignments (each iteration gives them a new value).
+	RangeVar map[ast.Node]bool
+	where    map[ast.Node]loc
 }
 
 type loc struct {
@@ -24,7 +28,21 @@ type loc struct {
 
 // NewGraph indexes g.
 func NewGraph(g *cfg.CFG, body *ast.BlockStmt) *Graph {
-	gr := &Graph{CFG: g, Body: body, Preds: make(map[*cfg.Block][]*cfg.Block), where: make(map[ast.Node]loc)}
+	gr := &Graph{CFG: g, Body: body, Preds: make(map[*cfg.Block][]*cfg.Block), RangeVar: make(map[ast.Node]bool), where: make(map[ast.Node]loc)}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				gr.RangeVar[n.Key] = true
+			}
+			if n.Value != nil {
+				gr.RangeVar[n.Value] = true
+			}
+		}
+		return true
+	})
 	for _, b := range g.Blocks {
 		for _, s := range b.Succs {
 			gr.Preds[s] = append(gr.Preds[s], b)

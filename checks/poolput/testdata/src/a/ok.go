@@ -181,3 +181,16 @@ func okSwitch(w io.Writer, kind int) {
 	w.Write(b.Bytes())
 	okBufs.Put(b)
 }
+
+// Range variables get a new value each iteration.
+func okRange(items []any) {
+	for range 3 {
+		for i, v := range items {
+			okPool.Put(v)
+			items[i] = nil
+		}
+		for i := range items {
+			items[i] = okPool.Get()
+		}
+	}
+}
