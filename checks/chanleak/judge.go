@@ -123,6 +123,9 @@ func (c *checker) judgeSenders(ch *channel, g *graph, senders []*sender, recv []
 	s := looped[0]
 	loop := s.loops[len(s.loops)-1] // outermost loop: the senders it starts
 	n, count, fixCap := c.loopCount(ch, loop)
+	if len(s.loops) > 1 {
+		n, count, fixCap = -1, "", "" // nested loops: the count is a product
+	}
 	if capN > 0 && (n < 0 || capN >= n) {
 		return
 	}
@@ -426,8 +429,12 @@ func (c *checker) reportLooped(ch *channel, s *sender, loop ast.Stmt, count, fix
 	if fixCap == "" {
 		advice = fmt.Sprintf("give %s a buffer for every sender, or keep receiving until all have sent", ch.obj.Name())
 	}
-	msg := fmt.Sprintf("%s, %s started at line %d (one per iteration of the loop at line %d) block forever sending on %s: they leak %s (%s)",
-		when, per, c.line(s.g), c.line(loop), ch.obj.Name(), c.perCall(ch), advice)
+	loops := "the loop"
+	if len(s.loops) > 1 {
+		loops = "the nested loops"
+	}
+	msg := fmt.Sprintf("%s, %s started at line %d (one per iteration of %s at line %d) block forever sending on %s: they leak %s (%s)",
+		when, per, c.line(s.g), loops, c.line(loop), ch.obj.Name(), c.perCall(ch), advice)
 	c.reportAt(ch, s, msg, c.fix(ch, fixCap))
 }
 
