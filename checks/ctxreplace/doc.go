@@ -1,0 +1,94 @@
+// Package ctxreplace defines an Analyzer that reports context chains
+// rooted at context.Background() or context.TODO() that are passed on
+// where the request's or the caller's context is at hand.
+//
+// # Analyzer ctxreplace
+//
+// ctxreplace: a fresh context.Background() or TODO() passed on where the request's or caller's context is at hand
+//
+// An HTTP server cancels a request's context when the client goes away
+// or the server shuts down, and a caller's context carries its deadline.
+// Code that starts a new chain at context.Background() or
+// context.TODO() in the middle of a handler or of a function that
+// receives a context cuts that link: when the client disconnects or the
+// deadline passes, the database query, the upstream call, the retry loop
+// goes on as if nothing happened. Nothing fails and nothing is logged;
+// under load the handlers that should have stopped pile up, holding
+// connections from the pool, and the service slows down for everyone.
+//
+// The check looks at HTTP handlers (a ResponseWriter and a *http.Request
+// among the parameters: functions, ServeHTTP methods, function literals
+// such as the http.HandlerFunc a middleware returns), at functions that
+// receive a *http.Request, and at functions and function literals that
+// receive a context.Context. It reports a context.Background() or
+// context.TODO() call there whose chain is passed on: directly, or
+// through context.WithValue/WithCancel/WithTimeout/WithDeadline and any
+// other call that takes a context first and returns one
+// (signal.NotifyContext, errgroup.WithContext, a tracer's Start), also
+// through local variables (ctx := context.Background(); ctx, cancel :=
+// context.WithTimeout(ctx, d)), into r.WithContext, r.Clone,
+// http.NewRequestWithContext or any other call whose parameter is a
+// context.Context. Function literals that run while the function does
+// (called on the spot, passed to a call such as a retry helper or
+// errgroup's Go, kept in a local variable) count as part of it. The
+// message names the context that is lost (r.Context(), ctx) and the call
+// that gets the fresh chain. The suggested fix roots the chain at the
+// context that is at hand: context.Background() becomes ctx, or
+// r.Context() in a handler, offered only when that name denotes the
+// parameter at that point (not shadowed).
+//
+// It stays silent on:
+//
+//   - context.WithoutCancel(ctx) (Go 1.21), the way to keep the values
+//     and drop the cancellation on purpose;
+//   - the shutdown and cleanup pattern: a fresh context after a receive
+//     from a context's Done() earlier in the function or in a `case
+//     <-ctx.Done():`, in a branch taken when ctx.Err() is set or an error
+//     is context.Canceled/DeadlineExceeded, passed to a call that stops
+//     something (Shutdown, Close, Stop, GracefulStop, Wait, Drain...), or
+//     in a function named so;
+//   - main and init, and the closures in them other than HTTP handlers;
+//     test files;
+//   - goroutines started with go, deferred calls, and function literals
+//     that may run after the function returns (stored, returned, given to
+//     time.AfterFunc or context.AfterFunc, or to a singleflight-style
+//     Group's Do, whose shared call must not die with one caller): a
+//     detached job is expected to outlive the request, and a goroutine
+//     that outlives it is another check's business;
+//   - functions without a context or a request: there is nothing to
+//     root at, and a Background() there is where chains begin;
+//   - a context parameter named _ or left unnamed: its author declared
+//     it unused, so a fresh chain there is a decision, and no fix could
+//     refer to it;
+//   - a fresh context used only locally (compared, its Done channel read)
+//     or only stored in a field.
+//
+// Bad:
+//
+//	func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+//		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+//		defer cancel()
+//		rows, err := s.db.QueryContext(ctx, searchSQL, r.FormValue("q"))
+//		...
+//	}
+//
+// Good:
+//
+//	func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+//		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+//		defer cancel()
+//		rows, err := s.db.QueryContext(ctx, searchSQL, r.FormValue("q"))
+//		...
+//	}
+//
+// Work that must finish even if the client goes away (an audit record,
+// a payment capture) keeps the request's values and drops only its
+// cancellation with context.WithoutCancel(r.Context()).
+//
+// What it cannot see: a fresh context kept in a field or a package
+// variable, or returned by a helper; a variable that is sometimes
+// rooted at the caller's context and sometimes not; a request built with
+// http.NewRequest (no context at all); a chain made in one function and
+// passed on in another (a function literal with its own context
+// parameter, another function).
+package ctxreplace
