@@ -143,8 +143,8 @@ func (c *checker) madeChan(cur inspector.Cursor, call *ast.CallExpr) *types.Var 
 	var lhs ast.Expr
 	switch p := cur.Parent().Node().(type) {
 	case *ast.AssignStmt:
-		if len(p.Lhs) != len(p.Rhs) {
-			return nil
+		if len(p.Lhs) != len(p.Rhs) || p.Tok != token.DEFINE {
+			return nil // `ch = make(...)` on a declared variable: made on some paths only
 		}
 		for i, r := range p.Rhs {
 			if r == call {

@@ -108,6 +108,11 @@ func (c *checker) judgeSenders(ch *channel, g *graph, senders []*sender, recv []
 		return
 	}
 	rp := g.recvPoints(ch, recv)
+	for _, sd := range senders {
+		if c.correlated(ch, sd.g, rp) {
+			return // started and received under the same condition
+		}
+	}
 	if len(looped) == 0 {
 		if capN > 0 {
 			return // buffered: with several senders, which send blocks depends on timing
@@ -247,6 +252,37 @@ func (c *checker) recvLoop(ch *channel, r recvPoint) ast.Stmt {
 		return nil
 	}
 	return ls[0]
+}
+
+// correlated reports whether the go statement and one of the receives
+// sit under if statements with the same condition: the graph does not
+// know that both branches go the same way.
+func (c *checker) correlated(ch *channel, gs *ast.GoStmt, rp recvPoints) bool {
+	conds := func(n ast.Node) map[string]bool {
+		out := map[string]bool{}
+		cur, ok := ch.owner.FindNode(n)
+		if !ok {
+			return out
+		}
+		for p := cur.Parent(); p.Valid() && p != ch.owner; p = p.Parent() {
+			if is, ok := p.Node().(*ast.IfStmt); ok {
+				out[astq.Render(is.Cond)] = true
+			}
+		}
+		return out
+	}
+	gc := conds(gs)
+	if len(gc) == 0 {
+		return false
+	}
+	for _, r := range rp.list {
+		for k := range conds(r.node) {
+			if gc[k] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isCounted reports whether loop ends by itself (a range, or a for with

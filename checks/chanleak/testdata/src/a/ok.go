@@ -381,3 +381,32 @@ func RunOnce(ctx context.Context, inv *Inventory) error {
 		return nil
 	}
 }
+
+// Started and received under the same condition.
+func Maybe(inv *Inventory, async bool) error {
+	errc := make(chan error)
+	if async {
+		go func() { errc <- inv.Check("x") }()
+	}
+	if err := inv.Check("y"); err != nil && !async {
+		return err
+	}
+	if async {
+		return <-errc
+	}
+	return nil
+}
+
+// Made on one path only.
+func MaybeMade(inv *Inventory, async bool) error {
+	var errc chan error
+	if async {
+		errc = make(chan error)
+		go func() { errc <- inv.Check("x") }()
+	}
+	inv.Check("y")
+	if errc != nil {
+		return <-errc
+	}
+	return nil
+}
