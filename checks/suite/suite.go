@@ -7,6 +7,7 @@ import (
 
 	"github.com/silentfail/silentfail/checks/chanleak"
 	"github.com/silentfail/silentfail/checks/ctxcancel"
+	"github.com/silentfail/silentfail/checks/ctxreplace"
 	"github.com/silentfail/silentfail/checks/deferargs"
 	"github.com/silentfail/silentfail/checks/deferblock"
 	"github.com/silentfail/silentfail/checks/deferclose"
@@ -34,6 +35,7 @@ func All() []*analysis.Analyzer {
 		deferlock.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
+		ctxreplace.Analyzer,
 		chanleak.Analyzer,
 		poolreset.Analyzer,
 		poolput.Analyzer,
