@@ -606,30 +606,50 @@ func isZero(pass *analysis.Pass, e ast.Expr) bool {
 
 // forward follows the paths from node i of block b (the Get) and
 // returns the first use of the target that no reset precedes, or nil.
+// A field read saved in a variable (`bw := p.bw`) and followed by a
+// reset is how code keeps one field across the reset: it is a use only
+// if no reset follows.
 func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k kind) ast.Node {
 	var first ast.Node
+	found := func(n ast.Node) {
+		if first == nil || n.Pos() < first.Pos() {
+			first = n
+		}
+	}
 	type item struct {
-		b     *cfg.Block
-		start int
+		b       *cfg.Block
+		start   int
+		pending ast.Node // a saving read waiting for a reset
 	}
 	seen := make(map[*cfg.Block]bool)
-	stack := []item{{b, i + 1}}
+	stack := []item{{b, i + 1, nil}}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		pending := it.pending
 		stopped := false
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
-			if n := it.b.Nodes[j]; f.graph.RangeVar[n] {
+			n := it.b.Nodes[j]
+			if f.graph.RangeVar[n] {
 				if t.Is(n.(ast.Expr)) {
 					stopped = true
 					break nodes
 				}
 				continue
 			}
-			for _, ev := range c.events(it.b.Nodes[j], t, k) {
-				if ev.kind == evUse && (first == nil || ev.node.Pos() < first.Pos()) {
-					first = ev.node
+			for _, ev := range c.events(n, t, k) {
+				switch {
+				case ev.kind == evReset:
+					pending = nil
+				case ev.kind == evUse && pending == nil && k == fields && savingRead(n, ev.node):
+					pending = ev.node
+					continue
+				case ev.kind == evUse:
+					found(ev.node)
+				}
+				if pending != nil {
+					found(pending)
 				}
 				stopped = true
 				break nodes
@@ -638,15 +658,29 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 		if stopped {
 			continue
 		}
+		if len(it.b.Succs) == 0 && pending != nil {
+			found(pending)
+		}
 		for _, s := range it.b.Succs {
 			if seen[s] || !s.Live || pools.RangeAssigns(c.pass, s, t.Objs) {
 				continue
 			}
 			seen[s] = true
-			stack = append(stack, item{s, 0})
+			stack = append(stack, item{s, 0, pending})
 		}
 	}
 	return first
+}
+
+// savingRead reports whether use is the whole right-hand side of a
+// single assignment node n: `bw := p.bw`.
+func savingRead(n, use ast.Node) bool {
+	as, ok := n.(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return false
+	}
+	sel, ok := ast.Unparen(as.Rhs[0]).(*ast.SelectorExpr)
+	return ok && sel == use
 }
 
 // backward follows the paths that lead to the Put at pos in node i of

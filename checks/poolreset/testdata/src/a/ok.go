@@ -320,3 +320,31 @@ func okGo(wg *sync.WaitGroup, s string) {
 		afterGet.Put(b)
 	})
 }
+
+// One field kept across the reset, the rest zeroed.
+type respState struct {
+	bw          *bytes.Buffer
+	handlerDone bool
+	status      int
+}
+
+type respWriter struct{ rws *respState }
+
+var respStates = sync.Pool{New: func() any { return &respState{bw: new(bytes.Buffer)} }}
+
+func newRespWriter(status int) *respWriter {
+	rws := respStates.Get().(*respState)
+	bwSave := rws.bw
+	*rws = respState{}
+	rws.status = status
+	rws.bw = bwSave
+	rws.bw.Reset()
+	return &respWriter{rws: rws}
+}
+
+func (w *respWriter) done() {
+	rws := w.rws
+	rws.handlerDone = true
+	w.rws = nil
+	respStates.Put(rws)
+}
