@@ -45,12 +45,17 @@
 // receive in a same-package helper the channel is passed to counts), when
 // the select case that returns receives from another channel the same
 // goroutine sends on or closes (it reports through one or the other: an
-// error channel and a done channel), when a
-// function literal other than the owner's own code (a deferred closure,
-// another goroutine, a callback) receives from the channel, when the
-// goroutine sends in a loop (a producer, another shape), for a channel
-// that is closed anywhere (shape 3), in main and init, and when the
-// owner never returns. A channel that escapes is left alone: returned,
+// error channel and a done channel), when a function literal other
+// than the owner's own code (a deferred closure, another goroutine, a
+// callback) receives from the channel, when the goroutine sends in a
+// loop (a producer, another shape), when several goroutines share a
+// buffered channel (which one blocks depends on timing), when the go
+// statement and a receive sit under if statements with the same
+// condition, for a channel declared first and made later on one path
+// (var ch chan T; if ... { ch = make(chan T) }), for a channel that is
+// closed anywhere (shape 3), in main and init, and when the owner never
+// returns. Paths that end in panic, os.Exit, log.Fatal or t.Fatal are
+// not returns. A channel that escapes is left alone: returned,
 // stored in a variable, a field, a slice or a map, sent on a channel,
 // or passed to a function of another package or to a function value:
 // someone else may receive or close it.
@@ -66,6 +71,9 @@
 // started through errgroup, time.AfterFunc or other callbacks, nor the
 // real number of senders when a loop's count is not known: a buffer of
 // constant size under a loop over a slice of unknown length is trusted.
+// It does not follow correlated conditions beyond identical if
+// conditions: a receive skipped on a path where the goroutine was not
+// started can still be reported.
 //
 // Bad:
 //
