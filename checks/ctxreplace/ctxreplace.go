@@ -212,7 +212,8 @@ func (c *checker) collect(ins *inspector.Inspector) {
 }
 
 // notWork reports whether call is one whose context does not govern
-// work that could go on: a logger (Printf, Errorf, Info, Log...) or a
+// work the caller waits for: a function whose name says it runs
+// asynchronously (refreshAsync, startBackground); a logger (Printf, Errorf, Info, Log...) or a
 // lookup of context values (FromContext, GetLogger), which only read
 // the context's values; or a call that gets a timeout of its own (a
 // time.Duration parameter named timeout), where a fresh context keeps
@@ -241,6 +242,12 @@ func (c *checker) notWork(call *ast.CallExpr, sig *types.Signature) bool {
 	if len(ws) == 0 {
 		return false
 	}
+	for _, w := range ws {
+		switch w {
+		case "async", "background", "detach", "detached":
+			return true // work meant to outlive the caller
+		}
+	}
 	switch ws[0] {
 	case "print", "printf", "println", "log", "logf", "logger", "debug", "debugf", "info", "infof", "warn", "warnf", "warning", "warningf", "error", "errorf":
 		return true
@@ -251,8 +258,9 @@ func (c *checker) notWork(call *ast.CallExpr, sig *types.Signature) bool {
 }
 
 // ignoresParam reports whether call calls a function of this package
-// whose i-th parameter is never used: named _, unnamed, or not referred
-// to in its body. Whatever context it gets makes no difference.
+// whose i-th parameter is never used (named _, unnamed, or not referred
+// to in its body), or only in go statements, which detach the work
+// anyway. Whatever context it gets makes no difference to the caller.
 func (c *checker) ignoresParam(call *ast.CallExpr, i int) bool {
 	fn := astq.Callee(c.pass, call)
 	if fn == nil || fn.Pkg() != c.pass.Pkg {
@@ -283,7 +291,35 @@ func (c *checker) ignoresParam(call *ast.CallExpr, i int) bool {
 		return false
 	}
 	v := sig.Params().At(i)
-	return !usable(v) || !c.used[v]
+	return !usable(v) || !c.used[v] || onlyInGo(c.pass, decl.Body, v)
+}
+
+// onlyInGo reports whether every use of v in body is inside a go
+// statement: the function hands the context to work it detaches.
+func onlyInGo(pass *analysis.Pass, body *ast.BlockStmt, v *types.Var) bool {
+	uses, inGo := 0, 0
+	var walk func(n ast.Node, g bool)
+	walk = func(n ast.Node, g bool) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.GoStmt:
+				if !g {
+					walk(n.Call, true)
+					return false
+				}
+			case *ast.Ident:
+				if pass.TypesInfo.Uses[n] == v {
+					uses++
+					if g {
+						inGo++
+					}
+				}
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return uses > 0 && uses == inGo
 }
 
 // resultIsDerived reports whether the i-th result of the call e is a

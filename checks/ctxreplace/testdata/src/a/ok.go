@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -205,4 +206,42 @@ func (s *Server) Sync(_ context.Context) error {
 
 func (s *Server) handleUnnamed(http.ResponseWriter, *http.Request) {
 	s.flush(context.Background())
+}
+
+// Work handed to a goroutine by the callee, or named asynchronous: the
+// fresh context is there so that it outlives the caller on purpose.
+type tokenCache struct {
+	mu    sync.Mutex
+	token string
+	fetch func(context.Context) (string, error)
+}
+
+func (c *tokenCache) Token(ctx context.Context) string {
+	c.refreshAsync(context.Background())
+	c.refresh(context.Background())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
+
+func (c *tokenCache) refreshAsync(ctx context.Context) {
+	fn := func() {
+		t, err := c.fetch(ctx)
+		if err == nil {
+			c.mu.Lock()
+			c.token = t
+			c.mu.Unlock()
+		}
+	}
+	go fn()
+}
+
+func (c *tokenCache) refresh(ctx context.Context) {
+	go func() {
+		if t, err := c.fetch(ctx); err == nil {
+			c.mu.Lock()
+			c.token = t
+			c.mu.Unlock()
+		}
+	}()
 }
