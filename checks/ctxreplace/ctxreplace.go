@@ -425,6 +425,7 @@ type site struct {
 	ident   string     // the identifier a fix refers to ("r", "ctx"), "" when none
 	param   *types.Var // its parameter
 	silent  bool       // main, init, teardown functions
+	watches int        // 1: waits on its context's Done channel, -1: does not, 0: not known yet
 }
 
 // siteOf returns the site of the code at cur: the innermost function
@@ -581,7 +582,39 @@ func (c *checker) reportable(s *site, root inspector.Cursor) bool {
 	if strings.HasSuffix(c.pass.Fset.File(root.Node().Pos()).Name(), "_test.go") {
 		return false
 	}
-	return !c.afterDone(s, root)
+	return !c.afterDone(s, root) && !c.watchesDone(s)
+}
+
+// watchesDone reports whether the site's function waits on its own
+// context's Done channel (ctx.Done(), r.Context().Done()) anywhere,
+// goroutines included: it bridges the caller's cancellation to the
+// fresh chain by hand (select on ctx.Done() and return, canceling the
+// fresh context with a deferred cancel; a goroutine that cancels it
+// when ctx is done).
+func (c *checker) watchesDone(s *site) bool {
+	if s.watches != 0 {
+		return s.watches > 0
+	}
+	s.watches = -1
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		u, ok := n.(*ast.UnaryExpr)
+		if !ok || u.Op != token.ARROW {
+			return s.watches < 0
+		}
+		call, ok := ast.Unparen(u.X).(*ast.CallExpr)
+		if !ok || !c.isDoneCall(call) {
+			return true
+		}
+		x, _ := astq.ReceiverExpr(call)
+		if inner, ok := ast.Unparen(x).(*ast.CallExpr); ok && astq.IsMethod(astq.Callee(c.pass, inner), "net/http", "Request", "Context") {
+			x, _ = astq.ReceiverExpr(inner)
+		}
+		if id, ok := ast.Unparen(x).(*ast.Ident); ok && c.pass.TypesInfo.Uses[id] == s.param && s.param != nil {
+			s.watches = 1
+		}
+		return s.watches < 0
+	})
+	return s.watches > 0
 }
 
 // afterDone reports whether the statement holding root runs once a

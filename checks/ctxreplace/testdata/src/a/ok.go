@@ -245,3 +245,34 @@ func (c *tokenCache) refresh(ctx context.Context) {
 		}
 	}()
 }
+
+// The function watches its own context and cancels the fresh one itself.
+func waitFor(ctx context.Context, ticks func(context.Context) <-chan struct{}, cond func() bool) error {
+	wctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := ticks(wctx)
+	for {
+		select {
+		case <-c:
+			if cond() {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// A handler that bridges the client's disconnect by hand.
+func (s *Server) bridged(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-r.Context().Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	s.flush(ctx)
+}
