@@ -56,6 +56,7 @@ type funcInfo struct {
 }
 
 type checker struct {
+	decls  map[*types.Func]*ast.FuncDecl
 	pass   *analysis.Pass
 	pl     *pools.Pools
 	cfgs   *flow.CFGs
@@ -97,6 +98,13 @@ func run(pass *analysis.Pass) (any, error) {
 		gets:   make(map[types.Object][]dirtyGet),
 		puts:   make(map[types.Object][]token.Pos),
 		putter: make(map[*pools.Putter]putState),
+		decls:  make(map[*types.Func]*ast.FuncDecl),
+	}
+	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil)) {
+		d := cur.Node().(*ast.FuncDecl)
+		if fn, ok := pass.TypesInfo.Defs[d.Name].(*types.Func); ok && d.Body != nil && d.Recv != nil {
+			c.decls[fn] = d
+		}
 	}
 	var order []*funcInfo
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
@@ -356,7 +364,11 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 			}
 			return false
 		case *ast.AssignStmt:
-			for _, r := range n.Rhs {
+			for i, r := range n.Rhs {
+				if t.Is(r) && len(n.Lhs) == len(n.Rhs) && !t.Is(n.Lhs[i]) {
+					add(evEscape, r) // stored elsewhere: not followed
+					continue
+				}
 				ast.Inspect(r, visit)
 			}
 			for i, l := range n.Lhs {
@@ -462,6 +474,14 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 	} else {
 		ast.Inspect(n, visit)
 	}
+	if _, ok := n.(*ast.AssignStmt); ok {
+		// gz.zr, gz.err = zr, zr.Reset(body): the statement resets.
+		for _, ev := range evs {
+			if ev.kind == evReset {
+				return []event{ev}
+			}
+		}
+	}
 	return evs
 }
 
@@ -476,9 +496,11 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 			add(evReset, l)
 		case isGet(c, r):
 			add(evOrigin, l)
-		case t.Mentions(r):
+		case isAppend(c.pass, r) && t.Mentions(r):
 			// b = append(b, ...): an update of the same object
 		default:
+			// A new value, or what a function made of the object
+			// (huff, err = ReadTable(in, huff)): not followed further.
 			add(evAssign, l)
 		}
 	case isStar(l) && t.Is(l.(*ast.StarExpr).X):
@@ -536,6 +558,9 @@ func (c *checker) isReset(call *ast.CallExpr, t *pools.Target) bool {
 	if fn == nil {
 		return false
 	}
+	if t.Is(sel.X) && c.resetsFirst(fn) {
+		return true
+	}
 	if fn.Name() == "Truncate" && len(call.Args) == 1 {
 		tv := c.pass.TypesInfo.Types[call.Args[0]]
 		return tv.Value != nil && constant.Sign(tv.Value) == 0
@@ -559,7 +584,12 @@ func isMake(pass *analysis.Pass, e ast.Expr) bool {
 
 // truncated reports whether s is t[:0] or (*t)[:0].
 func truncated(pass *analysis.Pass, s *ast.SliceExpr, t *pools.Target) bool {
-	return t.IsDeref(s.X) && zeroLen(pass, s)
+	return t.Rooted(s.X) && zeroLen(pass, s)
+}
+
+func isAppend(pass *analysis.Pass, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	return ok && isBuiltin(pass, call, "append")
 }
 
 func truncatedExpr(pass *analysis.Pass, e ast.Expr, t *pools.Target) bool {
@@ -911,4 +941,38 @@ func inList(body *ast.BlockStmt, s ast.Stmt) bool {
 		return !found
 	})
 	return found
+}
+
+// resetsFirst reports whether fn is a method of this package whose
+// first statement that refers to the receiver resets it:
+// `func (c *Compressor) CompressBlock(...) { c.reset(); ... }`.
+func (c *checker) resetsFirst(fn *types.Func) bool {
+	d := c.decls[fn.Origin()]
+	if d == nil || len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) != 1 {
+		return false
+	}
+	recv := c.pass.TypesInfo.Defs[d.Recv.List[0].Names[0]]
+	if recv == nil {
+		return false
+	}
+	t := pools.NewVarTarget(c.pass, recv, nil)
+	for _, st := range d.Body.List {
+		if !t.Mentions(st) {
+			continue
+		}
+		switch st := st.(type) {
+		case *ast.ExprStmt:
+			call, ok := ast.Unparen(st.X).(*ast.CallExpr)
+			if !ok {
+				return false
+			}
+			sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+			m := astq.Callee(c.pass, call)
+			return ok && m != nil && t.Is(sel.X) && resetName(m.Name())
+		case *ast.AssignStmt:
+			return len(st.Lhs) == 1 && isStar(st.Lhs[0]) && t.Is(st.Lhs[0].(*ast.StarExpr).X)
+		}
+		return false
+	}
+	return false
 }

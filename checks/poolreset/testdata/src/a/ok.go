@@ -348,3 +348,104 @@ func (w *respWriter) done() {
 	w.rws = nil
 	respStates.Put(rws)
 }
+
+// The object is reset in the statement that stores it.
+type lazyReader struct {
+	body io.Reader
+	zr   *gzip.Reader
+	err  error
+}
+
+var readers sync.Pool
+
+func (l *lazyReader) Read(p []byte) (int, error) {
+	if l.zr == nil {
+		zr, ok := readers.Get().(*gzip.Reader)
+		if ok {
+			l.zr, l.err = zr, zr.Reset(l.body)
+		} else {
+			l.zr, l.err = gzip.NewReader(l.body)
+		}
+		if l.err != nil {
+			return 0, l.err
+		}
+	}
+	return l.zr.Read(p)
+}
+
+func (l *lazyReader) Close() {
+	if l.zr != nil {
+		readers.Put(l.zr)
+		l.zr = nil
+	}
+}
+
+// A method that resets its receiver first.
+type table struct{ inUse [64]uint32 }
+
+func (t *table) reset() { t.inUse = [64]uint32{} }
+
+func (t *table) Compress(src []byte) int {
+	t.reset()
+	for _, b := range src {
+		t.inUse[b%64]++
+	}
+	return len(src)
+}
+
+var tables = sync.Pool{New: func() any { return new(table) }}
+
+func okCompress(src []byte) int {
+	tb := tables.Get().(*table)
+	n := tb.Compress(src)
+	tables.Put(tb)
+	return n
+}
+
+// A function that rebuilds the object and returns it.
+type scratch struct {
+	symbols []byte
+	max     int
+}
+
+func readTable(in []byte, s *scratch) (*scratch, error) {
+	if s == nil {
+		s = new(scratch)
+	}
+	s.symbols = append(s.symbols[:0], in...)
+	return s, nil
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+func okRebuilt(in []byte) (int, error) {
+	s := scratches.Get().(*scratch)
+	s, err := readTable(in, s)
+	if err != nil {
+		return 0, err
+	}
+	s.max = len(in)
+	n := s.max + len(s.symbols)
+	scratches.Put(s)
+	return n, nil
+}
+
+// Only a truncated field is used.
+type runtimeCtx struct {
+	buf  []byte
+	opts int
+}
+
+var runtimeCtxs = sync.Pool{New: func() any { return new(runtimeCtx) }}
+
+func takeCtx() *runtimeCtx       { return runtimeCtxs.Get().(*runtimeCtx) }
+func releaseCtx(ctx *runtimeCtx) { runtimeCtxs.Put(ctx) }
+
+func okCompact(w io.Writer, src []byte) {
+	ctx := takeCtx()
+	b := ctx.buf[:0]
+	b = append(b, src...)
+	ctx.buf = b
+	w.Write(b)
+	releaseCtx(ctx)
+}
