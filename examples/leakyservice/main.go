@@ -95,6 +95,7 @@ func (a *API) routes() http.Handler {
 	mux.Handle("GET /metrics", a.metrics)
 	mux.HandleFunc("POST /orders", a.createOrder)
 	mux.HandleFunc("GET /orders/{id}", a.getOrder)
+	mux.HandleFunc("GET /orders/{id}/receipt", a.receipt)
 	mux.HandleFunc("GET /orders/search", a.searchOrders)
 	mux.HandleFunc("POST /orders/import", a.importOrders)
 	mux.HandleFunc("POST /orders/{id}/notify", a.notify)
