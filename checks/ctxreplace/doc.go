@@ -60,6 +60,18 @@
 //   - a context parameter named _ or left unnamed: its author declared
 //     it unused, so a fresh chain there is a decision, and no fix could
 //     refer to it;
+//   - a function that waits on its own context's Done channel anywhere
+//     (a select that returns on ctx.Done() while a deferred cancel stops
+//     the fresh chain, a goroutine that cancels it when
+//     r.Context().Done() fires): it bridges the cancellation by hand;
+//   - calls where the context does not govern work the caller waits for:
+//     loggers (log/slog, Printf, Errorf, Info, Debug...) and lookups of
+//     context values (FromContext, GetLogger); functions whose name says
+//     asynchronous or background (refreshAsync); a same-package function
+//     that ignores that parameter (named _, never used, or used only in
+//     go statements); calls with a time.Duration parameter named timeout
+//     or deadline, where the fresh context keeps the caller's deadline
+//     from overriding the explicit one;
 //   - a fresh context used only locally (compared, its Done channel read)
 //     or only stored in a field.
 //
@@ -85,10 +97,21 @@
 // a payment capture) keeps the request's values and drops only its
 // cancellation with context.WithoutCancel(r.Context()).
 //
+// A fix that removes the file's last use of package context also
+// removes its import. In files whose Go version is below 1.21 the
+// message does not suggest context.WithoutCancel.
+//
 // What it cannot see: a fresh context kept in a field or a package
 // variable, or returned by a helper; a variable that is sometimes
 // rooted at the caller's context and sometimes not; a request built with
 // http.NewRequest (no context at all); a chain made in one function and
 // passed on in another (a function literal with its own context
-// parameter, another function).
+// parameter, another function); functions that receive only a
+// *http.Request (a RoundTripper, a helper called by a handler), which
+// are left alone because a fresh chain there often builds something
+// that outlives the request (a token source, a cached client). It cannot
+// tell a constructor of a long-lived object that is given a fresh
+// context on purpose from a call that should get the caller's: that is
+// reported (write context.WithoutCancel(ctx), or an ignore directive
+// with the reason).
 package ctxreplace

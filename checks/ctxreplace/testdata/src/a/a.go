@@ -144,3 +144,24 @@ func (s *Server) Ping(ctx context.Context) error {
 	ping := s.db.PingContext
 	return ping(pctx)
 }
+
+type requestIDKey struct{}
+
+// Middleware that replaces the request's context inline.
+func withRequestID(next http.Handler) http.Handler {
+	var h http.HandlerFunc = func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(context.Background(), requestIDKey{}, r.Header.Get("X-Request-Id")))) // want `context\.Background\(\) in the handler drops r\.Context\(\) and is passed to r\.WithContext`
+	}
+	return h
+}
+
+// A closure kept in a local variable and called by the handler.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	load := func() error {
+		_, err := s.db.QueryContext(context.TODO(), "SELECT * FROM docs") // want `context\.TODO\(\) in handler export drops r\.Context\(\) and is passed to s\.db\.QueryContext`
+		return err
+	}
+	if err := load(); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
