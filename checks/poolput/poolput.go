@@ -351,6 +351,9 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 					break nodes
 				}
 				continue
+			} else if g.Rebinds(c.pass, n, t.Objs) && stop(event{evAssign, n}) {
+				stopped = true
+				break nodes
 			}
 			for _, ev := range c.events(it.b.Nodes[j], t) {
 				if stop(ev) {

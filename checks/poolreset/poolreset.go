@@ -668,6 +668,10 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 				}
 				continue
 			}
+			if f.graph.Rebinds(c.pass, n, t.Objs) {
+				stopped = true
+				break nodes
+			}
 			for _, ev := range c.events(n, t, k) {
 				switch {
 				case ev.kind == evReset:
@@ -739,6 +743,10 @@ func (c *checker) backward(f *funcInfo, b *cfg.Block, i int, pos token.Pos, t *p
 					break nodes
 				}
 				continue
+			}
+			if f.graph.Rebinds(c.pass, it.b.Nodes[j], t.Objs) {
+				stopped = true
+				break nodes
 			}
 			evs := c.events(it.b.Nodes[j], t, k)
 			for e := len(evs) - 1; e >= 0; e-- {

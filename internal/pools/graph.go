@@ -18,6 +18,7 @@ type Graph struct {
 	// statements: the graph lists them as nodes, but they are
 	// assignments (each iteration gives them a new value).
 	RangeVar map[ast.Node]bool
+	switches map[ast.Node]*ast.TypeSwitchStmt // by the switch's assign statement
 	where    map[ast.Node]loc
 }
 
@@ -28,11 +29,13 @@ type loc struct {
 
 // NewGraph indexes g.
 func NewGraph(g *cfg.CFG, body *ast.BlockStmt) *Graph {
-	gr := &Graph{CFG: g, Body: body, Preds: make(map[*cfg.Block][]*cfg.Block), RangeVar: make(map[ast.Node]bool), where: make(map[ast.Node]loc)}
+	gr := &Graph{CFG: g, Body: body, Preds: make(map[*cfg.Block][]*cfg.Block), RangeVar: make(map[ast.Node]bool), switches: make(map[ast.Node]*ast.TypeSwitchStmt), where: make(map[ast.Node]loc)}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
+		case *ast.TypeSwitchStmt:
+			gr.switches[n.Assign] = n
 		case *ast.RangeStmt:
 			if n.Key != nil {
 				gr.RangeVar[n.Key] = true
@@ -94,6 +97,22 @@ func RangeAssigns(pass *analysis.Pass, b *cfg.Block, objs map[types.Object]bool)
 	}
 	for _, e := range []ast.Expr{rs.Key, rs.Value} {
 		if id, ok := e.(*ast.Ident); ok && objs[pass.TypesInfo.ObjectOf(id)] {
+			return true
+		}
+	}
+	return false
+}
+
+// Rebinds reports whether node n is the `x := y.(type)` of a type
+// switch whose clauses declare one of objs: each time it runs, the
+// clause's x is a new value.
+func (g *Graph) Rebinds(pass *analysis.Pass, n ast.Node, objs map[types.Object]bool) bool {
+	ts := g.switches[n]
+	if ts == nil || objs == nil {
+		return false
+	}
+	for _, cl := range ts.Body.List {
+		if o := pass.TypesInfo.Implicits[cl]; o != nil && objs[o] {
 			return true
 		}
 	}

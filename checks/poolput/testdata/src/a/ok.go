@@ -194,3 +194,22 @@ func okRange(items []any) {
 		}
 	}
 }
+
+// A type switch binds a new value in each clause, each iteration.
+type datagram struct{ b []byte }
+
+var datagrams = sync.Pool{New: func() any { return new(datagram) }}
+
+func (d *datagram) recycle() { datagrams.Put(d) }
+
+func okTypeSwitch(msgs <-chan any, handle func(*datagram)) {
+	for m := range msgs {
+		switch m := m.(type) {
+		case *datagram:
+			handle(m)
+			m.recycle()
+		case string:
+			_ = m
+		}
+	}
+}
