@@ -213,7 +213,9 @@ func (c *checker) collect(ins *inspector.Inspector) {
 
 // notWork reports whether call is one whose context does not govern
 // work the caller waits for: a function whose name says it runs
-// asynchronously (refreshAsync, startBackground); a logger (Printf, Errorf, Info, Log...) or a
+// asynchronously (refreshAsync, startBackground) or hands the work to
+// something that outlives the call (Start, Spawn, Launch, Submit,
+// Enqueue, Schedule); a logger (Printf, Errorf, Info, Log...) or a
 // lookup of context values (FromContext, GetLogger), which only read
 // the context's values; or a call that gets a timeout of its own (a
 // time.Duration parameter named timeout), where a fresh context keeps
@@ -249,6 +251,8 @@ func (c *checker) notWork(call *ast.CallExpr, sig *types.Signature) bool {
 		}
 	}
 	switch ws[0] {
+	case "start", "spawn", "launch", "submit", "enqueue", "schedule":
+		return true // hands the work to something that outlives the call
 	case "print", "printf", "println", "log", "logf", "logger", "debug", "debugf", "info", "infof", "warn", "warnf", "warning", "warningf", "error", "errorf":
 		return true
 	case "get":

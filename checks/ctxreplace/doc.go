@@ -67,7 +67,10 @@
 //   - calls where the context does not govern work the caller waits for:
 //     loggers (log/slog, Printf, Errorf, Info, Debug...) and lookups of
 //     context values (FromContext, GetLogger); functions whose name says
-//     asynchronous or background (refreshAsync); a same-package function
+//     asynchronous or background (refreshAsync) or starts work that
+//     outlives the call (Start, Spawn, Launch, Submit, Enqueue,
+//     Schedule: a job that must not die with the request that asked for
+//     it); a same-package function
 //     that ignores that parameter (named _, never used, or used only in
 //     go statements); calls with a time.Duration parameter named timeout
 //     or deadline, where the fresh context keeps the caller's deadline

@@ -276,3 +276,27 @@ func (s *Server) bridged(w http.ResponseWriter, r *http.Request) {
 	}()
 	s.flush(ctx)
 }
+
+// A handler that starts a job meant to outlive the request.
+type jobs struct{}
+
+func (j *jobs) StartExport(ctx context.Context, table string) string { return table + ctx.Value(tenantKey{}).(string) }
+
+var exportJobs jobs
+
+func (s *Server) startExport(w http.ResponseWriter, r *http.Request) {
+	id := exportJobs.StartExport(context.Background(), r.FormValue("table"))
+	w.Write([]byte(id))
+}
+
+// After a receive from a derived context's Done: the shutdown pattern.
+func (s *Server) serveUntilSignal(ctx context.Context, srv *http.Server) error {
+	sig, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { srv.ListenAndServe(); stop() }()
+	<-sig.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.flush(sctx)
+	return nil
+}
