@@ -280,7 +280,9 @@ func (s *Server) bridged(w http.ResponseWriter, r *http.Request) {
 // A handler that starts a job meant to outlive the request.
 type jobs struct{}
 
-func (j *jobs) StartExport(ctx context.Context, table string) string { return table + ctx.Value(tenantKey{}).(string) }
+func (j *jobs) StartExport(ctx context.Context, table string) string {
+	return table + ctx.Value(tenantKey{}).(string)
+}
 
 var exportJobs jobs
 
