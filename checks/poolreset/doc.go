@@ -36,7 +36,11 @@
 // b.Reset(); pool.Put(b) }()`), a put helper that resets, a get helper
 // that prepares the object, the `*[]byte` pattern (`b := (*bp)[:0]`
 // ... `*bp = b; pool.Put(bp)`), an object fully overwritten before use
-// (`*p = T{...}`), and scratch buffers: slices and arrays that are only
+// (`*p = T{...}`, or every field of a struct assigned before any is
+// read), a field saved across a full reset (`bw := p.bw; *p = T{};
+// p.bw = bw`), a method of the package that resets its receiver first
+// (`c.Compress(src)` starting with `c.reset()`), an object replaced by
+// what a function returns (`s, err = readTable(in, s)`), and scratch buffers: slices and arrays that are only
 // read into (io.ReadFull, copy, io.CopyBuffer) are never reported, since
 // the code only reads the part it wrote (the check cannot prove it and
 // does not try). Objects of types with no Reset method and no fields

@@ -339,6 +339,7 @@ const (
 	evOrigin        // assigned from a Get
 	evAssign        // assigned a fresh value
 	evEscape        // returned or stored elsewhere
+	evFieldWrite    // a field of a struct set (a use, unless all are set)
 )
 
 type event struct {
@@ -512,6 +513,8 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 	case t.Rooted(l) && isField(c.pass, l):
 		if r != nil && (isZero(c.pass, r) || truncatedAny(c.pass, r)) {
 			add(evReset, l)
+		} else if k == fields && t.Is(l.(*ast.SelectorExpr).X) {
+			add(evFieldWrite, l)
 		} else if k != slice && k != opaque {
 			add(evUse, l)
 		}
@@ -646,17 +649,22 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 			first = n
 		}
 	}
+	nfields := 0
+	if k == fields {
+		nfields = numFields(t.Type)
+	}
 	type item struct {
 		b       *cfg.Block
 		start   int
-		pending ast.Node // a saving read waiting for a reset
+		pending ast.Node       // a saving read or field write waiting for a reset
+		written []types.Object // fields set so far on this path
 	}
 	seen := make(map[*cfg.Block]bool)
-	stack := []item{{b, i + 1, nil}}
+	stack := []item{{b, i + 1, nil, nil}}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		pending := it.pending
+		pending, written := it.pending, it.written
 		stopped := false
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
@@ -676,6 +684,18 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 				switch {
 				case ev.kind == evReset:
 					pending = nil
+				case ev.kind == evFieldWrite:
+					if pending == nil {
+						pending = ev.node
+					}
+					fld := c.pass.TypesInfo.ObjectOf(ev.node.(*ast.SelectorExpr).Sel)
+					if !slices.Contains(written, fld) {
+						written = append(slices.Clip(written), fld)
+					}
+					if len(written) < nfields {
+						continue
+					}
+					pending = nil // every field set: a full overwrite
 				case ev.kind == evUse && pending == nil && k == fields && savingRead(n, ev.node):
 					pending = ev.node
 					continue
@@ -700,10 +720,22 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 				continue
 			}
 			seen[s] = true
-			stack = append(stack, item{s, 0, pending})
+			stack = append(stack, item{s, 0, pending, written})
 		}
 	}
 	return first
+}
+
+// numFields returns the number of fields of the struct t or *t.
+func numFields(t types.Type) int {
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+	}
+	if st, ok := u.(*types.Struct); ok {
+		return st.NumFields()
+	}
+	return 0
 }
 
 // savingRead reports whether use is the whole right-hand side of a
@@ -755,7 +787,7 @@ func (c *checker) backward(f *funcInfo, b *cfg.Block, i int, pos token.Pos, t *p
 					continue
 				}
 				switch ev.kind {
-				case evUse, evEscape:
+				case evUse, evEscape, evFieldWrite:
 					return putDirty
 				}
 				stopped = true

@@ -449,3 +449,29 @@ func okCompact(w io.Writer, src []byte) {
 	w.Write(b)
 	releaseCtx(ctx)
 }
+
+// Every field set before anything is read.
+type entry struct {
+	key, val string
+	next     *entry
+}
+
+var entries = sync.Pool{New: func() any { return new(entry) }}
+
+func (l *entryList) okPush(k, v string) {
+	e := entries.Get().(*entry)
+	e.key = k
+	e.val = v
+	e.next = l.head
+	l.head = e
+}
+
+type entryList struct{ head *entry }
+
+func (l *entryList) pop() string {
+	e := l.head
+	l.head = e.next
+	s := e.key + e.val
+	entries.Put(e)
+	return s
+}
