@@ -333,13 +333,13 @@ func resetName(name string) bool {
 type evKind int
 
 const (
-	evUse    evKind = iota
-	evReset         // the object is reset (wholly, or a field is cleaned)
-	evPut           // put back
-	evOrigin        // assigned from a Get
-	evAssign        // assigned a fresh value
-	evEscape        // returned or stored elsewhere
-	evFieldWrite    // a field of a struct set (a use, unless all are set)
+	evUse        evKind = iota
+	evReset             // the object is reset (wholly, or a field is cleaned)
+	evPut               // put back
+	evOrigin            // assigned from a Get
+	evAssign            // assigned a fresh value
+	evEscape            // returned or stored elsewhere
+	evFieldWrite        // a field of a struct set (a use, unless all are set)
 )
 
 type event struct {
