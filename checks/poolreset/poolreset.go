@@ -513,8 +513,8 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 	case t.Rooted(l) && isField(c.pass, l):
 		if r != nil && (isZero(c.pass, r) || truncatedAny(c.pass, r)) {
 			add(evReset, l)
-		} else if k == fields && t.Is(l.(*ast.SelectorExpr).X) {
-			add(evFieldWrite, l)
+		} else if sel := ast.Unparen(l).(*ast.SelectorExpr); k == fields && t.Is(sel.X) {
+			add(evFieldWrite, sel)
 		} else if k != slice && k != opaque {
 			add(evUse, l)
 		}
