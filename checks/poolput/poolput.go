@@ -346,12 +346,12 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
 			if n := it.b.Nodes[j]; g.RangeVar[n] {
-				if t.Is(n.(ast.Expr)) && stop(event{evAssign, n}) {
+				if (t.Is(n.(ast.Expr)) || isVarIn(c.pass, n, t.Vars())) && stop(event{evAssign, n}) {
 					stopped = true
 					break nodes
 				}
 				continue
-			} else if g.Rebinds(c.pass, n, t.Objs) && stop(event{evAssign, n}) {
+			} else if g.Rebinds(c.pass, n, t.Vars()) && stop(event{evAssign, n}) {
 				stopped = true
 				break nodes
 			}
@@ -369,7 +369,7 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 			reachedEnd = true
 		}
 		for _, s := range it.b.Succs {
-			if seen[s] || !s.Live || (t.Objs != nil && pools.RangeAssigns(c.pass, s, t.Objs)) {
+			if seen[s] || !s.Live || pools.RangeAssigns(c.pass, s, t.Vars()) {
 				continue
 			}
 			seen[s] = true
@@ -484,4 +484,9 @@ func (c *checker) reachesEndUnassigned(g *pools.Graph, call *ast.CallExpr, t *po
 		return false
 	}
 	return c.walk(g, b, i, t, func(ev event) bool { return ev.kind == evAssign })
+}
+
+func isVarIn(pass *analysis.Pass, n ast.Node, vars map[types.Object]bool) bool {
+	id, ok := n.(*ast.Ident)
+	return ok && vars[pass.TypesInfo.ObjectOf(id)]
 }

@@ -46,6 +46,11 @@
 // does not try). Objects of types with no Reset method and no fields
 // used directly (a *rand.Rand, an opaque handle) are left alone.
 //
+// Gets in _test.go files are not reported: tests and benchmarks serve
+// no other user. For a struct without a reset method, the check reports
+// the read of a field that this request has not set on the path (the
+// leak itself), not the writes before it.
+//
 // It cannot see objects that live in struct fields between calls (a Get
 // stored in a field is not followed), pools exported to other packages,
 // a Write of a never-filled scratch buffer, or a field-by-field cleanup

@@ -188,6 +188,9 @@ func (c *checker) getSite(f *funcInfo, b *cfg.Block, i int, stmt *ast.AssignStmt
 	if !ok || get.Pool == nil || c.pl.InHelper(get.Call) || (get.Via != nil && get.Via.Prepares) {
 		return
 	}
+	if strings.HasSuffix(c.pass.Fset.Position(get.Call.Pos()).Filename, "_test.go") {
+		return // tests and benchmarks serve no other user
+	}
 	id, ok := lhs.(*ast.Ident)
 	if !ok || id.Name == "_" {
 		return
@@ -406,7 +409,7 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 				}
 				return false
 			}
-			if isBuiltin(c.pass, n, "len", "cap") && len(n.Args) == 1 && t.IsDeref(n.Args[0]) {
+			if isBuiltin(c.pass, n, "len", "cap") && len(n.Args) == 1 && t.Rooted(n.Args[0]) {
 				return false // sizes leak nothing
 			}
 		case *ast.SliceExpr:
@@ -414,9 +417,23 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 				add(evReset, n)
 				return false
 			}
+			if k == fields && isFieldOf(c.pass, n.X, t) {
+				// p.data[:n]: reuses the field's capacity
+				for _, e := range []ast.Expr{n.Low, n.High, n.Max} {
+					if e != nil {
+						ast.Inspect(e, visit)
+					}
+				}
+				return false
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && k == fields && isFieldOf(c.pass, n.X, t) {
+				add(evFieldWrite, ast.Unparen(n.X)) // &p.f handed to a callee that fills it
+				return false
+			}
 		case *ast.BinaryExpr:
 			if (n.Op == token.EQL || n.Op == token.NEQ) &&
-				(pools.IsNil(c.pass, n.X) && t.Is(n.Y) || pools.IsNil(c.pass, n.Y) && t.Is(n.X)) {
+				(pools.IsNil(c.pass, n.X) && t.Rooted(n.Y) || pools.IsNil(c.pass, n.Y) && t.Rooted(n.X)) {
 				return false
 			}
 		case *ast.TypeAssertExpr:
@@ -530,6 +547,12 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 func isGet(c *checker, e ast.Expr) bool {
 	_, ok := c.pl.GetOf(e)
 	return ok
+}
+
+// isFieldOf reports whether e is a field selection t.f.
+func isFieldOf(pass *analysis.Pass, e ast.Expr, t *pools.Target) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	return ok && t.Is(sel.X) && isField(pass, sel)
 }
 
 func isStar(e ast.Expr) bool {
@@ -685,9 +708,6 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 				case ev.kind == evReset:
 					pending = nil
 				case ev.kind == evFieldWrite:
-					if pending == nil {
-						pending = ev.node
-					}
 					fld := c.pass.TypesInfo.ObjectOf(ev.node.(*ast.SelectorExpr).Sel)
 					if !slices.Contains(written, fld) {
 						written = append(slices.Clip(written), fld)
@@ -696,9 +716,19 @@ func (c *checker) forward(f *funcInfo, b *cfg.Block, i int, t *pools.Target, k k
 						continue
 					}
 					pending = nil // every field set: a full overwrite
-				case ev.kind == evUse && pending == nil && k == fields && savingRead(n, ev.node):
-					pending = ev.node
-					continue
+				case ev.kind == evUse && k == fields:
+					// A struct leaks through the fields read before
+					// this request sets them.
+					if sel, ok := ev.node.(*ast.SelectorExpr); ok {
+						if slices.Contains(written, c.pass.TypesInfo.ObjectOf(sel.Sel)) {
+							continue
+						}
+						if pending == nil && savingRead(n, ev.node) {
+							pending = ev.node
+							continue
+						}
+					}
+					found(ev.node)
 				case ev.kind == evUse:
 					found(ev.node)
 				}
@@ -831,7 +861,7 @@ func (c *checker) backward(f *funcInfo, b *cfg.Block, i int, pos token.Pos, t *p
 // rangeAssigns reports whether b is a range body that assigns the
 // target.
 func rangeAssigns(pass *analysis.Pass, b *cfg.Block, t *pools.Target) bool {
-	return t.Objs != nil && pools.RangeAssigns(pass, b, t.Objs)
+	return pools.RangeAssigns(pass, b, t.Vars())
 }
 
 // backwardFromExits tells whether the target may be dirty when f
@@ -918,6 +948,10 @@ func (c *checker) report(g dirtyGet, puts []token.Pos) {
 	}
 	msg := fmt.Sprintf("%s from %s is %s before it is reset, and %s also takes objects back unreset (Put at %s): %s (%s)",
 		name, from, what, pool, where, effect, advice)
+	if sel, ok := g.use.(*ast.SelectorExpr); ok && g.kind == fields {
+		msg = fmt.Sprintf("%s is read before this request sets it: %s from %s is not reset, and %s also takes objects back unreset (Put at %s): the value an earlier request left is used, so this request can act on another request's data (%s)",
+			astq.Render(sel), name, from, pool, where, advice)
+	}
 	d := analysis.Diagnostic{Pos: g.use.Pos(), End: g.use.End(), Message: msg}
 	if fix, ok := c.resetFix(g); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}

@@ -132,3 +132,16 @@ func (t *Target) Local(body *ast.BlockStmt) bool {
 	}
 	return true
 }
+
+// Vars returns the variables whose new value ends the target: its
+// variables, or the variable at the root of an expression target
+// (e in e.buf).
+func (t *Target) Vars() map[types.Object]bool {
+	if t.Expr == nil {
+		return t.Objs
+	}
+	if root := astq.RootObject(t.pass, t.Expr); root != nil {
+		return map[types.Object]bool{root: true}
+	}
+	return nil
+}

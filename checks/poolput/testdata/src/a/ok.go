@@ -213,3 +213,17 @@ func okTypeSwitch(msgs <-chan any, handle func(*datagram)) {
 		}
 	}
 }
+
+// Each iteration puts back another element's buffer.
+type pending struct {
+	buf   *bytes.Buffer
+	probe bool
+}
+
+func okEach(done []pending) {
+	for _, p := range done {
+		if !p.probe {
+			okBufs.Put(p.buf)
+		}
+	}
+}

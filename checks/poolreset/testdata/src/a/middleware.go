@@ -23,9 +23,9 @@ var recorders = sync.Pool{New: func() any { return new(recorder) }}
 func logging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := recorders.Get().(*recorder)
-		rec.ResponseWriter = w // want `rec from recorders.Get\(\) is used before it is reset, .*\(clear it right after Get: \*rec = recorder\{\}\)`
+		rec.ResponseWriter = w
 		next.ServeHTTP(rec, r)
-		log.Printf("%s %d", r.URL.Path, rec.status)
+		log.Printf("%s %d", r.URL.Path, rec.status) // want `rec.status is read before this request sets it: rec from recorders.Get\(\) is not reset`
 		recorders.Put(rec)
 	})
 }
