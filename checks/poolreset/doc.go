@@ -28,8 +28,9 @@
 // zeroing or resetting one of its fields (the check trusts a hand-written
 // cleanup to be complete). A use is, depending on the object's type:
 // any use of a buffer (a type with Write and Reset) or of a type with a
-// Reset method, or of a map; reading or writing a field of a struct
-// without a Reset method; an append onto a slice or *[]T.
+// Reset method, or of a map; for a struct without a Reset method,
+// reading a field that this request has not set on the path (writes
+// alone leak nothing); an append onto a slice or *[]T.
 //
 // It stays silent on the idiomatic forms: Reset right after Get, Reset
 // right before every Put (in a deferred closure too: `defer func() {
@@ -47,9 +48,7 @@
 // used directly (a *rand.Rand, an opaque handle) are left alone.
 //
 // Gets in _test.go files are not reported: tests and benchmarks serve
-// no other user. For a struct without a reset method, the check reports
-// the read of a field that this request has not set on the path (the
-// leak itself), not the writes before it.
+// no other user.
 //
 // It cannot see objects that live in struct fields between calls (a Get
 // stored in a field is not followed), pools exported to other packages,
