@@ -56,14 +56,15 @@ type funcInfo struct {
 }
 
 type checker struct {
-	decls  map[*types.Func]*ast.FuncDecl
-	pass   *analysis.Pass
-	pl     *pools.Pools
-	cfgs   *flow.CFGs
-	funcs  map[ast.Node]*funcInfo
-	gets   map[types.Object][]dirtyGet
-	puts   map[types.Object][]token.Pos
-	putter map[*pools.Putter]putState
+	decls      map[*types.Func]*ast.FuncDecl
+	firstReset map[types.Object]bool
+	pass       *analysis.Pass
+	pl         *pools.Pools
+	cfgs       *flow.CFGs
+	funcs      map[ast.Node]*funcInfo
+	gets       map[types.Object][]dirtyGet
+	puts       map[types.Object][]token.Pos
+	putter     map[*pools.Putter]putState
 }
 
 type dirtyGet struct {
@@ -99,10 +100,12 @@ func run(pass *analysis.Pass) (any, error) {
 		puts:   make(map[types.Object][]token.Pos),
 		putter: make(map[*pools.Putter]putState),
 		decls:  make(map[*types.Func]*ast.FuncDecl),
+
+		firstReset: make(map[types.Object]bool),
 	}
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil)) {
 		d := cur.Node().(*ast.FuncDecl)
-		if fn, ok := pass.TypesInfo.Defs[d.Name].(*types.Func); ok && d.Body != nil && d.Recv != nil {
+		if fn, ok := pass.TypesInfo.Defs[d.Name].(*types.Func); ok && d.Body != nil {
 			c.decls[fn] = d
 		}
 	}
@@ -576,6 +579,9 @@ func (c *checker) isReset(call *ast.CallExpr, t *pools.Target) bool {
 	if isBuiltin(c.pass, call, "clear") && len(call.Args) == 1 {
 		return t.Rooted(call.Args[0])
 	}
+	if c.resetsArgFirst(call, t) {
+		return true
+	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok || !t.Rooted(sel.X) {
 		return false
@@ -1022,14 +1028,55 @@ func inList(body *ast.BlockStmt, s ast.Stmt) bool {
 // `func (c *Compressor) CompressBlock(...) { c.reset(); ... }`.
 func (c *checker) resetsFirst(fn *types.Func) bool {
 	d := c.decls[fn.Origin()]
-	if d == nil || len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) != 1 {
+	if d == nil || d.Recv == nil || len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) != 1 {
 		return false
 	}
-	recv := c.pass.TypesInfo.Defs[d.Recv.List[0].Names[0]]
-	if recv == nil {
+	return c.resetsParamFirst(d, c.pass.TypesInfo.Defs[d.Recv.List[0].Names[0]])
+}
+
+// resetsArgFirst reports whether call passes the target to a function
+// of this package whose first statement that refers to that parameter
+// resets it: `render(b, v)` with `func render(b *bytes.Buffer, v any) { b.Reset(); ... }`.
+func (c *checker) resetsArgFirst(call *ast.CallExpr, t *pools.Target) bool {
+	if !slices.ContainsFunc(call.Args, t.Is) {
 		return false
 	}
-	t := pools.NewVarTarget(c.pass, recv, nil)
+	fn := astq.Callee(c.pass, call)
+	if fn == nil {
+		return false
+	}
+	d := c.decls[fn.Origin()]
+	if d == nil {
+		return false
+	}
+	var params []types.Object
+	for _, f := range d.Type.Params.List {
+		for _, n := range f.Names {
+			params = append(params, c.pass.TypesInfo.Defs[n])
+		}
+	}
+	for i, a := range call.Args {
+		if t.Is(a) && i < len(params) && c.resetsParamFirst(d, params[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) resetsParamFirst(d *ast.FuncDecl, v types.Object) bool {
+	if v == nil {
+		return false
+	}
+	if r, ok := c.firstReset[v]; ok {
+		return r
+	}
+	r := c.resetsParamFirstUncached(d, v)
+	c.firstReset[v] = r
+	return r
+}
+
+func (c *checker) resetsParamFirstUncached(d *ast.FuncDecl, v types.Object) bool {
+	t := pools.NewVarTarget(c.pass, v, nil)
 	for _, st := range d.Body.List {
 		if !t.Mentions(st) {
 			continue

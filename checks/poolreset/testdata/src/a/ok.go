@@ -475,3 +475,20 @@ func (l *entryList) pop() string {
 	entries.Put(e)
 	return s
 }
+
+// A helper of the package resets the buffer it is given first.
+var pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func renderPage(b *bytes.Buffer, title string) {
+	b.Reset()
+	b.WriteString("<h1>")
+	b.WriteString(title)
+	b.WriteString("</h1>")
+}
+
+func okPage(w io.Writer, title string) {
+	b := pageBufs.Get().(*bytes.Buffer)
+	renderPage(b, title)
+	w.Write(b.Bytes())
+	pageBufs.Put(b)
+}
