@@ -40,7 +40,8 @@
 // (`*p = T{...}`, or every field of a struct assigned before any is
 // read), a field saved across a full reset (`bw := p.bw; *p = T{};
 // p.bw = bw`), a method of the package that resets its receiver first
-// (`c.Compress(src)` starting with `c.reset()`), an object replaced by
+// (`c.Compress(src)` starting with `c.reset()`) or a function that
+// resets its parameter first (`render(b, v)` starting with `b.Reset()`), an object replaced by
 // what a function returns (`s, err = readTable(in, s)`), and scratch buffers: slices and arrays that are only
 // read into (io.ReadFull, copy, io.CopyBuffer) are never reported, since
 // the code only reads the part it wrote (the check cannot prove it and
