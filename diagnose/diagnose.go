@@ -79,6 +79,10 @@ type Group struct {
 // Last returns the group's count in the last snapshot.
 func (g *Group) Last() int { return g.Counts[len(g.Counts)-1] }
 
+// Size returns the group's count in the last snapshot, or the number
+// the goroutineleak profile listed when that is larger.
+func (g *Group) Size() int { return max(g.Last(), g.Leaked) }
+
 // Growth returns the last count minus the first.
 func (g *Group) Growth() int { return g.Last() - g.Counts[0] }
 
@@ -131,6 +135,9 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 	var order []*Group
 	get := func(key string, g *goroutines.Goroutine) *Group {
 		grp := groups[key]
+		if grp != nil && grp.CreatedBy == nil && g.CreatedBy != nil {
+			grp.CreatedBy = g.CreatedBy
+		}
 		if grp == nil {
 			grp = &Group{key: key, Counts: make([]int, len(timeline)), WaitMin: -1, Stack: g.Stack, CreatedBy: g.CreatedBy, Labels: g.Labels}
 			groups[key] = grp
@@ -233,10 +240,16 @@ func mostCommon(m map[string]int) string {
 	return best
 }
 
-// key returns the grouping key of g: its frames, and its creator.
+// key returns the grouping key of g: the functions (and lines) of its
+// frames outside the runtime package. Tracebacks hide the runtime's
+// frames (gopark, chansend, goexit) that profiles list, and only dumps
+// name the creator: neither may split a group across formats.
 func (c *config) key(g *goroutines.Goroutine) string {
 	var b strings.Builder
 	for _, f := range g.Stack {
+		if strings.HasPrefix(f.Function, "runtime.") {
+			continue
+		}
 		b.WriteString(f.Function)
 		if !c.byFunction {
 			b.WriteByte(':')
@@ -244,13 +257,10 @@ func (c *config) key(g *goroutines.Goroutine) string {
 		}
 		b.WriteByte('\n')
 	}
-	if g.CreatedBy != nil {
-		b.WriteString("created by ")
-		b.WriteString(g.CreatedBy.Function)
-		if !c.byFunction {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(g.CreatedBy.Line))
-		}
+	if b.Len() == 0 && len(g.Stack) > 0 {
+		// Only runtime frames: the runtime's own goroutines.
+		f := g.Stack[len(g.Stack)-1]
+		b.WriteString(f.Function)
 	}
 	return b.String()
 }

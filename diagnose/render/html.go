@@ -101,7 +101,7 @@ ol.stack li{color:#888}ol.stack li.user{color:#1d232a;font-weight:600}
 <div class="summary">{{.Summary}} — {{len .Groups}} groups, {{.Leaks}} leak(s)</div>
 {{range .Notes}}<div class="note">{{.}}</div>{{end}}
 {{range .Groups}}<details class="group {{.Verdict}}"{{if .Open}} open{{end}}>
-<summary><span class="verdict">{{.Verdict}}</span><span class="count">{{.Last}}</span>{{.Sparkline}}<span class="state">{{.State}}</span><span class="where">{{.Where}}</span></summary>
+<summary><span class="verdict">{{.Verdict}}</span><span class="count">{{.Size}}</span>{{.Sparkline}}<span class="state">{{.State}}</span><span class="where">{{.Where}}</span></summary>
 <dl>
 <dt>why</dt><dd>{{.Reason}}</dd>
 <dt>counts</dt><dd>{{.Counts}}</dd>

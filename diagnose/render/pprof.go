@@ -28,7 +28,7 @@ func Pprof(w io.Writer, rep *diagnose.Report) error {
 			continue
 		}
 		s := &profile.Sample{
-			Value: []int64{int64(max(g.Last(), g.Leaked))},
+			Value: []int64{int64(g.Size())},
 			Label: map[string][]string{"verdict": {string(g.Verdict)}, "state": {g.State}},
 		}
 		for _, f := range g.Stack {

@@ -39,7 +39,7 @@ func Text(w io.Writer, rep *diagnose.Report) error {
 				p.printf("\nok:\n")
 			}
 			if ok < maxOK {
-				p.printf("  %6d  %-22s %s\n", g.Last(), trim(g.State, 22), where(g))
+				p.printf("  %6d  %-22s %s\n", g.Size(), trim(g.State, 22), where(g))
 			}
 			ok++
 			continue
@@ -64,7 +64,7 @@ func (p *printer) printf(format string, args ...any) {
 }
 
 func (p *printer) block(g *diagnose.Group) {
-	p.printf("\n%s  %d goroutines in %s%s\n", strings.ToUpper(string(g.Verdict)), g.Last(), orUnknown(g.State), growthText(g.Counts))
+	p.printf("\n%s  %d goroutines in %s%s\n", strings.ToUpper(string(g.Verdict)), g.Size(), orUnknown(g.State), growthText(g.Counts))
 	p.printf("  why:      %s\n", g.Reason)
 	if g.Culprit != nil {
 		p.printf("  where:    %s\n            %s:%d\n", g.Culprit.Function, g.Culprit.File, g.Culprit.Line)
