@@ -98,6 +98,7 @@ silentfail_watch_last_capture_timestamp_seconds ` + strconv.FormatInt(t0.Add(2*t
 func TestHandler(t *testing.T) {
 	dir := t.TempDir()
 	w := fakeWatcher(t, dir, []Rule{{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: 100}}, []float64{500})
+	leakInTest(t, 100)
 	w.tick()
 	waitFor(t, "a capture", func() bool { return len(captures(t, dir)) == 1 })
 	c := captures(t, dir)[0]
@@ -123,7 +124,10 @@ func TestHandler(t *testing.T) {
 	if code, body := get("/" + c.Name + "/goroutine.txt"); code != 200 || !strings.HasPrefix(body, "goroutine ") {
 		t.Errorf("the dump: %d %.40q", code, body)
 	}
-	if code, body := get("/" + c.Name + "/report"); code != 200 || !strings.Contains(body, "goroutine.txt") {
+	// The default report is diagnose's: the leaked goroutines are a
+	// group of 100 blocked in leakedInTest.
+	if code, body := get("/" + c.Name + "/report"); code != 200 || !strings.Contains(body, "<html") ||
+		!strings.Contains(body, "watch.leakedInTest") || !strings.Contains(body, `<span class="count">100</span>`) {
 		t.Errorf("the report: %d %s", code, body)
 	}
 	for _, bad := range []string{"/" + c.Name + "/nope.txt", "/" + c.Name + "/../../etc/passwd", "/../x", "/20991231T000000.000Z-0001-x/goroutine.txt", "/" + c.Name} {
@@ -131,12 +135,18 @@ func TestHandler(t *testing.T) {
 			t.Errorf("GET %s = %d, want 404", bad, code)
 		}
 	}
+	// ListFiles lists the files only.
+	rec := httptest.NewRecorder()
+	DirHandler(dir, ListFiles).ServeHTTP(rec, httptest.NewRequest("GET", "/"+c.Name+"/report", nil))
+	if !strings.Contains(rec.Body.String(), "goroutine.txt (") || !strings.Contains(rec.Body.String(), "at or above the ceiling") {
+		t.Errorf("ListFiles: %s", rec.Body)
+	}
 	// A custom report replaces the default.
 	h = DirHandler(dir, func(w io.Writer, captureDir string) error {
 		_, err := io.WriteString(w, "custom report of "+captureDir)
 		return err
 	})
-	rec := httptest.NewRecorder()
+	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/"+c.Name+"/report", nil))
 	if !strings.Contains(rec.Body.String(), "custom report of "+c.Path) {
 		t.Errorf("custom report: %s", rec.Body)

@@ -38,6 +38,11 @@
 // timeout), captures the goroutines carrying that request's label, so
 // the capture shows where it is stuck — often a deferred call.
 //
+// Handler serves a page listing the captures with links to their files,
+// and package diagnose's report of the latest one (DiagnoseReport;
+// WithReport replaces it). Collector exports the samples, the firings
+// by rule, the captures and the time of the last one to Prometheus.
+//
 // Out of process, a Poller does the same to a running service through
 // its net/http/pprof endpoints, with no change to the service: it counts
 // goroutines from /debug/pprof/goroutine?debug=1 ("total N") every

@@ -155,6 +155,5 @@ func ListFiles(w io.Writer, captureDir string) error {
 	return filesPage.Execute(w, data)
 }
 
-// defaultReport is the report used when none is set: the file list
-// until package diagnose can report a capture directory.
-var defaultReport ReportFunc = ListFiles
+// defaultReport is the report used when none is set.
+var defaultReport ReportFunc = DiagnoseReport

@@ -182,8 +182,8 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // Handler shows it for the latest capture.
 type ReportFunc func(w io.Writer, captureDir string) error
 
-// WithReport sets how the Handler reports the latest capture (default
-// ListFiles).
+// WithReport sets how the Handler reports a capture (default
+// DiagnoseReport; ListFiles lists the files only).
 func WithReport(f ReportFunc) Option {
 	return func(c *config) {
 		if f != nil {

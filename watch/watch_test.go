@@ -104,13 +104,35 @@ func readProfile(t *testing.T, path string) *profile.Profile {
 	return p
 }
 
-// leakInTest starts n goroutines blocked until the test ends.
+// leakInTest starts n goroutines blocked until the test ends, and
+// returns once they are all blocked.
 func leakInTest(t *testing.T, n int) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	for range n {
 		go leakedInTest(release)
 	}
+	waitFor(t, "the leaked goroutines to block", func() bool { return blockedIn("watch.leakedInTest(") >= n })
+}
+
+// blockedIn counts the goroutines blocked on a channel receive in fn.
+func blockedIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "[chan receive") && strings.Contains(g, fn) {
+			count++
+		}
+	}
+	return count
 }
 
 func leakedInTest(release chan struct{}) { <-release }
