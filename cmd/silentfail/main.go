@@ -5,6 +5,7 @@
 // Usage:
 //
 //	silentfail check [flags] [packages]   run the checks (default ./...)
+//	silentfail diagnose [flags] SOURCE... find leaked goroutines in dumps and profiles
 //	silentfail watch [flags] URL          capture profiles when a service degrades
 //	silentfail help [check]               list the checks, or explain one
 //	silentfail version                    print the version
@@ -60,6 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "diagnose":
+		return runDiagnose(args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(args[1:], stdout, stderr)
 	case "watch":
 		return runWatch(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -68,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "silentfail", version())
 		return exitClean
 	default:
-		fmt.Fprintf(stderr, "silentfail: unknown command %q (want check, watch, help or version)\n", args[0])
+		fmt.Fprintf(stderr, "silentfail: unknown command %q (want check, diagnose, watch, demo, help or version)\n", args[0])
 		return exitError
 	}
 }
@@ -78,7 +83,9 @@ func usage(w io.Writer) {
 
 Usage:
   silentfail check [flags] [packages]   run the checks (default ./...)
+  silentfail diagnose [flags] SOURCE... find leaked and stuck goroutines in dumps, profiles, a live service
   silentfail watch [flags] URL          capture profiles when a running service degrades
+  silentfail demo                       the whole loop on examples/leakyservice, in under a minute
   silentfail help [check]               list the checks, or explain one
   silentfail version                    print the version
 

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/silentfail/silentfail/diagnose"
+	"github.com/silentfail/silentfail/diagnose/render"
+	"github.com/silentfail/silentfail/goroutines"
+	"github.com/silentfail/silentfail/watch"
+)
+
+// demoModule is the module whose examples/leakyservice the demo runs.
+const demoModule = "github.com/silentfail/silentfail"
+
+// runDemo shows the whole loop on the example service: start it, load
+// it, watch it until a rule fires, diagnose the capture and more
+// snapshots with the example's static findings, stop everything.
+func runDemo(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(stderr, "usage: silentfail demo\n\nStarts examples/leakyservice on a loopback port, drives bounded traffic, watches\nit, captures the profiles when goroutines grow, and prints the diagnose report in\nwhich each runtime leak points at its line and its static finding. Run it from\nthe silentfail source tree; it takes under a minute and leaves nothing running.")
+		return exitClean
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	rep, err := demo(ctx, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "silentfail: demo:", err)
+		return exitError
+	}
+	fmt.Fprintln(stdout)
+	if err := render.Text(stdout, rep); err != nil {
+		fmt.Fprintln(stderr, "silentfail:", err)
+		return exitError
+	}
+	return exitClean
+}
+
+func demo(ctx context.Context, log io.Writer) (*diagnose.Report, error) {
+	say := func(format string, args ...any) { fmt.Fprintf(log, "demo: "+format+"\n", args...) }
+	root, err := demoRoot()
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "silentfail-demo-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+
+	say("building examples/leakyservice")
+	bin := filepath.Join(work, "leakyservice")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./examples/leakyservice")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building examples/leakyservice: %v\n%s", err, out)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	svc := exec.Command(bin, "-addr", addr, "-data", filepath.Join(work, "data"))
+	var svcLog bytes.Buffer
+	svc.Stdout, svc.Stderr = &svcLog, &svcLog
+	if err := svc.Start(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		svc.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { svc.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			svc.Process.Kill()
+			<-done
+		}
+	}()
+	base := "http://" + addr
+	if err := waitHealthy(ctx, base); err != nil {
+		return nil, fmt.Errorf("%v\nservice output:\n%s", err, svcLog.String())
+	}
+	say("leakyservice runs on %s (pid %d)", base, svc.Process.Pid)
+
+	// Static findings of the example, to explain what the runtime shows.
+	say("running silentfail check on examples/leakyservice")
+	findings, module, err := checkModule(root, "./examples/leakyservice")
+	if err != nil {
+		return nil, err
+	}
+	say("%d static findings", len(findings))
+
+	captures := filepath.Join(work, "captures")
+	poller, err := watch.NewPoller(base,
+		watch.WithDir(captures),
+		watch.WithInterval(500*time.Millisecond),
+		watch.WithRules(watch.Rule{Name: "goroutines-growth", Metric: watch.Goroutines, Kind: watch.Growth, Window: 6, MinIncrease: 30, MinRatio: 0.1}),
+		watch.WithCaptureGap(0),
+		watch.WithOnce(),
+		watch.WithLogger(slog.New(slog.NewTextHandler(log, nil))),
+	)
+	if err != nil {
+		return nil, err
+	}
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	var wg sync.WaitGroup
+	say("driving traffic: 16 clients on GET /stock/{sku} and GET /quote/{sku}")
+	for i := range 16 {
+		wg.Go(func() { drive(loadCtx, base, i) })
+	}
+	defer wg.Wait()
+
+	say("watching %s/debug/pprof/ every 500ms until goroutines keep growing", base)
+	watchCtx, stopWatch := context.WithTimeout(ctx, 45*time.Second)
+	err = poller.Run(watchCtx)
+	stopWatch()
+	if err != nil {
+		return nil, err
+	}
+	caps, err := watch.ListCaptures(captures)
+	if err != nil || len(caps) == 0 {
+		return nil, errors.New("no capture: the goroutines did not grow within 45s")
+	}
+	say("rule fired, captured %s", caps[0].Name)
+	snaps, err := goroutines.ReadDir(captures)
+	if err != nil {
+		return nil, err
+	}
+	say("taking 3 more snapshots, 2s apart, while the traffic goes on")
+	more, err := fetch(ctx, base, 3, 2*time.Second, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	stopLoad()
+	snaps = append(snaps, more...)
+	return diagnose.Analyze(snaps, diagnose.WithFindings(findings), diagnose.Module(module))
+}
+
+// drive sends requests until ctx is done: the endpoints that leak, and
+// ordinary ones. It never calls /admin/cache, which kills the process.
+func drive(ctx context.Context, base string, worker int) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	for n := 0; ctx.Err() == nil; n++ {
+		var req *http.Request
+		switch n % 3 {
+		case 0, 1:
+			req, _ = http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/stock/sku-%d", base, (worker*31+n)%50), nil)
+		default:
+			req, _ = http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/quote/sku-%d", base, n%20), nil)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// demoRoot finds the silentfail source tree at or above the current
+// directory.
+func demoRoot() (string, error) {
+	root, err := moduleRoot("")
+	if err == nil {
+		gomod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
+		m := moduleLine.FindSubmatch(gomod)
+		if m != nil && string(m[1]) == demoModule {
+			if _, err := os.Stat(filepath.Join(root, "examples", "leakyservice")); err == nil {
+				return root, nil
+			}
+		}
+	}
+	return "", errors.New("run it inside the silentfail source tree: it builds examples/leakyservice")
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitHealthy(ctx context.Context, base string) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the service did not answer %s/healthz within 15s", base)
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/silentfail/silentfail/checks/suite"
+	"github.com/silentfail/silentfail/diagnose"
+	"github.com/silentfail/silentfail/diagnose/render"
+	"github.com/silentfail/silentfail/goroutines"
+	"github.com/silentfail/silentfail/internal/checkrun"
+	"github.com/silentfail/silentfail/internal/pprofhttp"
+)
+
+func runDiagnose(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("diagnose", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		jsonOut     = fs.Bool("json", false, "print the report as JSON")
+		htmlFile    = fs.String("html", "", "also write the report as one self-contained HTML `file`")
+		pprofFile   = fs.String("pprof", "", "also write the leak and suspect goroutines as a pprof profile `file`")
+		source      = fs.String("source", "", "module `dir` whose static findings explain the groups (default: the current module; \"none\": no static checks)")
+		samples     = fs.Int("samples", 3, "snapshots to take of a URL")
+		every       = fs.Duration("every", 10*time.Second, "time between two snapshots of a URL")
+		byFunction  = fs.Bool("functions", false, "group goroutines by the functions of their stacks, not their lines")
+		ignore      = fs.String("ignore", "", "comma-separated function `prefixes` of goroutines that are expected (added to the built-in list)")
+		concurrency = fs.Int("concurrency", 0, "the service's expected concurrency, if known: more goroutines blocked in one place are a crowd")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `usage: silentfail diagnose [flags] SOURCE...
+
+SOURCE is a goroutine dump (debug=2), a panic or SIGQUIT traceback,
+runtime.Stack output, a debug=1 profile, a goroutine or goroutineleak profile
+in pprof format, a directory of captures (as 'silentfail watch' writes), or the
+URL of a service's /debug/pprof/ (it takes -samples snapshots -every apart).
+The format is read from the content. Exit status: 0 no leak, 1 leaks found,
+2 could not read the input.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitClean
+		}
+		return exitError
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "silentfail: diagnose needs a dump, a profile, a directory of captures or a /debug/pprof/ URL")
+		return exitError
+	}
+	if *samples < 1 || *every < 0 {
+		fmt.Fprintln(stderr, "silentfail: -samples must be at least 1 and -every not negative")
+		return exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var snaps []*goroutines.Snapshot
+	for _, src := range fs.Args() {
+		s, err := load(ctx, src, *samples, *every, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
+		snaps = append(snaps, s...)
+	}
+	if len(snaps) == 0 {
+		fmt.Fprintf(stderr, "silentfail: %s: no goroutine capture found\n", strings.Join(fs.Args(), " "))
+		return exitError
+	}
+
+	opts := []diagnose.Option{diagnose.Concurrency(*concurrency)}
+	if *byFunction {
+		opts = append(opts, diagnose.GroupByFunction())
+	}
+	if *ignore != "" {
+		opts = append(opts, diagnose.Ignore(strings.Split(*ignore, ",")...))
+	}
+	if *source != "none" {
+		findings, module, err := staticFindings(*source)
+		switch {
+		case err != nil && *source != "":
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		case err != nil:
+			// No module here: the report goes without static findings.
+		default:
+			opts = append(opts, diagnose.WithFindings(findings), diagnose.Module(module))
+		}
+	}
+	rep, err := diagnose.Analyze(snaps, opts...)
+	if err != nil {
+		fmt.Fprintln(stderr, "silentfail:", err)
+		return exitError
+	}
+	for file, write := range map[string]func(io.Writer, *diagnose.Report) error{*htmlFile: render.HTML, *pprofFile: render.Pprof} {
+		if file == "" {
+			continue
+		}
+		if err := writeAtomic(file, func(w io.Writer) error { return write(w, rep) }); err != nil {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
+	}
+	if *jsonOut {
+		err = render.JSON(stdout, rep)
+	} else {
+		err = render.Text(stdout, rep)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "silentfail:", err)
+		return exitError
+	}
+	if rep.Leaks() > 0 {
+		return exitFindings
+	}
+	return exitClean
+}
+
+// load reads one SOURCE: a URL, a directory or a file.
+func load(ctx context.Context, src string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, error) {
+	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+		return fetch(ctx, src, samples, every, stderr)
+	}
+	fi, err := os.Stat(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", src, errors.Unwrap(err))
+	}
+	if fi.IsDir() {
+		return goroutines.ReadDir(src)
+	}
+	s, err := goroutines.ParseFile(src)
+	if err != nil {
+		return nil, err
+	}
+	return []*goroutines.Snapshot{s}, nil
+}
+
+// fetch takes samples debug=2 dumps of the service every apart, and its
+// goroutineleak profile when it has one.
+func fetch(ctx context.Context, url string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, error) {
+	c, err := pprofhttp.New(url)
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := c.Profiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*goroutines.Snapshot
+	for i := range samples {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%s: interrupted after %d of %d snapshots", url, i, samples)
+			case <-time.After(every):
+			}
+		}
+		at := time.Now()
+		body, err := c.Fetch(ctx, "goroutine", 2)
+		if err != nil {
+			return nil, err
+		}
+		s, err := goroutines.Parse(strings.NewReader(string(body)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", url, err)
+		}
+		s.Source, s.Time = c.URL()+"goroutine?debug=2", at
+		out = append(out, s)
+		fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, samples, url, s.Total())
+	}
+	if profiles["goroutineleak"] {
+		body, err := c.Fetch(ctx, "goroutineleak", 0)
+		if err != nil {
+			return nil, err
+		}
+		s, err := goroutines.Parse(strings.NewReader(string(body)))
+		if err != nil {
+			return nil, fmt.Errorf("%s goroutineleak: %w", url, err)
+		}
+		s.Source = c.URL() + "goroutineleak"
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+var moduleLine = regexp.MustCompile(`(?m)^module\s+"?([^\s"]+)"?`)
+
+// staticFindings runs the checks on the module at dir (default: the
+// module containing the current directory).
+func staticFindings(dir string) ([]diagnose.Finding, string, error) {
+	root, err := moduleRoot(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	return checkModule(root, "./...")
+}
+
+// checkModule runs the checks on the packages of the module at root
+// and returns the findings with module-relative paths, and the module
+// path.
+func checkModule(root string, patterns ...string) ([]diagnose.Finding, string, error) {
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil, "", fmt.Errorf("-source %s: %v", root, err)
+	}
+	m := moduleLine.FindSubmatch(gomod)
+	if m == nil {
+		return nil, "", fmt.Errorf("-source %s: go.mod has no module line", root)
+	}
+	res, err := checkrun.Run(checkrun.Config{Dir: root, Patterns: patterns, Analyzers: suite.All()})
+	if res == nil {
+		return nil, "", fmt.Errorf("-source %s: %v", root, err)
+	}
+	var out []diagnose.Finding
+	for _, f := range res.Findings {
+		rel, err := filepath.Rel(root, f.Pos.Filename)
+		if err != nil {
+			rel = f.Pos.Filename
+		}
+		out = append(out, diagnose.Finding{
+			Check: f.Check, Message: f.Message, File: filepath.ToSlash(rel), Line: f.Pos.Line, Col: f.Pos.Column,
+			Func: f.Func.Name, FuncStart: f.Func.Start.Line, FuncEnd: f.Func.End.Line,
+		})
+	}
+	return out, string(m[1]), nil
+}
+
+// moduleRoot returns the directory of the go.mod at or above dir ("":
+// the current directory).
+func moduleRoot(dir string) (string, error) {
+	start := dir
+	if start == "" {
+		start = "."
+	}
+	abs, err := filepath.Abs(start)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("-source %s: no go.mod in it or above it", start)
+		}
+	}
+}
+
+// writeAtomic writes a file through a temporary name: a failure leaves
+// no partial file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".silentfail-*")
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const captures = "../../goroutines/testdata/captures"
+
+func TestDiagnoseFilesExitOneOnLeaks(t *testing.T) {
+	r := silentfail(t, ".", "diagnose", "-source", "none", filepath.Join(captures, "go1.27.debug2.txt"), filepath.Join(captures, "go1.27.goroutineleak.pb.gz"))
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (leaks)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"LEAK  3 goroutines in chan send", "goroutineleak profile lists 3", "growth cannot be judged"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestDiagnoseNoLeakExitsZero(t *testing.T) {
+	// One debug=2 dump of a handful of goroutines: nothing is proven.
+	r := silentfail(t, ".", "diagnose", "-source", "none", filepath.Join(captures, "go1.26.debug2.txt"))
+	if r.code != 0 || !strings.Contains(r.stdout, "0 leak") {
+		t.Errorf("exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestDiagnoseOutputs(t *testing.T) {
+	dir := t.TempDir()
+	html, prof := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.pb.gz")
+	r := silentfail(t, ".", "diagnose", "-source", "none", "-json", "-html", html, "-pprof", prof,
+		filepath.Join(captures, "go1.27.debug2.txt"), filepath.Join(captures, "go1.27.goroutineleak.pb.gz"))
+	if r.code != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var doc struct {
+		Leaks  int `json:"leaks"`
+		Groups []struct {
+			Verdict string `json:"verdict"`
+			Culprit struct {
+				Function string `json:"function"`
+				Line     int    `json:"line"`
+			} `json:"culprit"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("-json output: %v\n%s", err, r.stdout)
+	}
+	if doc.Leaks < 1 || doc.Groups[0].Verdict != "leak" || !strings.HasPrefix(doc.Groups[0].Culprit.Function, "main.") || doc.Groups[0].Culprit.Line == 0 {
+		t.Errorf("json: %+v", doc)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(page), "<svg") || !strings.Contains(string(page), doc.Groups[0].Culprit.Function) {
+		t.Errorf("-html: %v", err)
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-top", prof).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), doc.Groups[0].Culprit.Function) {
+		t.Errorf("-pprof: %v\n%s", err, out)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".silentfail-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestDiagnoseBadInput(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.txt")
+	os.WriteFile(junk, []byte("<html>not a dump</html>\n"), 0o644)
+	html := filepath.Join(dir, "r.html")
+	for _, args := range [][]string{
+		{"diagnose", "-source", "none", "-html", html, junk},
+		{"diagnose", "-source", "none", filepath.Join(dir, "missing.txt")},
+		{"diagnose", "-source", "none", "http://127.0.0.1:1/debug/pprof/"},
+		{"diagnose"},
+	} {
+		r := silentfail(t, ".", args...)
+		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, nothing on stdout, one line", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if _, err := os.Stat(html); !os.IsNotExist(err) {
+		t.Error("-html written for an input that could not be read")
+	}
+}
+
+// The URL path on a real leaking process: three snapshots show growth.
+func TestDiagnoseURL(t *testing.T) {
+	base := startLeaky(t)
+	leak(t, base, 20)
+	// Between the snapshots, more requests leak: run them while
+	// diagnose waits.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			leak(t, base, 20)
+		}
+	}()
+	r := silentfail(t, ".", "diagnose", "-source", "none", "-samples", "3", "-every", "300ms", base)
+	<-done
+	if r.code != 1 && r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "3 snapshots") || !strings.Contains(r.stdout, "main.lookup") || !strings.Contains(r.stderr, "snapshot 3/3") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+}
+
+// The demo runs the whole loop on the example service and shows the
+// runtime leak linked to its static finding.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and loads the example service")
+	}
+	r := silentfail(t, filepath.Join("..", ".."), "demo")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"LEAK", "stock.go:70", "(chanleak)", "rule fired"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("demo output lacks %q:\n%s\n%s", want, r.stdout, r.stderr)
+		}
+	}
+}
