@@ -3,7 +3,6 @@ package goroutines
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -27,7 +26,7 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 	var (
 		header, trailer strings.Builder
 		g               *Goroutine
-		pendingFunc     []byte // a function line waiting for its file line
+		pendingFunc     string // a function line waiting for its file line
 		pendingCreator  bool
 		creatorID       int64
 		leaked          int
@@ -40,8 +39,12 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("goroutines: dump: %w", err)
 		}
-		if h, ok := parseHeader(line); ok {
-			if pendingFunc != nil {
+		h, ok, err := parseHeader(line)
+		if err != nil {
+			return nil, fmt.Errorf("goroutines: dump line %d: %w", lr.line, err)
+		}
+		if ok {
+			if pendingFunc != "" || pendingCreator {
 				return nil, fmt.Errorf("goroutines: dump line %d: goroutine header where the file of %q was expected", lr.line, pendingFunc)
 			}
 			g = h
@@ -66,7 +69,7 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 			continue
 		}
 		switch {
-		case pendingFunc != nil || pendingCreator:
+		case pendingFunc != "" || pendingCreator:
 			if len(line) == 0 || line[0] != '\t' {
 				return nil, fmt.Errorf("goroutines: dump line %d: want the file and line of the frame above, got %q", lr.line, clip(line))
 			}
@@ -75,21 +78,21 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 				return nil, fmt.Errorf("goroutines: dump line %d: %w", lr.line, err)
 			}
 			if pendingCreator {
-				g.CreatedBy = &Frame{Function: in.get(pendingFunc), File: in.get(file), Line: n}
+				g.CreatedBy = &Frame{Function: pendingFunc, File: in.get(file), Line: n}
 				g.CreatorID = creatorID
 			} else {
-				g.Stack = append(g.Stack, Frame{Function: in.get(pendingFunc), File: in.get(file), Line: n})
+				g.Stack = append(g.Stack, Frame{Function: pendingFunc, File: in.get(file), Line: n})
 			}
-			pendingFunc, pendingCreator = nil, false
+			pendingFunc, pendingCreator = "", false
 		case len(line) == 0:
 			g = nil // the blank line that ends a goroutine
 		case bytes.HasPrefix(line, []byte("created by ")):
 			fn, id := parseCreatedBy(line[len("created by "):])
-			pendingFunc, pendingCreator, creatorID = append([]byte(nil), fn...), true, id
-		case bytes.Equal(line, []byte("...additional frames elided...")):
+			pendingFunc, pendingCreator, creatorID = in.get(fn), true, id
+		case isElided(line):
 			g.Elided = true
 		case line[0] != '\t' && !bytes.HasPrefix(line, []byte("goroutine ")) && looksLikeCall(line):
-			pendingFunc = append([]byte(nil), funcName(line)...)
+			pendingFunc = in.get(funcName(line))
 		default:
 			// Registers, "exit status 2", a log line right after the
 			// frames: the text after the goroutines.
@@ -98,8 +101,8 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 			trailer.WriteByte('\n')
 		}
 	}
-	if pendingFunc != nil {
-		return nil, fmt.Errorf("goroutines: dump truncated at line %d: the frame %q has no file line", lr.line, clip(pendingFunc))
+	if pendingFunc != "" || pendingCreator {
+		return nil, fmt.Errorf("goroutines: dump truncated at line %d: the frame %q has no file line", lr.line, clip([]byte(pendingFunc)))
 	}
 	if len(s.Goroutines) == 0 {
 		return nil, fmt.Errorf("goroutines: not a goroutine dump or profile: no \"goroutine N [state]:\" line in %d lines", lr.line)
@@ -111,61 +114,77 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 	return s, nil
 }
 
-// parseHeader parses "goroutine 18 [chan send, 2 minutes]:" and the
-// crash form "goroutine 1 gp=0xc000002380 m=0 mp=0x... [running]:".
-func parseHeader(line []byte) (*Goroutine, bool) {
+// parseHeader parses a goroutine's first line:
+//
+//	goroutine 18 [chan send, 2 minutes]:
+//	goroutine 1 gp=0xc000002380 m=0 mp=0x95ce40 [running]:      GOTRACEBACK=crash/system, fatal errors
+//	goroutine 20 [chan send (leaked)]:                           goroutineleak debug=2
+//	goroutine 9 [select, 3 minutes, locked to thread] {route: /stock}:   Go 1.27 labels
+//
+// ok is false when the line is not a header at all; err is set when it
+// is one but its labels cannot be read.
+func parseHeader(line []byte) (g *Goroutine, ok bool, err error) {
 	rest, ok := bytes.CutPrefix(line, []byte("goroutine "))
 	if !ok || !bytes.HasSuffix(rest, []byte(":")) {
-		return nil, false
+		return nil, false, nil
 	}
 	sp := bytes.IndexByte(rest, ' ')
-	if sp < 0 {
-		return nil, false
+	if sp <= 0 {
+		return nil, false, nil
 	}
 	id, err := strconv.ParseInt(string(rest[:sp]), 10, 64)
 	if err != nil || id < 0 {
-		return nil, false
+		return nil, false, nil
 	}
 	rest = rest[sp+1 : len(rest)-1]
 	open := bytes.IndexByte(rest, '[')
-	close := bytes.LastIndexByte(rest, ']')
-	if open < 0 || close < open {
-		return nil, false
+	if open < 0 {
+		return nil, false, nil
 	}
+	closing := bytes.IndexByte(rest[open:], ']')
+	if closing < 0 {
+		return nil, false, nil
+	}
+	closing += open
 	for _, f := range bytes.Fields(rest[:open]) { // gp=, m=, mp=
 		if !bytes.ContainsRune(f, '=') {
-			return nil, false
+			return nil, false, nil
 		}
 	}
-	g := &Goroutine{ID: id}
-	for i, part := range strings.Split(string(rest[open+1:close]), ", ") {
+	g = &Goroutine{ID: id}
+	for i, part := range bytes.Split(rest[open+1:closing], []byte(", ")) {
 		if i == 0 {
-			if st, ok := strings.CutSuffix(part, " (leaked)"); ok {
-				part, g.Leaked = st, true
+			// The status, then markers the runtime appends to it.
+			for {
+				if st, ok := bytes.CutSuffix(part, []byte(" (leaked)")); ok {
+					part, g.Leaked = st, true
+				} else if st, ok := bytes.CutSuffix(part, []byte(" (scan)")); ok {
+					part = st // caught mid-GC: the status is the same
+				} else {
+					break
+				}
 			}
-			g.State = part
+			g.State = string(part)
 			continue
 		}
 		switch {
-		case part == "locked to thread":
+		case bytes.Equal(part, []byte("locked to thread")):
 			g.Locked = true
-		case strings.HasSuffix(part, " minutes") || strings.HasSuffix(part, " minute"):
-			n, err := strconv.Atoi(strings.Fields(part)[0])
-			if err == nil {
+		case bytes.HasSuffix(part, []byte(" minutes")) || bytes.HasSuffix(part, []byte(" minute")):
+			if n, err := strconv.Atoi(string(part[:bytes.IndexByte(part, ' ')])); err == nil && n >= 0 {
 				g.WaitMinutes = n
 			}
-		case strings.HasSuffix(part, "(leaked)"):
-			g.Leaked = true
 		}
+		// Anything else ("synctest bubble 3") says nothing a diagnosis uses.
 	}
-	// Labels, where a runtime prints them after the state.
-	if extra := bytes.TrimSpace(rest[close+1:]); len(extra) > 0 {
-		var labels map[string]string
-		if json.Unmarshal(extra, &labels) == nil {
-			g.Labels = labels
+	if extra := bytes.TrimSpace(rest[closing+1:]); len(extra) > 0 {
+		labels, err := parseLabels(extra)
+		if err != nil {
+			return nil, true, err
 		}
+		g.Labels = labels
 	}
-	return g, true
+	return g, true, nil
 }
 
 // parseCreatedBy splits "main.work in goroutine 6" (Go 1.21+).
@@ -213,4 +232,12 @@ func clip(b []byte) string {
 		return string(b[:80]) + "..."
 	}
 	return string(b)
+}
+
+// isElided recognizes the runtime's marks for frames it left out:
+// "...additional frames elided..." after the innermost 100 frames (up
+// to Go 1.20), and "...51 frames elided..." between the innermost and
+// the outermost 50 (Go 1.21 on).
+func isElided(line []byte) bool {
+	return bytes.HasPrefix(line, []byte("...")) && bytes.HasSuffix(line, []byte(" elided..."))
 }

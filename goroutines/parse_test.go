@@ -23,7 +23,7 @@ func parse(t *testing.T, name string) *goroutines.Snapshot {
 	return s
 }
 
-// byFunc returns the goroutines whose innermost frame in main is fn.
+// byFunc returns the goroutines with fn on their stack.
 func byFunc(s *goroutines.Snapshot, fn string) []*goroutines.Goroutine {
 	var out []*goroutines.Goroutine
 	for _, g := range s.Goroutines {
@@ -37,68 +37,157 @@ func byFunc(s *goroutines.Snapshot, fn string) []*goroutines.Goroutine {
 	return out
 }
 
+// leak is what progs/leaky leaves blocked: per function, how many
+// goroutines, in which state, where (main.go line), started by whom.
+type leak struct {
+	fn      string
+	count   int
+	state   string // from Go 1.26; older runtimes below
+	older   string // Go 1.21 and 1.22, when it differs
+	line    int
+	creator string
+	leaked  bool // proven by goroutineleak (Go 1.27)
+}
+
+var leaks = []leak{
+	{fn: "main.backend", count: 3, state: "chan send", line: 35, creator: "main.lookup", leaked: true},
+	{fn: "main.worker", count: 1, state: "chan receive", line: 50, creator: "main.main", leaked: true},
+	// The mutex is a global: reachable, so not proven leaked.
+	{fn: "main.waitForLock", count: 1, state: "sync.Mutex.Lock", line: 58, creator: "main.main"},
+	{fn: "main.awaitAll", count: 1, state: "sync.WaitGroup.Wait", older: "semacquire", line: 62, creator: "main.main", leaked: true},
+	{fn: "main.stockWatcher", count: 1, state: "chan receive (nil chan)", line: 66, creator: "main.main.func1", leaked: true},
+	{fn: "main.pinned", count: 1, state: "select (no cases)", line: 71, creator: "main.main", leaked: true},
+}
+
+// checkLeaks checks the goroutines of a dump (one per goroutine, with
+// states) against leaks.
+func checkLeaks(t *testing.T, name string, s *goroutines.Snapshot, version string, wantLeaked bool) {
+	t.Helper()
+	for _, l := range leaks {
+		gs := byFunc(s, l.fn)
+		if len(gs) != l.count {
+			t.Errorf("%s: %d goroutines in %s, want %d", name, len(gs), l.fn, l.count)
+			continue
+		}
+		for _, g := range gs {
+			want := l.state
+			if l.older != "" && (version == "go1.21" || version == "go1.22") {
+				want = l.older
+			}
+			if g.State != want || g.Count != 1 || g.ID <= 0 {
+				t.Errorf("%s: %s: state %q count %d id %d, want %q", name, l.fn, g.State, g.Count, g.ID, want)
+			}
+			if g.Leaked != (wantLeaked && l.leaked) {
+				t.Errorf("%s: %s: leaked %v", name, l.fn, g.Leaked)
+			}
+			if g.Locked != (l.fn == "main.pinned") {
+				t.Errorf("%s: %s: locked %v", name, l.fn, g.Locked)
+			}
+			if g.CreatedBy == nil || g.CreatedBy.Function != l.creator || g.CreatorID <= 0 || !strings.HasSuffix(g.CreatedBy.File, "progs/leaky/main.go") {
+				t.Errorf("%s: %s: created by %+v in goroutine %d, want %s", name, l.fn, g.CreatedBy, g.CreatorID, l.creator)
+			}
+			var frame *goroutines.Frame
+			for i := range g.Stack {
+				if g.Stack[i].Function == l.fn {
+					frame = &g.Stack[i]
+				}
+			}
+			if !strings.HasSuffix(frame.File, "progs/leaky/main.go") || frame.Line != l.line {
+				t.Errorf("%s: %s at %s:%d, want main.go:%d", name, l.fn, frame.File, frame.Line, l.line)
+			}
+		}
+	}
+}
+
 func TestDebug2Dumps(t *testing.T) {
 	for _, v := range versions {
-		t.Run(v, func(t *testing.T) {
-			s := parse(t, v+".debug2.txt")
-			if s.Format != goroutines.FormatDump || s.Profile != goroutines.ProfileGoroutine || s.Header != "" {
-				t.Errorf("format %s, profile %s, header %q", s.Format, s.Profile, s.Header)
+		name := v + ".debug2.txt"
+		s := parse(t, name)
+		if s.Format != goroutines.FormatDump || s.Profile != goroutines.ProfileGoroutine || s.Header != "" || s.Trailer != "" {
+			t.Errorf("%s: format %s, profile %s, header %q, trailer %q", name, s.Format, s.Profile, s.Header, s.Trailer)
+		}
+		checkLeaks(t, name, s, v, false)
+		// The dump is written by the handler's own goroutine; the
+		// server's accept loop sits in IO wait in main.main.
+		if g := s.Goroutines[0]; g.State != "running" || g.Stack[0].Function != "runtime/pprof.writeGoroutineStacks" {
+			t.Errorf("%s: first goroutine %q in %s", name, g.State, g.Stack[0].Function)
+		}
+		if m := byFunc(s, "main.main"); len(m) != 1 || m[0].ID != 1 || m[0].State != "IO wait" || m[0].CreatedBy != nil {
+			t.Errorf("%s: main goroutine %+v", name, m)
+		}
+		for _, g := range s.Goroutines {
+			if g.WaitMinutes != 0 {
+				t.Errorf("%s: goroutine %d waited %d minutes in a capture taken within seconds", name, g.ID, g.WaitMinutes)
 			}
-			senders := byFunc(s, "main.lookup")
-			if len(senders) != 3 {
-				t.Fatalf("%d goroutines in main.lookup, want the 3 leaked senders", len(senders))
+		}
+	}
+}
+
+// Go 1.27 prints pprof labels in goroutine headers, for modules that say
+// go 1.27 (GODEBUG tracebacklabels); older runtimes never do.
+func TestHeaderLabels(t *testing.T) {
+	for _, v := range versions {
+		for _, name := range []string{v + ".debug2.txt", v + ".sigquit.txt"} {
+			s := parse(t, name)
+			for _, g := range s.Goroutines {
+				want := v == "go1.27" && len(byFunc(&goroutines.Snapshot{Goroutines: []*goroutines.Goroutine{g}}, "main.stockWatcher")) == 1
+				if got := g.Labels["route"] == "/stock"; got != want || (!want && g.Labels != nil) {
+					t.Errorf("%s: goroutine %d labels %v", name, g.ID, g.Labels)
+				}
 			}
-			g := senders[0]
-			if g.State != "chan send" || g.Count != 1 || g.ID == 0 || g.CreatedBy == nil || g.CreatedBy.Function != "main.main" || g.CreatorID != 1 {
-				t.Errorf("sender: %+v created by %+v", g, g.CreatedBy)
-			}
-			if f := g.Stack[len(g.Stack)-1]; f.Function != "main.lookup" || !strings.HasSuffix(f.File, "progs/leaky/main.go") || f.Line != 22 {
-				t.Errorf("sender's frame %+v, want main.lookup at main.go:22", f)
-			}
-			if w := byFunc(s, "main.worker"); len(w) != 1 || w[0].State != "chan receive" {
-				t.Errorf("worker: %v", w)
-			}
-			if m := byFunc(s, "main.main.func1"); len(m) != 1 || m[0].State != "sync.Mutex.Lock" {
-				t.Errorf("mutex waiter: %v", m)
-			}
-			locked := byFunc(s, "main.main.func3")
-			if len(locked) != 1 || !locked[0].Locked || locked[0].State != "select (no cases)" {
-				t.Errorf("locked goroutine: %+v", locked)
-			}
-		})
+		}
 	}
 }
 
 func TestWaitMinutes(t *testing.T) {
 	s := parse(t, "go1.27.minutes.debug2.txt")
-	for _, g := range byFunc(s, "main.lookup") {
-		if g.WaitMinutes < 1 {
-			t.Errorf("goroutine %d: wait %d minutes, the capture waited past one", g.ID, g.WaitMinutes)
+	checkLeaks(t, "minutes", s, "go1.27", false)
+	for _, l := range leaks {
+		for _, g := range byFunc(s, l.fn) {
+			if g.WaitMinutes != 1 {
+				t.Errorf("goroutine %d in %s: wait %d minutes, the capture waited 65s", g.ID, l.fn, g.WaitMinutes)
+			}
 		}
+	}
+	// Running and runnable goroutines have no wait time.
+	if g := s.Goroutines[0]; g.State != "running" || g.WaitMinutes != 0 {
+		t.Errorf("running goroutine: %q %d minutes", g.State, g.WaitMinutes)
 	}
 }
 
 func TestGoroutineLeakProfiles(t *testing.T) {
-	for _, name := range []string{"go1.27.leak.debug2.txt", "go1.27.leak.debug1.txt", "go1.27.goroutineleak.pb.gz"} {
+	// The debug=2 form is the whole dump, the proven ones marked.
+	s := parse(t, "go1.27.leak.debug2.txt")
+	if s.Profile != goroutines.ProfileGoroutineLeak || s.Format != goroutines.FormatDump {
+		t.Errorf("leak dump: profile %q format %s", s.Profile, s.Format)
+	}
+	checkLeaks(t, "leak dump", s, "go1.27", true)
+	for _, name := range []string{"go1.27.leak.debug1.txt", "go1.27.goroutineleak.pb.gz"} {
 		s := parse(t, name)
 		if s.Profile != goroutines.ProfileGoroutineLeak {
 			t.Errorf("%s: profile %q", name, s.Profile)
 		}
-		leaked := 0
+		// Only the proven goroutines: 3 senders, the worker, the
+		// WaitGroup waiter, the nil-channel receiver, the pinned select.
+		if s.Total() != 7 {
+			t.Errorf("%s: %d goroutines, want 7", name, s.Total())
+		}
 		for _, g := range s.Goroutines {
-			if g.Leaked {
-				leaked += g.Count
+			if !g.Leaked {
+				t.Errorf("%s: a goroutine of a goroutineleak profile not marked leaked", name)
 			}
 		}
-		// Three senders, the worker, the labelled receiver, the locked
-		// select: the mutex waiter is not proven (the mutex is global).
-		if leaked != 6 {
-			t.Errorf("%s: %d leaked goroutines, want 6", name, leaked)
-		}
-		for _, g := range byFunc(s, "main.main.func1") {
-			if g.Leaked {
-				t.Errorf("%s: the waiter on a global mutex is marked leaked", name)
+		for _, l := range leaks {
+			n := 0
+			for _, g := range byFunc(s, l.fn) {
+				n += g.Count
 			}
+			if want := map[bool]int{true: l.count}[l.leaked]; n != want {
+				t.Errorf("%s: %d leaked in %s, want %d", name, n, l.fn, want)
+			}
+		}
+		if w := byFunc(s, "main.stockWatcher"); len(w) != 1 || w[0].Labels["route"] != "/stock" {
+			t.Errorf("%s: labelled goroutine %+v", name, w)
 		}
 	}
 }
@@ -107,20 +196,30 @@ func TestAggregatedProfiles(t *testing.T) {
 	for _, v := range versions {
 		for _, name := range []string{v + ".debug1.txt", v + ".goroutine.pb.gz"} {
 			s := parse(t, name)
-			senders := byFunc(s, "main.lookup")
-			if len(senders) != 1 || senders[0].Count != 3 || senders[0].ID != 0 {
-				t.Errorf("%s: senders %+v, want one record of 3", name, senders)
-			}
-			labelled := byFunc(s, "main.main.func2.1")
-			if len(labelled) != 1 || labelled[0].Labels["route"] != "/stock" {
-				t.Errorf("%s: labelled goroutine %+v", name, labelled)
+			for _, l := range leaks {
+				gs := byFunc(s, l.fn)
+				if len(gs) != 1 || gs[0].Count != l.count || gs[0].ID != 0 || gs[0].State != "" || gs[0].Leaked {
+					t.Errorf("%s: %s: %+v, want one record of %d", name, l.fn, gs, l.count)
+					continue
+				}
+				if f := gs[0].Stack[len(gs[0].Stack)-1]; f.Function != l.fn || f.Line != l.line {
+					// The outermost frame is the goroutine's function
+					// (goexit is not symbolized).
+					t.Errorf("%s: outermost frame %+v, want %s at line %d", name, f, l.fn, l.line)
+				}
+				if wantLabel := l.fn == "main.stockWatcher"; (gs[0].Labels["route"] == "/stock") != wantLabel {
+					t.Errorf("%s: %s labels %v", name, l.fn, gs[0].Labels)
+				}
 			}
 			if s.Total() < 9 {
 				t.Errorf("%s: total %d", name, s.Total())
 			}
 		}
-		if s := parse(t, v+".goroutine.pb.gz"); s.Time.IsZero() || s.Format != goroutines.FormatProfile {
-			t.Errorf("%s: pprof time %v, format %s", v, s.Time, s.Format)
+		if s := parse(t, v+".goroutine.pb.gz"); s.Time.IsZero() || s.Format != goroutines.FormatProfile || s.Profile != goroutines.ProfileGoroutine {
+			t.Errorf("%s: pprof time %v, format %s, profile %s", v, s.Time, s.Format, s.Profile)
+		}
+		if s := parse(t, v+".debug1.txt"); s.Format != goroutines.FormatText || s.Profile != goroutines.ProfileGoroutine {
+			t.Errorf("%s: debug=1 format %s, profile %s", v, s.Format, s.Profile)
 		}
 	}
 }
@@ -128,20 +227,26 @@ func TestAggregatedProfiles(t *testing.T) {
 func TestTracebacks(t *testing.T) {
 	for _, v := range versions {
 		p := parse(t, v+".panic.txt")
-		if !strings.Contains(p.Header, "about to panic\npanic: boom") || len(p.Goroutines) != 1 || p.Goroutines[0].State != "running" {
-			t.Errorf("%s panic: header %q, %d goroutines", v, p.Header, len(p.Goroutines))
+		if p.Header != "leaky: about to panic\npanic: boom\n\n" || p.Trailer != "exit status 2\n" || len(p.Goroutines) != 1 || p.Goroutines[0].State != "running" || p.Goroutines[0].ID != 1 {
+			t.Errorf("%s panic: header %q, trailer %q, %d goroutines", v, p.Header, p.Trailer, len(p.Goroutines))
 		}
 		q := parse(t, v+".sigquit.txt")
-		if !strings.HasPrefix(q.Header, "SIGQUIT: quit") || !strings.Contains(q.Trailer, "rip ") || len(byFunc(q, "main.lookup")) != 3 {
+		if !strings.HasPrefix(q.Header, "SIGQUIT: quit\nPC=") || !strings.Contains(q.Trailer, "rip ") || !strings.Contains(q.Trailer, "rflags ") {
 			t.Errorf("%s sigquit: header %q, trailer %.40q", v, q.Header, q.Trailer)
 		}
+		checkLeaks(t, v+" sigquit", q, v, false)
 		c := parse(t, v+".crash.txt")
-		if !strings.Contains(c.Header, "panic: boom") || len(byFunc(c, "main.lookup")) != 3 {
-			t.Errorf("%s crash: header %q, %d senders", v, c.Header, len(byFunc(c, "main.lookup")))
+		if !strings.HasPrefix(c.Header, "leaky: about to panic\npanic: boom\n") {
+			t.Errorf("%s crash: header %q", v, c.Header)
 		}
-		// GOTRACEBACK=crash lists the runtime's goroutines too.
+		checkLeaks(t, v+" crash", c, v, false)
+		// GOTRACEBACK=crash lists the runtime's goroutines too, and from
+		// Go 1.22 its headers say gp= m=.
 		if len(c.Goroutines) <= len(parse(t, v+".debug2.txt").Goroutines) {
 			t.Errorf("%s crash: only %d goroutines", v, len(c.Goroutines))
+		}
+		if len(byFunc(c, "runtime.bgsweep")) != 1 {
+			t.Errorf("%s crash: no GC sweeper among %d goroutines", v, len(c.Goroutines))
 		}
 	}
 }

@@ -3,7 +3,6 @@ package goroutines
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -47,9 +46,11 @@ func parseText(r *bufio.Reader) (*Snapshot, error) {
 			if g == nil {
 				return nil, fmt.Errorf("goroutines: debug=1 profile line %d: labels outside a record", lr.line)
 			}
-			if err := json.Unmarshal(line[len("# labels: "):], &g.Labels); err != nil {
-				return nil, fmt.Errorf("goroutines: debug=1 profile line %d: labels: %v", lr.line, err)
+			labels, err := parseLabels(line[len("# labels: "):])
+			if err != nil {
+				return nil, fmt.Errorf("goroutines: debug=1 profile line %d: %v", lr.line, err)
 			}
+			g.Labels = labels
 		case bytes.HasPrefix(line, []byte("#\t")):
 			if g == nil {
 				return nil, fmt.Errorf("goroutines: debug=1 profile line %d: a frame outside a record", lr.line)

@@ -1,9 +1,20 @@
-// Command leaky leaks goroutines the ways services do, for the
-// parser's captures: senders whose receiver left, a worker on a channel
-// nobody closes, a goroutine on a mutex held forever, a labelled
-// goroutine, one locked to its thread. It serves net/http/pprof on a
-// free loopback port and prints the address. With "panic" it panics;
-// with "wait" it also holds one goroutine blocked past a minute.
+// Command leaky leaks goroutines the ways services do, for the parser's
+// real captures (see ../../capture.sh):
+//
+//   - backend: a send nobody receives, because lookup gave up on a timeout;
+//   - worker: a range over a channel nobody closes;
+//   - waitForLock: a mutex held forever;
+//   - awaitAll: a WaitGroup whose Done never comes;
+//   - stockWatcher: a receive from a nil channel, under a pprof label;
+//   - pinned: a goroutine locked to its thread, in a select with no cases.
+//
+// It serves net/http/pprof on a free loopback port and prints the address
+// once every goroutine is parked. Arguments change the ending:
+//
+//	leaky          serve until killed (SIGQUIT prints the traceback)
+//	leaky panic    print a line, then panic
+//
+// (progs/stacks covers runtime.Stack output and panics in goroutines.)
 package main
 
 import (
@@ -19,35 +30,77 @@ import (
 	"time"
 )
 
-func lookup(ch chan<- int) { ch <- 1 }
+func backend(ch chan<- int) {
+	time.Sleep(20 * time.Millisecond) // slower than lookup's patience
+	ch <- 42
+}
+
+func lookup(timeout time.Duration) (int, bool) {
+	ch := make(chan int)
+	go backend(ch)
+	select {
+	case v := <-ch:
+		return v, true
+	case <-time.After(timeout):
+		return 0, false
+	}
+}
 
 func worker(jobs <-chan int) {
-	for range jobs {
+	for j := range jobs {
+		_ = j
 	}
 }
 
 var mu sync.Mutex
 
+func waitForLock() {
+	mu.Lock()
+	defer mu.Unlock()
+}
+
+func awaitAll(wg *sync.WaitGroup) { wg.Wait() }
+
+func stockWatcher() {
+	var updates chan int // never made
+	<-updates
+}
+
+func pinned() {
+	runtime.LockOSThread()
+	select {}
+}
+
 func main() {
 	for i := 0; i < 3; i++ {
-		ch := make(chan int)
-		go lookup(ch)
+		lookup(time.Millisecond)
 	}
-	jobs := make(chan int)
-	go worker(jobs)
+	go worker(make(chan int))
 	mu.Lock()
-	go func() { mu.Lock() }()
-	pprof.Do(context.Background(), pprof.Labels("route", "/stock"), func(ctx context.Context) {
-		go func() { ch := make(chan int); <-ch }()
+	go waitForLock()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go awaitAll(&wg)
+	pprof.Do(context.Background(), pprof.Labels("route", "/stock"), func(context.Context) {
+		go stockWatcher()
 	})
-	go func() { runtime.LockOSThread(); select {} }()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	fmt.Println(ln.Addr())
-	go func() { time.Sleep(500 * time.Millisecond); runtime.GC(); runtime.GC() }()
+	go pinned()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	time.Sleep(100 * time.Millisecond) // every backend is past its sleep, blocked on its send
+	// The runtime starts a goroutine's wait clock when a GC sees it
+	// blocked, at the time the previous GC ended: it takes two GCs.
+	// Without them the "N minutes" would wait for the forced GCs, two
+	// minutes apart.
+	runtime.GC()
+	runtime.GC()
 	if len(os.Args) > 1 && os.Args[1] == "panic" {
-		time.Sleep(100 * time.Millisecond)
-		fmt.Fprintln(os.Stderr, "about to panic")
+		fmt.Fprintln(os.Stderr, "leaky: about to panic")
 		panic("boom")
 	}
+	fmt.Println(ln.Addr())
 	http.Serve(ln, nil)
 }
