@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"testing"
 
@@ -334,6 +335,14 @@ func TestReadDir(t *testing.T) {
 	copyFile("go1.26.debug2.txt", "a/goroutine.txt")
 	os.WriteFile(filepath.Join(dir, "a", "capture.json"), []byte(`{"time":"2026-11-23T02:00:10Z"}`), 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.json"), []byte(`{}`), 0o644)
+	// A real heap profile, loose and inside a capture: not goroutine
+	// data, skipped without a word.
+	var heap bytes.Buffer
+	if err := pprof.Lookup("heap").WriteTo(&heap, 0); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "heap.pb.gz"), heap.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "b", "heap.pb.gz"), heap.Bytes(), 0o644)
 	os.MkdirAll(filepath.Join(dir, ".silentfail-tmp-x"), 0o755)
 	snaps, err := goroutines.ReadDir(dir)
 	if err != nil {
