@@ -88,6 +88,9 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 			g = nil // the blank line that ends a goroutine
 		case bytes.HasPrefix(line, []byte("created by ")):
 			fn, id := parseCreatedBy(line[len("created by "):])
+			if len(fn) == 0 {
+				return nil, fmt.Errorf("goroutines: dump line %d: \"created by\" names no function", lr.line)
+			}
 			pendingFunc, pendingCreator, creatorID = in.get(fn), true, id
 		case isElided(line):
 			g.Elided = true

@@ -28,6 +28,10 @@ func parseText(r *bufio.Reader) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("goroutines: debug=1 profile line 1: bad total %q", clip(totalText))
 	}
+	if n := string(name); n != ProfileGoroutine && n != ProfileGoroutineLeak || total < 0 {
+		return nil, fmt.Errorf("goroutines: debug=1 profile line 1: want \"goroutine profile: total N\", got %q", clip(first))
+	}
+	// A goroutineleak profile may well have no records: nothing leaked.
 	s := &Snapshot{Format: FormatText, Profile: string(name)}
 	leak := s.Profile == ProfileGoroutineLeak
 	var g *Goroutine
