@@ -164,3 +164,52 @@ func TestPprofOpensInGoToolPprof(t *testing.T) {
 		t.Errorf("pprof -top:\n%s", out)
 	}
 }
+
+// TestHTMLInChromium renders the page in a real headless Chromium and
+// reads back the DOM it built. It runs where chromium is installed
+// (testdata/chromium.sh installs it and sets SF_CHROMIUM=1, which makes
+// a missing browser a failure instead of a skip).
+func TestHTMLInChromium(t *testing.T) {
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("SF_CHROMIUM") != "" {
+			t.Fatal("SF_CHROMIUM is set but chromium is not installed")
+		}
+		t.Skip("chromium not installed (run diagnose/render/testdata/chromium.sh)")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var b bytes.Buffer
+	if err := render.HTML(&b, report(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + filepath.Join(dir, "profile")}
+	out, err := exec.Command(browser, append(args, "--dump-dom", "file://"+page)...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	dom := string(out)
+	if n := strings.Count(dom, `<details class="group`); n != 2 {
+		t.Errorf("the browser built %d group blocks, want 2", n)
+	}
+	for _, want := range []string{"<polyline", `class="group leak" open=""`, "shop.(*API).stock.func1", "stock.go:47:2", "<ol class=\"stack\">"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("DOM lacks %q", want)
+		}
+	}
+	shot := os.Getenv("SF_SCREENSHOT")
+	if shot == "" {
+		shot = filepath.Join(dir, "report.png")
+	}
+	if out, err := exec.Command(browser, append(args, "--window-size=1200,900", "--screenshot="+shot, "file://"+page)...).CombinedOutput(); err != nil {
+		t.Fatalf("chromium --screenshot: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(shot); err != nil || fi.Size() < 1000 {
+		t.Errorf("no screenshot: %v", err)
+	}
+}
