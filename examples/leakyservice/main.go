@@ -1,16 +1,21 @@
 // Command leakyservice is a small order service written the way real
-// services are, with one instance of every defer bug silentfail finds.
+// services are, with one instance of every bug silentfail finds.
 // Each bug is marked with a BUG(check) comment; the code around it holds
 // the correct look-alikes a precise tool must leave alone.
 //
 //	go run ./examples/leakyservice -addr 127.0.0.1:8080
 //
 // Endpoints: GET /healthz, GET /metrics, POST /orders, GET /orders/{id},
-// POST /orders/import, POST /orders/{id}/notify, GET /quote/{sku},
-// POST /reports, GET /admin/cache and /debug/pprof/.
+// GET /orders/{id}/receipt, GET /orders/search, POST /orders/import,
+// POST /orders/{id}/notify, GET /quote/{sku}, GET /stock/{sku},
+// POST /watches, GET and DELETE /watches/{id}, POST /reports,
+// GET /admin/cache and /debug/pprof/.
 //
-// Under load, POST /orders piles up goroutines blocked in a deferred
-// channel send and POST /orders/import piles up index rebuilds. GET
+// Under load, GET /stock/{sku} leaves a goroutine blocked forever per
+// timed-out inventory lookup (what silentfail demo shows), POST /orders
+// piles up goroutines blocked in a deferred channel send, POST
+// /orders/import piles up index rebuilds and deleted watches keep
+// polling. GET
 // /admin/cache kills the process (a fatal RWMutex error): keep it out of
 // load tests. Without -upstream, the upstream endpoints answer 502/503.
 package main
