@@ -62,7 +62,7 @@ func labelToken(b []byte, stop byte) (string, []byte, error) {
 		}
 		s, err := strconv.Unquote(string(b[:end+1]))
 		if err != nil {
-			return "", nil, fmt.Errorf("bad quoted string %s", b[:end+1])
+			return "", nil, fmt.Errorf("bad quoted string %q", b[:end+1])
 		}
 		return s, b[end+1:], nil
 	}
