@@ -2,7 +2,10 @@ package goroutines
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -11,7 +14,14 @@ import (
 // parseProfile reads a goroutine or goroutineleak profile in pprof
 // format: one Goroutine per sample, its value the count.
 func parseProfile(r *bufio.Reader) (*Snapshot, error) {
-	p, err := profile.Parse(r)
+	data, err := readProto(r)
+	if err != nil {
+		return nil, fmt.Errorf("goroutines: pprof profile: %w", err)
+	}
+	// ParseUncompressed, not Parse: Parse falls back to pprof's legacy
+	// text formats, which are no goroutine data and which some garbage
+	// inputs keep busy for a long time.
+	p, err := profile.ParseUncompressed(data)
 	if err != nil {
 		return nil, fmt.Errorf("goroutines: pprof profile: %w", err)
 	}
@@ -54,4 +64,30 @@ func parseProfile(r *bufio.Reader) (*Snapshot, error) {
 		s.Goroutines = append(s.Goroutines, g)
 	}
 	return s, nil
+}
+
+// maxProto bounds a decompressed profile: a gzip bomb is an error, not
+// an exhausted machine. A goroutine profile of a million goroutines
+// aggregates to a few megabytes.
+const maxProto = 256 << 20
+
+// readProto reads the protocol buffer, gunzipping it when it is
+// compressed.
+func readProto(r *bufio.Reader) ([]byte, error) {
+	var src io.Reader = r
+	if magic, _ := r.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		src = zr
+	}
+	data, err := io.ReadAll(io.LimitReader(src, maxProto+1))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if len(data) > maxProto {
+		return nil, fmt.Errorf("larger than %d MiB uncompressed", maxProto>>20)
+	}
+	return data, nil
 }
