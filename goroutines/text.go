@@ -85,6 +85,10 @@ func parseText(r *bufio.Reader) (*Snapshot, error) {
 			return nil, fmt.Errorf("goroutines: debug=1 profile line %d: unexpected %q", lr.line, clip(line))
 		}
 	}
+	if len(s.Goroutines) == 0 && s.Profile == ProfileGoroutine {
+		// Impossible in a real one: the goroutine writing it is in it.
+		return nil, fmt.Errorf("goroutines: debug=1 profile: no records")
+	}
 	if got := s.Total(); got != total {
 		return nil, fmt.Errorf("goroutines: debug=1 profile: truncated: the records count %d goroutines, the header says %d", got, total)
 	}
