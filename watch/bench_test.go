@@ -52,7 +52,7 @@ func (d *discardWriter) WriteHeader(int)             {}
 
 // BenchmarkMiddleware compares a trivial handler with and without the
 // middleware: the difference is the middleware's cost per request
-// (labels, in-flight count, deadline timer).
+// (labels, in-flight count and registry).
 func BenchmarkMiddleware(b *testing.B) {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	w, err := Start(context.Background(), WithDir(b.TempDir()), WithInterval(time.Hour), WithRules())

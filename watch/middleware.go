@@ -21,7 +21,7 @@ const (
 
 // requestLabels returns the request's labels, keys in sorted order so
 // that pprof.Labels skips its sort.
-func requestLabels(r *http.Request, id string) pprof.LabelSet {
+func requestLabels(f *flight) pprof.LabelSet {
 	var kv [10]string
 	n := 0
 	add := func(k, v string) {
@@ -30,11 +30,11 @@ func requestLabels(r *http.Request, id string) pprof.LabelSet {
 			n += 2
 		}
 	}
-	add(LabelMethod, r.Method)
-	add(LabelPath, r.URL.Path)
-	add(LabelID, r.Header.Get("X-Request-Id"))
-	add(LabelRoute, r.Pattern)
-	add(LabelRequest, id)
+	add(LabelMethod, f.method)
+	add(LabelPath, f.path)
+	add(LabelID, f.requestID)
+	add(LabelRoute, f.route)
+	add(LabelRequest, f.id)
 	return pprof.Labels(kv[:n]...)
 }
 
@@ -47,40 +47,50 @@ func requestLabels(r *http.Request, id string) pprof.LabelSet {
 // queued, never waited for.
 func (w *Watcher) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		id := strconv.FormatUint(w.reqSeq.Add(1), 10)
+		seq := w.reqSeq.Add(1)
+		f := &flight{id: strconv.FormatUint(seq, 10), method: r.Method, path: r.URL.Path,
+			route: r.Pattern, requestID: r.Header.Get("X-Request-Id")}
 		w.inFlight.Add(1)
 		defer w.inFlight.Add(-1)
-		if d := w.cfg.requestDeadline; d > 0 {
-			started := w.cfg.now()
-			t := time.AfterFunc(d, func() { w.requestStuck(id, r, started, d) })
-			defer t.Stop()
+		if w.cfg.requestDeadline > 0 {
+			f.started = w.cfg.now()
+			w.flights.add(f, seq)
+			defer w.flights.remove(f)
 		}
-		pprof.Do(r.Context(), requestLabels(r, id), func(ctx context.Context) {
+		pprof.Do(r.Context(), requestLabels(f), func(ctx context.Context) {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 		})
 	})
 }
 
-// requestStuck runs in the deadline timer's goroutine: it only queues.
-func (w *Watcher) requestStuck(id string, r *http.Request, started time.Time, deadline time.Duration) {
-	if w.ctx.Err() != nil {
-		return
-	}
+// deadlineCheckEvery is how often the sampling goroutine looks for
+// requests past deadline d: a stuck request is captured at most d/8
+// late, and a scan of the requests in flight costs microseconds.
+func deadlineCheckEvery(d time.Duration) time.Duration {
+	return max(d/8, time.Millisecond)
+}
+
+// captureOverdue queues a capture of every request that has been in
+// the Middleware longer than the request deadline.
+func (w *Watcher) captureOverdue() {
+	d := w.cfg.requestDeadline
 	now := w.cfg.now()
-	w.stats.slowRequest()
-	info := &RequestInfo{ID: id, Method: r.Method, Path: r.URL.Path, Route: r.Pattern, RequestID: r.Header.Get("X-Request-Id"),
-		Started: started, Elapsed: now.Sub(started)}
-	w.enqueue(job{
-		meta: Meta{
-			Time:    now,
-			Rule:    RuleSlowRequest,
-			Reason:  fmt.Sprintf("%s %s still running after %v (request %s)", r.Method, r.URL.Path, deadline, id),
-			Values:  map[Metric]float64{InFlight: float64(w.inFlight.Load())},
-			Source:  w.source,
-			Request: info,
-		},
-		files: func() ([]captureFile, error) { return requestFiles(id) },
-	})
+	for _, f := range w.flights.overdue(now.Add(-d)) {
+		w.stats.slowRequest()
+		info := &RequestInfo{ID: f.id, Method: f.method, Path: f.path, Route: f.route, RequestID: f.requestID,
+			Started: f.started, Elapsed: now.Sub(f.started)}
+		w.enqueue(job{
+			meta: Meta{
+				Time:    now,
+				Rule:    RuleSlowRequest,
+				Reason:  fmt.Sprintf("%s %s still running after %v (request %s)", f.method, f.path, d, f.id),
+				Values:  map[Metric]float64{InFlight: float64(w.inFlight.Load())},
+				Source:  w.source,
+				Request: info,
+			},
+			files: func() ([]captureFile, error) { return requestFiles(f.id) },
+		})
+	}
 }
 
 // RuleSlowRequest is the rule name of the Middleware's captures.

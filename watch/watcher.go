@@ -35,6 +35,7 @@ type Watcher struct {
 
 	inFlight atomic.Int64
 	reqSeq   atomic.Uint64
+	flights  inflight // only when the request deadline is on
 
 	jobs       chan job
 	ctx        context.Context
@@ -104,12 +105,20 @@ func (w *Watcher) loop() {
 	defer close(w.loopDone)
 	t := time.NewTicker(w.cfg.interval)
 	defer t.Stop()
+	var overdue <-chan time.Time // nil without a request deadline: never ready
+	if d := w.cfg.requestDeadline; d > 0 {
+		dt := time.NewTicker(deadlineCheckEvery(d))
+		defer dt.Stop()
+		overdue = dt.C
+	}
 	for {
 		select {
 		case <-w.ctx.Done():
 			return
 		case <-t.C:
 			w.tick()
+		case <-overdue:
+			w.captureOverdue()
 		}
 	}
 }
