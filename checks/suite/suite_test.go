@@ -2,6 +2,7 @@ package suite_test
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,5 +39,81 @@ func TestAnalyzersAreWellFormed(t *testing.T) {
 	}
 	if suite.Lookup("nosuchcheck") != nil {
 		t.Error("Lookup of an unknown name returned an analyzer")
+	}
+}
+
+func names(as []*analysis.Analyzer) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+func TestSelect(t *testing.T) {
+	all := suite.Names()
+	if len(all) != len(suite.All()) {
+		t.Fatalf("Names has %d names for %d analyzers", len(all), len(suite.All()))
+	}
+	without := func(drop ...string) []string {
+		var out []string
+		for _, n := range all {
+			if !slices.Contains(drop, n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name            string
+		enable, disable []string
+		want            []string
+	}{
+		{"nothing selected runs everything", nil, nil, all},
+		{"enable runs only those, in catalogue order", []string{"poolput", "deferloop"}, nil, []string{"deferloop", "poolput"}},
+		{"disable drops from everything", nil, []string{"chanleak", "deferargs"}, without("chanleak", "deferargs")},
+		{"disable drops from enable", []string{"deferloop", "poolput", "chanleak"}, []string{"poolput"}, []string{"deferloop", "chanleak"}},
+		{"a name given twice counts once", []string{"defergo", "defergo"}, nil, []string{"defergo"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := suite.Select(tc.enable, tc.disable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(names(got), tc.want) {
+				t.Errorf("Select(%q, %q) = %q, want %q", tc.enable, tc.disable, names(got), tc.want)
+			}
+			for _, a := range got {
+				if suite.Lookup(a.Name) != a {
+					t.Errorf("Select returned a copy of %s, not the suite's analyzer", a.Name)
+				}
+			}
+		})
+	}
+}
+
+func TestSelectRejectsMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		enable, disable []string
+		want            []string // substrings of the error
+	}{
+		{"unknown in enable", []string{"deferloop", "deferlok"}, nil, []string{`enable: unknown check "deferlok"`, "known: " + strings.Join(suite.Names(), ", ")}},
+		{"unknown in disable", nil, []string{"Deferloop"}, []string{`disable: unknown check "Deferloop"`, "deferloop, "}},
+		{"empty name", []string{""}, nil, []string{`enable: unknown check ""`}},
+		{"disable everything", nil, suite.Names(), []string{"no check left to run"}},
+		{"disable all enabled", []string{"chanleak"}, []string{"chanleak"}, []string{"every check in enable is also in disable"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := suite.Select(tc.enable, tc.disable)
+			if err == nil {
+				t.Fatalf("Select(%q, %q) = %q, want an error", tc.enable, tc.disable, names(got))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
 	}
 }

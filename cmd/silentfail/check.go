@@ -105,40 +105,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// selectChecks applies -enable and -disable to the suite.
+// selectChecks applies -enable and -disable to the suite, as the
+// golangci-lint plugin applies its enable and disable lists.
 func selectChecks(enable, disable string) ([]*analysis.Analyzer, error) {
-	parse := func(flagName, list string) (map[string]bool, error) {
-		set := make(map[string]bool)
-		for name := range strings.SplitSeq(list, ",") {
-			name = strings.TrimSpace(name)
-			if name == "" {
-				continue
-			}
-			if suite.Lookup(name) == nil {
-				return nil, fmt.Errorf("-%s: unknown check %q (known: %s)", flagName, name, strings.Join(checkNames(suite.All()), ", "))
-			}
-			set[name] = true
-		}
-		return set, nil
-	}
-	on, err := parse("enable", enable)
-	if err != nil {
-		return nil, err
-	}
-	off, err := parse("disable", disable)
-	if err != nil {
-		return nil, err
-	}
-	var out []*analysis.Analyzer
-	for _, a := range suite.All() {
-		if (len(on) == 0 || on[a.Name]) && !off[a.Name] {
-			out = append(out, a)
+	return suite.Select(checkList(enable), checkList(disable))
+}
+
+// checkList splits a comma-separated flag value into check names.
+func checkList(flagValue string) []string {
+	var names []string
+	for name := range strings.SplitSeq(flagValue, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			names = append(names, name)
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("-enable/-disable leave no check to run")
-	}
-	return out, nil
+	return names
 }
 
 func checkNames(as []*analysis.Analyzer) []string {
