@@ -1,0 +1,79 @@
+// Package golangci makes silentfail's checks a golangci-lint v2 module
+// plugin named "silentfail".
+//
+// golangci-lint loads module plugins at build time: a custom binary,
+// built by "golangci-lint custom" from .custom-gcl.yml, blank-imports
+// this package, whose init registers the plugin. The linter is then
+// turned on in .golangci.yml:
+//
+//	linters:
+//	  enable:
+//	    - silentfail
+//	  settings:
+//	    custom:
+//	      silentfail:
+//	        type: module
+//	        settings:
+//	          disable: [poolput]
+//
+// The settings take the lists of "silentfail check": enable (every check
+// when empty) and disable, with the same meaning. See .custom-gcl.yml,
+// .golangci.yml and build.sh next to this file.
+package golangci
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/golangci/plugin-module-register/register"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/silentfail/silentfail/checks/suite"
+)
+
+// Name is the linter's name in golangci-lint's configuration and output.
+const Name = "silentfail"
+
+func init() {
+	register.Plugin(Name, New)
+}
+
+// Settings is the settings block of the linter in .golangci.yml.
+type Settings struct {
+	// Enable lists the checks to run; empty means every check.
+	Enable []string `json:"enable"`
+	// Disable lists checks not to run, taken out of Enable.
+	Disable []string `json:"disable"`
+}
+
+// Plugin is the registered plugin: the checks its settings select.
+type Plugin struct {
+	analyzers []*analysis.Analyzer
+}
+
+// New decodes golangci-lint's raw settings for the linter and selects
+// the checks. Unknown keys and unknown check names are errors, so that
+// a typo does not silently turn a check off (or leave it on).
+func New(settings any) (register.LinterPlugin, error) {
+	s, err := register.DecodeSettings[Settings](settings)
+	if err != nil {
+		return nil, fmt.Errorf("silentfail settings: %w", err)
+	}
+	analyzers, err := suite.Select(s.Enable, s.Disable)
+	if err != nil {
+		return nil, fmt.Errorf("silentfail settings: %w", err)
+	}
+	return &Plugin{analyzers: analyzers}, nil
+}
+
+// BuildAnalyzers returns the selected analyzers, in catalogue order.
+func (p *Plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
+	return slices.Clone(p.analyzers), nil
+}
+
+// GetLoadMode asks golangci-lint for type information: the checks need
+// types (which function is called, which value is a context or a
+// sync.Pool), not only syntax.
+func (p *Plugin) GetLoadMode() string {
+	return register.LoadModeTypesInfo
+}
