@@ -5,7 +5,8 @@
 #     else is reported;
 #   - on a small module written here, //silentfail:ignore and
 #     //nolint:silentfail silence a finding, disable: turns a check off,
-#     and an unknown check name stops golangci-lint with our error.
+#     an unknown check name stops golangci-lint with our error, and
+#     --fix applies a check's suggested fix.
 #
 #   plugin/golangci/build.sh           build, test, leave nothing behind
 #   plugin/golangci/build.sh -o FILE   also keep the built golangci-lint
@@ -125,8 +126,12 @@ lint() {
 		--path-mode abs --show-stats=false --issues-exit-code 0 \
 		--output.json.path stdout "$@"
 }
+(cd "$repo" && go build -o "$scratch/bin/markers" ./plugin/golangci/testdata/markers) >"$log" 2>&1 || {
+	cat "$log" >&2
+	fail "go build plugin/golangci/testdata/markers"
+}
 markers() {
-	(cd "$repo" && go run ./plugin/golangci/testdata/markers "$@")
+	(cd "$repo" && "$scratch/bin/markers" "$@")
 }
 
 echo "== examples/leakyservice (${SECONDS}s)"
@@ -235,4 +240,13 @@ grep -q 'enable: unknown check \\\?"deferlok\\\?" (known: deferloop, ' "$log" ||
 	cat "$log" >&2
 	fail "enable: [deferlok] did not stop golangci-lint with the plugin's unknown-check error"
 }
+# Suggested fixes reach golangci-lint's --fix: deferlock's turns the
+# deferred Unlock into RUnlock.
+(cd "$fixture" && "$gcl" run --config "$here/.golangci.yml" --enable-only silentfail --fix --issues-exit-code 0 ./...) >"$log" 2>&1 || {
+	cat "$log" >&2
+	fail "golangci-lint --fix could not run on the fixture"
+}
+grep -q '^	defer c.mu.RUnlock()$' "$fixture/fixture.go" ||
+	fail "golangci-lint --fix did not apply deferlock's suggested fix"
+
 echo "PASS: golangci-lint $version with the silentfail plugin (${SECONDS}s)"

@@ -4,7 +4,7 @@
 // and there must be no other finding. build.sh runs it; it lives in
 // testdata so that ./... does not build it.
 //
-//	golangci-lint run --output.json.path=stdout ... | go run ./plugin/golangci/testdata/markers -dir DIR [-skip check,...]
+//	golangci-lint run --output.json.path=stdout ... | markers -dir DIR [-skip check,...]
 //
 // Markers of the checks in -skip are expected not to be reported (the
 // configuration disabled them). Each problem is printed on its own line;
@@ -70,7 +70,7 @@ func main() {
 		problems++
 	}
 	for _, is := range out.Issues {
-		where := fmt.Sprintf("%s:%d", is.Pos.Filename, is.Pos.Line)
+		where := fmt.Sprintf("%s:%d", rel(is.Pos.Filename), is.Pos.Line)
 		check, _, _ := strings.Cut(is.Text, ": ")
 		if is.FromLinter != "silentfail" {
 			problem("%s: finding of linter %s, want only silentfail: %s", where, is.FromLinter, is.Text)
@@ -95,13 +95,25 @@ func main() {
 	}
 	for _, s := range spans {
 		if !s.found && !slices.Contains(skipped, s.check) {
-			problem("%s:%d: BUG(%s) not reported by golangci-lint", s.file, s.start, s.check)
+			problem("%s:%d: BUG(%s) not reported by golangci-lint", rel(s.file), s.start, s.check)
 		}
 	}
 	if problems > 0 {
 		os.Exit(1)
 	}
 	fmt.Printf("markers: %d findings, all on marked bugs of %s, none missing\n", len(out.Issues), *dir)
+}
+
+// rel shortens a path below the current directory.
+func rel(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
 }
 
 // markedStatements returns the statement below every marker in dir's
