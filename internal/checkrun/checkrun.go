@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/silentfail/silentfail/internal/suppress"
@@ -106,10 +105,11 @@ func Run(cfg Config) (*Result, error) {
 	if env == nil {
 		env = os.Environ()
 	}
+	if name := usesFacts(cfg.Analyzers); name != "" {
+		return nil, fmt.Errorf("analyzer %s uses facts, which silentfail's driver does not provide", name)
+	}
 	lcfg := &packages.Config{
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
-			packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
-			packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest,
+		Mode:  metadataMode,
 		Dir:   cfg.Dir,
 		Tests: cfg.Tests,
 		Env:   env,
@@ -130,76 +130,42 @@ func Run(cfg Config) (*Result, error) {
 	var patternErrs []error
 	for _, p := range selectVariants(pkgs) {
 		if isPatternError(p) {
-			patternErrs = append(patternErrs, fmt.Errorf("%s", strings.TrimPrefix(p.Errors[0].Msg, "")))
+			patternErrs = append(patternErrs, fmt.Errorf("%s", p.Errors[0].Msg))
 			continue
 		}
-		if len(p.Errors) > 0 {
-			bp := BrokenPackage{Package: p.ID}
-			for i, e := range p.Errors {
-				if i == maxErrorsPerPackage {
-					bp.Errors = append(bp.Errors, fmt.Sprintf("(and %d more errors)", len(p.Errors)-i))
-					break
-				}
-				bp.Errors = append(bp.Errors, e.Error())
-			}
-			res.Broken = append(res.Broken, bp)
-			continue
-		}
-		if len(p.Syntax) == 0 {
+		if len(p.CompiledGoFiles) == 0 && len(p.Errors) == 0 {
 			continue
 		}
 		roots = append(roots, p)
 	}
-	res.Analyzed = len(roots)
-	if len(roots) == 0 && len(res.Broken) == 0 {
+	if len(roots) == 0 {
 		if len(patternErrs) > 0 {
 			return nil, errors.Join(patternErrs...)
 		}
 		return nil, fmt.Errorf("%s matched no packages", strings.Join(patterns, " "))
 	}
-	if len(roots) == 0 {
-		return res, errors.Join(patternErrs...)
-	}
 
-	graph, err := checker.Analyze(guard(cfg.Analyzers), roots, nil)
-	if err != nil {
-		return nil, err
-	}
 	type key struct {
 		check, msg string
 		pos        token.Position
 	}
 	seen := make(map[key]bool)
 	var failures []error
-	for act := range graph.All() {
-		if !act.IsRoot {
-			continue
+	for _, r := range analyzeGraph(roots, cfg) {
+		if r.broken != nil {
+			res.Broken = append(res.Broken, *r.broken)
 		}
-		if act.Err != nil {
-			failures = append(failures, fmt.Errorf("%s on %s: %w", act.Analyzer.Name, act.Package.ID, act.Err))
-			continue
+		if r.analyzed {
+			res.Analyzed++
 		}
-		fset := act.Package.Fset
-		for _, d := range act.Diagnostics {
-			f := convert(act.Analyzer.Name, act.Package.ID, fset, d)
-			f.Func = enclosingFunc(act.Package, d.Pos)
+		failures = append(failures, r.failures...)
+		for _, f := range r.findings {
 			k := key{f.Check, f.Message, f.Pos}
 			if seen[k] {
 				continue // the same file analyzed as part of the test variant
 			}
 			seen[k] = true
 			res.Findings = append(res.Findings, f)
-		}
-	}
-	if cfg.KnownChecks != nil {
-		for _, p := range roots {
-			for _, f := range unknownDirectives(p, cfg.KnownChecks) {
-				k := key{f.Check, f.Message, f.Pos}
-				if !seen[k] {
-					seen[k] = true
-					res.Findings = append(res.Findings, f)
-				}
-			}
 		}
 	}
 	sortFindings(res.Findings)
