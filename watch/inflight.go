@@ -21,8 +21,13 @@ type inflight struct {
 type inflightShard struct {
 	mu   sync.Mutex
 	head *flight
-	_    [40]byte // keep neighbouring shards' locks off one cache line
+	n    int64
+	_    [32]byte // keep neighbouring shards' locks off one cache line
 }
+
+// flights recycles the registry's entries: a busy service would
+// otherwise allocate one per request.
+var flights = sync.Pool{New: func() any { return new(flight) }}
 
 // A flight is one request in the Middleware. Its fields are copied
 // from the request when it starts: the handler owns the request and
@@ -45,9 +50,12 @@ func (in *inflight) add(f *flight, seq uint64) {
 		s.head.prev = f
 	}
 	s.head = f
+	s.n++
 	s.mu.Unlock()
 }
 
+// remove takes f out of the registry and recycles it: f must not be
+// used afterwards.
 func (in *inflight) remove(f *flight) {
 	s := f.shard
 	s.mu.Lock()
@@ -59,8 +67,22 @@ func (in *inflight) remove(f *flight) {
 	if f.next != nil {
 		f.next.prev = f.prev
 	}
-	f.prev, f.next = nil, nil
+	s.n--
 	s.mu.Unlock()
+	*f = flight{}
+	flights.Put(f)
+}
+
+// count returns the number of requests in the registry.
+func (in *inflight) count() int64 {
+	var n int64
+	for i := range in.shards {
+		s := &in.shards[i]
+		s.mu.Lock()
+		n += s.n
+		s.mu.Unlock()
+	}
+	return n
 }
 
 // overdue returns copies of the requests that started at or before

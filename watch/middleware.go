@@ -48,16 +48,15 @@ func requestLabels(f *flight) pprof.LabelSet {
 func (w *Watcher) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		seq := w.reqSeq.Add(1)
-		f := &flight{id: strconv.FormatUint(seq, 10), method: r.Method, path: r.URL.Path,
-			route: r.Pattern, requestID: r.Header.Get("X-Request-Id")}
-		w.inFlight.Add(1)
-		defer w.inFlight.Add(-1)
+		f := flights.Get().(*flight)
+		f.id, f.method, f.path, f.route, f.requestID = strconv.FormatUint(seq, 10), r.Method, r.URL.Path, r.Pattern, r.Header.Get("X-Request-Id")
 		if w.cfg.requestDeadline > 0 {
 			f.started = w.cfg.now()
-			w.flights.add(f, seq)
-			defer w.flights.remove(f)
 		}
-		pprof.Do(r.Context(), requestLabels(f), func(ctx context.Context) {
+		labels := requestLabels(f)
+		w.flights.add(f, seq)
+		defer w.flights.remove(f)
+		pprof.Do(r.Context(), labels, func(ctx context.Context) {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 		})
 	})
@@ -84,7 +83,7 @@ func (w *Watcher) captureOverdue() {
 				Time:    now,
 				Rule:    RuleSlowRequest,
 				Reason:  fmt.Sprintf("%s %s still running after %v (request %s)", f.method, f.path, d, f.id),
-				Values:  map[Metric]float64{InFlight: float64(w.inFlight.Load())},
+				Values:  map[Metric]float64{InFlight: float64(w.flights.count())},
 				Source:  w.source,
 				Request: info,
 			},

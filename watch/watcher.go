@@ -33,9 +33,8 @@ type Watcher struct {
 	stats  *stats
 	source string
 
-	inFlight atomic.Int64
-	reqSeq   atomic.Uint64
-	flights  inflight // only when the request deadline is on
+	reqSeq  atomic.Uint64
+	flights inflight // the requests inside the Middleware
 
 	jobs       chan job
 	ctx        context.Context
@@ -74,7 +73,7 @@ func Start(ctx context.Context, opts ...Option) (*Watcher, error) {
 	}
 	w.sample = cfg.sampler
 	if w.sample == nil {
-		rs := newRuntimeSampler(w.inFlight.Load)
+		rs := newRuntimeSampler(w.flights.count)
 		w.sample = func(context.Context) (Sample, error) { return rs.sample(cfg.now()), nil }
 	}
 	w.ctx, w.cancel = context.WithCancel(ctx)
@@ -99,7 +98,7 @@ func (w *Watcher) Dir() string { return w.store.dir }
 func (w *Watcher) Rules() []Rule { return w.engine.Rules() }
 
 // InFlight returns the number of requests inside the Middleware.
-func (w *Watcher) InFlight() int64 { return w.inFlight.Load() }
+func (w *Watcher) InFlight() int64 { return w.flights.count() }
 
 func (w *Watcher) loop() {
 	defer close(w.loopDone)

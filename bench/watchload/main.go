@@ -1,19 +1,31 @@
 // Command watchload measures what package watch costs a real HTTP
-// service: the throughput of the same service with and without a
-// watcher and its middleware, under the same loopback load, in one run.
+// service: the CPU time the same service spends per request with and
+// without a watcher and its middleware, under the same loopback load.
 //
-//	go run ./bench/watchload [-d 5s] [-c 16] [-rounds 3]
+//	go run ./bench/watchload [-handler typical|small] [-d 10s] [-c 16] [-rounds 5]
 //
-// Each round starts the service as a separate process twice (plain,
-// then watched, alternating which goes first), drives it with -c
-// keep-alive clients for -d, and counts the answered requests. It prints
-// the median requests per second of each and the median of the rounds'
-// watched/plain ratios: the cost of watching.
+// Each round starts the service twice, as two processes running side by
+// side, one plain and one watched (watch.Start with its defaults, and
+// watch.Middleware around the handler). -c keep-alive clients send their
+// requests to the two in turn, so both see the same load at the same
+// moments: whatever else the machine does affects both alike. Each
+// process reports the CPU time it used (getrusage) over the round; the
+// cost of watching is the ratio of the CPU time per request. Throughput
+// under saturation is its inverse, but measuring it directly on a
+// shared machine drifts by several percent between runs, more than the
+// cost being measured.
+//
+// -handler chooses the service's handler: "typical" checks a signed
+// token, reads an order of 20 lines from an in-memory store, answers it
+// as JSON (about 3 kB) and logs one structured line, as a JSON API read
+// does; "small" hashes the path and answers 80 bytes of JSON, the least
+// a handler does, where the middleware's fixed cost weighs the most.
 package main
 
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,51 +33,60 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/silentfail/silentfail/watch"
 )
 
-const serveEnv = "WATCHLOAD_SERVE"
+const (
+	serveEnv   = "WATCHLOAD_SERVE"
+	handlerEnv = "WATCHLOAD_HANDLER"
+	dirEnv     = "WATCHLOAD_DIR" // the watched service's capture directory, removed by the parent
+)
 
 func main() {
 	if mode := os.Getenv(serveEnv); mode != "" {
 		serve(mode == "watched")
 		return
 	}
-	d := flag.Duration("d", 5*time.Second, "load duration of one measurement")
+	d := flag.Duration("d", 10*time.Second, "load duration of one round")
 	clients := flag.Int("c", 16, "concurrent keep-alive clients")
-	rounds := flag.Int("rounds", 3, "measurements of each mode")
+	rounds := flag.Int("rounds", 5, "rounds")
+	handler := flag.String("handler", "typical", "the service's handler: typical or small")
 	flag.Parse()
-
-	rates := map[string][]float64{}
-	var ratios []float64 // watched/plain of each round: the machine's drift cancels out
-	for i := range *rounds {
-		modes := []string{"plain", "watched"}
-		if i%2 == 1 {
-			slices.Reverse(modes)
-		}
-		for _, m := range modes {
-			r, err := measure(m, *d, *clients)
-			if err != nil {
-				log.Fatalf("watchload: %s: %v", m, err)
-			}
-			rates[m] = append(rates[m], r)
-			fmt.Printf("round %d %-8s %8.0f req/s\n", i+1, m, r)
-		}
-		ratios = append(ratios, rates["watched"][i]/rates["plain"][i])
+	if _, ok := handlers[*handler]; !ok {
+		log.Fatalf("watchload: -handler %q: want typical or small", *handler)
 	}
-	plain, watched, ratio := median(rates["plain"]), median(rates["watched"]), median(ratios)
-	fmt.Printf("median   plain    %8.0f req/s\nmedian   watched  %8.0f req/s\nwatched/plain, median of the rounds' ratios: %.3f (cost %.1f%%) with the default interval %s, %d clients, %s per run\n",
-		plain, watched, ratio, 100*(1-ratio), watch.DefaultInterval, *clients, *d)
+	os.Setenv(handlerEnv, *handler)
+
+	var ratios, plainCost, watchedCost []float64
+	for i := range *rounds {
+		r, err := round(*d, *clients)
+		if err != nil {
+			log.Fatalf("watchload: round %d: %v", i+1, err)
+		}
+		p, w := r["plain"], r["watched"]
+		fmt.Printf("round %d  plain %6.1f µs/req (%5.0f req/s)  watched %6.1f µs/req (%5.0f req/s)  watched/plain %.3f\n",
+			i+1, p.cpuPerRequest(), p.rate(*d), w.cpuPerRequest(), w.rate(*d), w.cpuPerRequest()/p.cpuPerRequest())
+		ratios = append(ratios, w.cpuPerRequest()/p.cpuPerRequest())
+		plainCost = append(plainCost, p.cpuPerRequest())
+		watchedCost = append(watchedCost, w.cpuPerRequest())
+	}
+	ratio := median(ratios)
+	fmt.Printf("median CPU per request: plain %.1f µs, watched %.1f µs\n", median(plainCost), median(watchedCost))
+	fmt.Printf("watched/plain CPU per request, median of %d rounds: %.3f (cost %.1f%%; rounds from %.3f to %.3f) with the %s handler, the default interval %s, %d clients, %s per round\n",
+		*rounds, ratio, 100*(ratio-1), slices.Min(ratios), slices.Max(ratios), *handler, watch.DefaultInterval, *clients, *d)
 }
 
 func median(v []float64) float64 {
@@ -74,88 +95,253 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-// measure starts the service in mode and returns the requests per
-// second it answered under load.
-func measure(mode string, d time.Duration, clients int) (float64, error) {
+// A result is what one service did during a round.
+type result struct {
+	requests int64
+	cpu      time.Duration
+}
+
+func (r result) cpuPerRequest() float64 {
+	return float64(r.cpu.Microseconds()) / float64(r.requests)
+}
+
+func (r result) rate(d time.Duration) float64 { return float64(r.requests) / d.Seconds() }
+
+// A service is one running server process.
+type service struct {
+	cmd  *exec.Cmd
+	base string
+	done atomic.Int64
+}
+
+func startService(mode, dir string) (*service, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), serveEnv+"="+mode)
+	cmd.Env = append(os.Environ(), serveEnv+"="+mode, dirEnv+"="+dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
-		return 0, fmt.Errorf("the service printed no address: %v", err)
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("the %s service printed no address: %v", mode, err)
 	}
-	url := "http://" + strings.TrimSpace(line) + "/orders/42"
+	return &service{cmd: cmd, base: "http://" + strings.TrimSpace(line)}, nil
+}
+
+func (s *service) stop() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// cpuTime asks the service for the CPU time it has used so far.
+func (s *service) cpuTime(client *http.Client) (time.Duration, error) {
+	resp, err := client.Get(s.base + "/cpu")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	return time.Duration(ns), err
+}
+
+// round runs both services side by side under the same load for d
+// (after a warm-up of d/5) and returns what each did.
+func round(d time.Duration, clients int) (map[string]result, error) {
+	modes := []string{"plain", "watched"}
+	dir, err := os.MkdirTemp("", "watchload-")
+	if err != nil {
+		return nil, err
+	}
+	var svcs []*service
+	defer func() {
+		for _, s := range svcs {
+			s.stop()
+		}
+		os.RemoveAll(dir)
+	}()
+	for _, m := range modes {
+		s, err := startService(m, dir)
+		if err != nil {
+			return nil, err
+		}
+		svcs = append(svcs, s)
+	}
 
 	tr := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var done atomic.Int64
+	token := sign("client-7")
+	var counting atomic.Bool
 	var wg sync.WaitGroup
-	start := time.Now()
-	for range clients {
+	for c := range clients {
 		wg.Go(func() {
-			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			for i := c; ctx.Err() == nil; i++ {
+				s := svcs[i%len(svcs)]
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/orders/42", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
 				resp, err := client.Do(req)
 				if err != nil {
 					continue
 				}
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					done.Add(1)
+				if resp.StatusCode == http.StatusOK && counting.Load() {
+					s.done.Add(1)
 				}
 			}
 		})
 	}
+
+	time.Sleep(d / 5) // warm-up: connections open, heaps at their working size
+	before := make([]time.Duration, len(svcs))
+	for i, s := range svcs {
+		t, err := s.cpuTime(client)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, fmt.Errorf("%s service: %v", modes[i], err)
+		}
+		before[i] = t
+	}
+	counting.Store(true)
+	time.Sleep(d)
+	counting.Store(false)
+	res := map[string]result{}
+	for i, s := range svcs {
+		t, err := s.cpuTime(client)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, fmt.Errorf("%s service: %v", modes[i], err)
+		}
+		res[modes[i]] = result{requests: s.done.Load(), cpu: t - before[i]}
+	}
+	cancel()
 	wg.Wait()
-	return float64(done.Load()) / time.Since(start).Seconds(), nil
+	return res, nil
 }
 
-// serve runs the measured service: a handler that does a little of
-// what real handlers do (hash, encode JSON), plain or watched.
-func serve(watched bool) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+// handlers are the measured services' handlers, by -handler name.
+var handlers = map[string]func() http.HandlerFunc{"typical": typicalHandler, "small": smallHandler}
+
+func smallHandler() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		sum := sha256.Sum256([]byte(r.PathValue("id") + r.UserAgent()))
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{
 			"id": r.PathValue("id"), "etag": hex.EncodeToString(sum[:8]),
 			"items": []string{"a", "b", "c"}, "total": 42.5,
 		})
-	})
+	}
+}
+
+type orderLine struct {
+	SKU         string  `json:"sku"`
+	Description string  `json:"description"`
+	Quantity    int     `json:"quantity"`
+	UnitPrice   float64 `json:"unit_price"`
+}
+
+type order struct {
+	ID       string      `json:"id"`
+	Customer string      `json:"customer"`
+	Created  time.Time   `json:"created"`
+	Status   string      `json:"status"`
+	Lines    []orderLine `json:"lines"`
+	Total    float64     `json:"total"`
+}
+
+// tokenKey signs the clients' bearer tokens.
+var tokenKey = []byte("watchload-key")
+
+func sign(subject string) string {
+	m := hmac.New(sha256.New, tokenKey)
+	m.Write([]byte(subject))
+	return subject + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+func typicalHandler() http.HandlerFunc {
+	var mu sync.RWMutex
+	orders := map[string]*order{}
+	for i := range 100 {
+		o := &order{ID: strconv.Itoa(i), Customer: "customer-" + strconv.Itoa(i%7), Status: "shipped",
+			Created: time.Date(2026, 3, 1, 12, i%60, 0, 0, time.UTC)}
+		for l := range 20 {
+			o.Lines = append(o.Lines, orderLine{SKU: fmt.Sprintf("SKU-%05d", i*20+l), Description: "stainless steel bolt, M8 x 40mm, pack of 50",
+				Quantity: 1 + l%4, UnitPrice: 3.25 + float64(l)})
+			o.Total += float64(1+l%4) * (3.25 + float64(l))
+		}
+		orders[o.ID] = o
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		subject, mac, ok := strings.Cut(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), ".")
+		if !ok || !hmac.Equal([]byte(sign(subject)[len(subject)+1:]), []byte(mac)) {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		mu.RLock()
+		o := orders[r.PathValue("id")]
+		mu.RUnlock()
+		if o == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if err := json.NewEncoder(w).Encode(o); err != nil {
+			return
+		}
+		logger.InfoContext(r.Context(), "order read", "order", o.ID, "subject", subject, "lines", len(o.Lines),
+			"remote", r.RemoteAddr, "elapsed", time.Since(start))
+	}
+}
+
+// serve runs the measured service, plain or watched, with the handler
+// named in the environment, and /cpu, which reports the process's CPU
+// time in nanoseconds.
+func serve(watched bool) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", handlers[os.Getenv(handlerEnv)]())
 	var h http.Handler = mux
 	if watched {
-		dir, err := os.MkdirTemp("", "watchload-")
+		w, err := watch.Start(context.Background(), watch.WithDir(os.Getenv(dirEnv)))
 		if err != nil {
 			log.Fatal(err)
 		}
-		defer os.RemoveAll(dir)
-		w, err := watch.Start(context.Background(), watch.WithDir(dir))
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer w.Stop()
-		h = w.Middleware(mux)
+		h = w.Middleware(mux) // runs until the parent kills the process
+
 	}
+	top := http.NewServeMux()
+	top.Handle("/", h)
+	top.HandleFunc("GET /cpu", func(w http.ResponseWriter, r *http.Request) {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, ru.Utime.Nano()+ru.Stime.Nano())
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(ln.Addr())
-	log.Fatal(http.Serve(ln, h))
+	log.Fatal(http.Serve(ln, top))
 }
