@@ -107,7 +107,8 @@ fi
 
 sums "$copy" >"$work/copy.sums"
 # Files the fixes changed, relative to the tree root.
-diff <(cat "$work/orig.sums") <(cat "$work/copy.sums") | sed -n 's/^> [0-9a-f]*  \.\///p' >"$work/changed.txt" || true
+# Only Go files: the go command may add a go.sum to the copy.
+diff "$work/orig.sums" "$work/copy.sums" | sed -n 's/^> [0-9a-f]*  \.\/\(.*\.go\)$/\1/p' >"$work/changed.txt" || true
 {
 	while read -r f; do
 		diff -u --label "a/$f" --label "b/$f" "$src/$f" "$copy/$f" || true
