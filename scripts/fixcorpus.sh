@@ -14,6 +14,8 @@
 # so that `go list`, `go vet` and silentfail all see the fixed sources.
 #
 # Environment:
+#   SILENTFAIL=PATH  the silentfail binary to run (default: built from
+#               this repository)
 #   OUT=DIR     keep the logs and the applied fixes there (fixes.diff,
 #               fix.stderr, after.stderr, vet-before.txt, vet-after.txt)
 #   LOCK=FILE   run each heavy step under `flock FILE` (shared machines)
@@ -47,8 +49,12 @@ heavy() {
 work=$(mktemp -d "${TMPDIR:-/tmp}/sf-fixcorpus.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/bin"
-(cd "$repo" && go build -o "$work/bin/silentfail" ./cmd/silentfail)
-sf=$work/bin/silentfail
+if [ -n "${SILENTFAIL:-}" ]; then
+	sf=$(command -v "$SILENTFAIL")
+else
+	(cd "$repo" && go build -o "$work/bin/silentfail" ./cmd/silentfail)
+	sf=$work/bin/silentfail
+fi
 
 orig_goroot=$(go env GOROOT)
 case $target in
@@ -118,9 +124,15 @@ diff "$work/orig.sums" "$work/copy.sums" | sed -n 's/^> [0-9a-f]*  \.\/\(.*\.go\
 # 2. Type-check everything again, without fixing.
 set +e
 (cd "$copy/$rel" && heavy "${after_env[@]}" "$sf" check "${patterns[@]}") >"$work/after.stdout" 2>"$work/after.stderr"
+after_status=$?
 set -e
+if [ $after_status -gt 2 ] || { [ $after_status -eq 2 ] && ! grep -q 'does not type-check' "$work/after.stderr"; }; then
+	echo "fixcorpus: silentfail check after the fixes failed (exit $after_status):" >&2
+	tail -n 20 "$work/after.stderr" >&2
+fi
 
-broken_list() { sed -n 's/^silentfail: package \([^ ]*\) does not type-check.*/\1/p' "$1" | LC_ALL=C sort -u; }
+# "package a [a.test] does not type-check": the test variant is named.
+broken_list() { sed -n 's/^silentfail: package \(.*\) does not type-check, .*/\1/p' "$1" | LC_ALL=C sort -u; }
 broken_list "$work/fix.stderr" >"$work/broken-before.txt"
 broken_list "$work/after.stderr" >"$work/broken-after.txt"
 LC_ALL=C comm -13 "$work/broken-before.txt" "$work/broken-after.txt" >"$work/broken-new.txt"
@@ -175,7 +187,7 @@ fixcorpus: $target (${patterns[*]})
   not type-checking before:     $(wc -l <"$work/broken-before.txt") $(paste -sd' ' "$work/broken-before.txt")
   not type-checking after:      $(wc -l <"$work/broken-after.txt") $(paste -sd' ' "$work/broken-after.txt")
   go vet on changed packages:   $vet_n (failing before $vet_fail_before, after $vet_fail_after)
-  packages broken by the fixes: $broken $(cat "$work/broken-new.txt" "$work/vet-broken.txt" | paste -sd' ')
+  packages broken by the fixes: $broken (silentfail: $(wc -l <"$work/broken-new.txt") $(paste -sd' ' "$work/broken-new.txt"); go vet: $(wc -l <"$work/vet-broken.txt") $(paste -sd' ' "$work/vet-broken.txt"))
   panics:                       $panics
   original tree untouched:      $untouched
 EOF
@@ -196,4 +208,5 @@ status=0
 [ "$broken" -eq 0 ] || status=1
 [ "$untouched" = yes ] || status=1
 [ $fix_status -le 2 ] && grep -q '^silentfail: applied ' "$work/fix.stderr" || status=1
+[ $after_status -le 1 ] || grep -q 'does not type-check' "$work/after.stderr" || status=1
 exit $status
