@@ -13,6 +13,7 @@ import (
 
 	"github.com/silentfail/silentfail/checks/suite"
 	"github.com/silentfail/silentfail/internal/checkrun"
+	"github.com/silentfail/silentfail/internal/sarif"
 	"github.com/silentfail/silentfail/internal/udiff"
 )
 
@@ -20,12 +21,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		jsonOut = fs.Bool("json", false, "print findings as go vet -json does")
-		fix     = fs.Bool("fix", false, "apply the suggested fixes to the files")
-		diff    = fs.Bool("diff", false, "print the suggested fixes as a unified diff; change nothing")
-		enable  = fs.String("enable", "", "comma-separated checks to run (default: all)")
-		disable = fs.String("disable", "", "comma-separated checks not to run")
-		tests   = fs.Bool("tests", true, "also check test files")
+		jsonOut  = fs.Bool("json", false, "print findings as go vet -json does")
+		sarifOut = fs.Bool("sarif", false, "print findings as a SARIF 2.1.0 log, for code scanning")
+		fix      = fs.Bool("fix", false, "apply the suggested fixes to the files")
+		diff     = fs.Bool("diff", false, "print the suggested fixes as a unified diff; change nothing")
+		enable   = fs.String("enable", "", "comma-separated checks to run (default: all)")
+		disable  = fs.String("disable", "", "comma-separated checks not to run")
+		tests    = fs.Bool("tests", true, "also check test files")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: silentfail check [flags] [packages]\n\nPackages default to ./... . Exit status: 0 clean, 1 findings, 2 could not run.\n\nFlags:\n")
@@ -36,6 +38,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if err == flag.ErrHelp {
 			return exitClean
 		}
+		return exitError
+	}
+	if *sarifOut && (*jsonOut || *fix || *diff) {
+		fmt.Fprintln(stderr, "silentfail: -sarif cannot be used with -json, -fix or -diff: it prints the findings, fixes included, as one SARIF log")
 		return exitError
 	}
 	if *fix && *diff {
@@ -92,9 +98,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			findings = unfixed(findings, plan.Fixed)
 		}
 	}
-	if *jsonOut {
+	switch {
+	case *sarifOut:
+		if err := sarifLog(analyzers, findings).Write(stdout); err != nil {
+			fmt.Fprintln(stderr, "silentfail: writing the SARIF log:", err)
+			return exitError
+		}
+	case *jsonOut:
 		printJSON(stdout, findings)
-	} else if !*diff {
+	case !*diff:
 		for _, f := range findings {
 			fmt.Fprintf(stdout, "%s: %s (%s)\n", position(f.Pos), f.Message, f.Check)
 		}
@@ -103,6 +115,18 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		status = exitFindings
 	}
 	return status
+}
+
+// sarifLog describes the checks that ran as rules, and the findings.
+func sarifLog(ran []*analysis.Analyzer, findings []checkrun.Finding) *sarif.Log {
+	checks := make([]sarif.Check, len(ran))
+	for i, a := range ran {
+		checks[i] = sarif.Check{Name: a.Name, Doc: a.Doc, URL: a.URL}
+	}
+	return sarif.New(checks, findings, sarif.Options{
+		Version:        version(),
+		InformationURI: "https://pkg.go.dev/github.com/silentfail/silentfail",
+	})
 }
 
 // selectChecks applies -enable and -disable to the suite, as the
