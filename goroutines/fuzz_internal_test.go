@@ -23,8 +23,9 @@ func addCaptures(f *testing.F) {
 }
 
 // checkResult fails on what no parser may return: a multi-line error, a
-// snapshot without goroutines, a count below one, a frame without a
-// function.
+// snapshot without goroutines, a count below one, a negative line or
+// wait, a frame of a text format without a function (a pprof profile
+// may lack symbols).
 func checkResult(t *testing.T, s *Snapshot, err error) {
 	t.Helper()
 	if err != nil {
@@ -43,6 +44,17 @@ func checkResult(t *testing.T, s *Snapshot, err error) {
 		}
 		if s.Format == FormatDump && g.CreatedBy != nil && g.CreatedBy.Function == "" {
 			t.Error("creator without a function")
+		}
+		if g.WaitMinutes < 0 {
+			t.Errorf("waiting %d minutes", g.WaitMinutes)
+		}
+		for _, f := range g.Stack {
+			if f.Line < 0 {
+				t.Errorf("frame %s at line %d", f.Function, f.Line)
+			}
+			if f.Function == "" && s.Format != FormatProfile {
+				t.Errorf("%s frame without a function", s.Format)
+			}
 		}
 	}
 }

@@ -50,6 +50,9 @@ func parseProfile(r *bufio.Reader) (*Snapshot, error) {
 				if ln.Function == nil {
 					continue
 				}
+				if ln.Line < 0 {
+					return nil, fmt.Errorf("goroutines: pprof profile: location %d: negative line number %d in %s", loc.ID, ln.Line, clip([]byte(ln.Function.Name)))
+				}
 				g.Stack = append(g.Stack, Frame{Function: in.get([]byte(ln.Function.Name)), File: in.get([]byte(ln.Function.Filename)), Line: int(ln.Line)})
 			}
 		}
