@@ -9,6 +9,7 @@
 #   scripts/fixcorpus.sh std                 # the standard library
 #   scripts/fixcorpus.sh cmd                 # the Go command and tools
 #   scripts/fixcorpus.sh DIR [PATTERN...]    # a Go module (default ./...)
+#   LOCK=/tmp/sf-heavy.lock OUT=/tmp/fix-caddy scripts/fixcorpus.sh ../caddy
 #
 # std and cmd copy the whole GOROOT and run with GOROOT set to the copy,
 # so that `go list`, `go vet` and silentfail all see the fixed sources.
