@@ -268,16 +268,9 @@ func convert(check, pkg string, fset *token.FileSet, d analysis.Diagnostic) Find
 		f.End = fset.Position(d.End)
 	}
 	for _, sf := range d.SuggestedFixes {
-		fix := Fix{Message: sf.Message}
-		for _, e := range sf.TextEdits {
-			end := e.End
-			if !end.IsValid() {
-				end = e.Pos
-			}
-			start, stop := fset.Position(e.Pos), fset.Position(end)
-			fix.Edits = append(fix.Edits, Edit{Filename: start.Filename, Start: start.Offset, End: stop.Offset, New: string(e.NewText)})
+		if fix, ok := convertFix(fset, sf); ok {
+			f.Fixes = append(f.Fixes, fix)
 		}
-		f.Fixes = append(f.Fixes, fix)
 	}
 	for _, r := range d.Related {
 		rel := Related{Pos: fset.Position(r.Pos), Message: r.Message}
@@ -287,6 +280,28 @@ func convert(check, pkg string, fset *token.FileSet, d analysis.Diagnostic) Find
 		f.Related = append(f.Related, rel)
 	}
 	return f
+}
+
+// convertFix turns a suggested fix into edits of files by name and
+// byte offset, and refuses a fix that edits a file with //line
+// directives: cgo's output, generated code. Offsets are those of the
+// file that was parsed (for cgo, a rewritten copy in the build cache),
+// while the directives name another file, whose bytes are elsewhere;
+// the edits would land at wrong places in the named file.
+func convertFix(fset *token.FileSet, sf analysis.SuggestedFix) (Fix, bool) {
+	fix := Fix{Message: sf.Message}
+	for _, e := range sf.TextEdits {
+		end := e.End
+		if !end.IsValid() {
+			end = e.Pos
+		}
+		start, stop := fset.PositionFor(e.Pos, false), fset.PositionFor(end, false)
+		if fset.Position(e.Pos).Filename != start.Filename || fset.Position(end).Filename != stop.Filename {
+			return Fix{}, false
+		}
+		fix.Edits = append(fix.Edits, Edit{Filename: start.Filename, Start: start.Offset, End: stop.Offset, New: string(e.NewText)})
+	}
+	return fix, true
 }
 
 func sortFindings(fs []Finding) {
