@@ -59,6 +59,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		Analyzers:   analyzers,
 		Tests:       *tests,
 		KnownChecks: checkNames(suite.All()),
+		TightGC:     true,
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "silentfail:", runErr)

@@ -129,7 +129,9 @@ func analyzeGraph(roots []*packages.Package, cfg Config) []rootResult {
 	if l.sizes == nil {
 		l.sizes = types.SizesFor("gc", runtime.GOARCH)
 	}
-	defer tightGC()()
+	if cfg.TightGC {
+		defer tightGC()()
+	}
 	var wg sync.WaitGroup
 	for _, n := range l.nodes {
 		wg.Go(func() { l.process(n) })

@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	res, err := checkrun.Run(checkrun.Config{Patterns: os.Args[1:], Tests: true})
+	res, err := checkrun.Run(checkrun.Config{Patterns: os.Args[1:], Tests: true, TightGC: true})
 	if res == nil {
 		fmt.Fprintln(os.Stderr, "loadonly:", err)
 		os.Exit(2)
