@@ -1,106 +1,180 @@
 package watch
 
 import (
+	"context"
+	"net/http"
+	"runtime/pprof"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
+	"weak"
 )
 
-// inflightShards spreads the registry's locks so that requests served
-// on different cores rarely contend.
-const inflightShards = 16
-
 // An inflight registry holds the requests inside the Middleware, so
-// that the sampling goroutine can find the ones past the deadline.
-// Registering costs a request one short critical section; a timer per
-// request, the obvious alternative, costs two timer-heap operations
-// and two allocations, which a busy service pays on every request.
+// that the sampling goroutine can count them and find the ones past the
+// deadline.
+//
+// A request must pay as little as possible for this, and what costs in
+// a busy server is not instructions but memory traffic: an allocation
+// (more garbage to collect) or a cache line another core wrote last (a
+// shared counter, a shared lock, a neighbour in a shared list). So each
+// request borrows an entry from a sync.Pool, which keeps entries per
+// processor, and writes only into that entry, under the entry's own
+// lock: nothing is shared between requests. The sampling goroutine,
+// every few seconds, walks every entry the pool ever made. It finds
+// them through weak pointers, so that entries the pool lets go are
+// freed, not kept forever by the registry.
 type inflight struct {
-	shards [inflightShards]inflightShard
+	pool       sync.Pool // of *flight
+	labelEpoch atomic.Uint64
+	labelSeq   atomic.Uint64
+
+	mu  sync.Mutex
+	all []weak.Pointer[flight] // every entry made and not yet freed
 }
 
-type inflightShard struct {
-	mu   sync.Mutex
-	head *flight
-	n    int64
-	_    [32]byte // keep neighbouring shards' locks off one cache line
-}
-
-// flights recycles the registry's entries: a busy service would
-// otherwise allocate one per request.
-var flights = sync.Pool{New: func() any { return new(flight) }}
-
-// A flight is one request in the Middleware. Its fields are copied
-// from the request when it starts: the handler owns the request and
-// may change it while the registry reads the flight.
+// A flight is one registry entry: the request it serves, if any, and
+// the pprof labels it puts on the request's goroutine. Its fields are
+// copied from the request when it starts: the handler owns the
+// request and may change it while the sampling goroutine reads the
+// entry.
 type flight struct {
-	prev, next *flight
-	shard      *inflightShard
+	mu       sync.Mutex
+	busy     bool
+	reported bool   // this request was returned by overdue
+	uses     uint64 // requests served: tells a request from the next one in the same entry
 
-	id, method, path, route, requestID string
-	started                            time.Time
-	reported                           bool // guarded by the shard's lock
+	method, path, route, requestID string
+	started                        time.Time
+
+	// labelID is the LabelRequest value of the request being served.
+	// By default the entry builds its labels once per label epoch and
+	// reuses them (labels, labelEpoch): see Middleware.
+	labelID    string
+	labels     context.Context
+	labelValue string // LabelRequest in labels
+	labelEpoch uint64
 }
 
-func (in *inflight) add(f *flight, seq uint64) {
-	s := &in.shards[seq%inflightShards]
-	f.shard = s
-	s.mu.Lock()
-	f.next = s.head
-	if s.head != nil {
-		s.head.prev = f
+// get returns an idle entry.
+func (in *inflight) get() *flight {
+	if f, ok := in.pool.Get().(*flight); ok {
+		return f
 	}
-	s.head = f
-	s.n++
-	s.mu.Unlock()
+	f := new(flight)
+	in.mu.Lock()
+	in.all = append(in.all, weak.Make(f))
+	in.mu.Unlock()
+	return f
 }
 
-// remove takes f out of the registry and recycles it: f must not be
-// used afterwards.
-func (in *inflight) remove(f *flight) {
-	s := f.shard
-	s.mu.Lock()
-	if f.prev != nil {
-		f.prev.next = f.next
-	} else {
-		s.head = f.next
+// start records that f serves r from now on, under label id.
+func (f *flight) start(r *http.Request, started time.Time, id string) {
+	f.mu.Lock()
+	f.busy, f.reported = true, false
+	f.uses++
+	f.method, f.path, f.route, f.requestID = r.Method, r.URL.Path, r.Pattern, requestID(r.Header)
+	f.started, f.labelID = started, id
+	f.mu.Unlock()
+}
+
+// requestID returns the X-Request-Id header. Header.Get would
+// canonicalize the key on every request; a server's request headers
+// are canonical already.
+func requestID(h http.Header) string {
+	if v := h["X-Request-Id"]; len(v) > 0 {
+		return v[0]
 	}
-	if f.next != nil {
-		f.next.prev = f.prev
+	return ""
+}
+
+// put records that f's request is over and recycles f: the caller must
+// not use f afterwards.
+func (in *inflight) put(f *flight) {
+	f.mu.Lock()
+	f.busy = false
+	f.method, f.path, f.route, f.requestID, f.labelID = "", "", "", "", ""
+	f.mu.Unlock()
+	in.pool.Put(f)
+}
+
+// goroutineLabels returns f's label set for requests served now, and
+// the value of its LabelRequest label. The set is built once per label
+// epoch: a request costs no allocation, and the requests f served in
+// the same epoch share a LabelRequest value (the epoch advances every
+// few seconds, see rotateLabels). Only f's owner calls it.
+func (in *inflight) goroutineLabels(f *flight) (context.Context, string) {
+	epoch := in.labelEpoch.Load()
+	if f.labels == nil || f.labelEpoch != epoch {
+		id := "e" + strconv.FormatUint(in.labelSeq.Add(1), 10)
+		f.labels = pprof.WithLabels(context.Background(), pprof.Labels(LabelRequest, id))
+		f.labelValue, f.labelEpoch = id, epoch
 	}
-	s.n--
-	s.mu.Unlock()
-	*f = flight{}
-	flights.Put(f)
+	return f.labels, f.labelValue
+}
+
+// rotateLabels starts a new label epoch: every entry builds a new label
+// set for its next request.
+func (in *inflight) rotateLabels() { in.labelEpoch.Add(1) }
+
+// entries returns the entries not yet freed, and forgets the freed ones.
+func (in *inflight) entries() []*flight {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	live := make([]*flight, 0, len(in.all))
+	kept := in.all[:0]
+	for _, wp := range in.all {
+		if f := wp.Value(); f != nil {
+			live = append(live, f)
+			kept = append(kept, wp)
+		}
+	}
+	clear(in.all[len(kept):])
+	in.all = kept
+	return live
 }
 
 // count returns the number of requests in the registry.
 func (in *inflight) count() int64 {
 	var n int64
-	for i := range in.shards {
-		s := &in.shards[i]
-		s.mu.Lock()
-		n += s.n
-		s.mu.Unlock()
+	for _, f := range in.entries() {
+		f.mu.Lock()
+		if f.busy {
+			n++
+		}
+		f.mu.Unlock()
 	}
 	return n
 }
 
-// overdue returns copies of the requests that started at or before
-// cutoff and were not returned before, and marks them returned: each
-// stuck request is captured once.
-func (in *inflight) overdue(cutoff time.Time) []flight {
-	var late []flight
-	for i := range in.shards {
-		s := &in.shards[i]
-		s.mu.Lock()
-		for f := s.head; f != nil; f = f.next {
-			if !f.reported && !f.started.After(cutoff) {
-				f.reported = true
-				late = append(late, flight{id: f.id, method: f.method, path: f.path, route: f.route,
-					requestID: f.requestID, started: f.started})
-			}
+// A lateRequest is a copy of a request past the deadline.
+type lateRequest struct {
+	entry *flight
+	uses  uint64
+	info  RequestInfo
+}
+
+// overdue returns the requests that started at or before cutoff and
+// were not returned before: each stuck request is returned once.
+func (in *inflight) overdue(cutoff time.Time) []lateRequest {
+	var late []lateRequest
+	for _, f := range in.entries() {
+		f.mu.Lock()
+		if f.busy && !f.reported && !f.started.After(cutoff) {
+			f.reported = true
+			late = append(late, lateRequest{entry: f, uses: f.uses, info: RequestInfo{
+				ID: f.labelID, Method: f.method, Path: f.path, Route: f.route, RequestID: f.requestID, Started: f.started}})
 		}
-		s.mu.Unlock()
+		f.mu.Unlock()
 	}
 	return late
+}
+
+// serving reports whether the request that overdue returned as l is
+// still running.
+func (l *lateRequest) serving() bool {
+	l.entry.mu.Lock()
+	defer l.entry.mu.Unlock()
+	return l.entry.busy && l.entry.uses == l.uses
 }

@@ -1,15 +1,18 @@
 package watch
 
 import (
+	"net/http/httptest"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"testing"
 	"time"
 )
 
-func ids(fs []flight) []string {
+func lateIDs(ls []lateRequest) []string {
 	var out []string
-	for _, f := range fs {
-		out = append(out, f.id)
+	for _, l := range ls {
+		out = append(out, l.info.Path)
 	}
 	slices.Sort(out)
 	return out
@@ -19,52 +22,122 @@ func TestInflightOverdueReportsEachRequestOnce(t *testing.T) {
 	var in inflight
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var fs []*flight
-	// 40 requests over 40 seconds, spread over every shard, several per shard.
+	// 40 requests started over 40 seconds.
 	for i := range 40 {
-		f := &flight{id: string(rune('A' + i)), started: base.Add(time.Duration(i) * time.Second)}
-		in.add(f, uint64(i))
+		f := in.get()
+		f.start(httptest.NewRequest("GET", "/"+string(rune('A'+i)), nil), base.Add(time.Duration(i)*time.Second), "")
 		fs = append(fs, f)
 	}
-	// Requests leave from the head, the middle and the tail of their shard's list.
-	for _, i := range []int{0, 16, 32, 5, 39} {
-		in.remove(fs[i])
+	if n := in.count(); n != 40 {
+		t.Errorf("count %d, want 40", n)
 	}
-	got := ids(in.overdue(base.Add(10 * time.Second)))
+	gone := []int{0, 16, 32, 5, 39}
+	for _, i := range gone {
+		in.put(fs[i])
+	}
+	if n := in.count(); n != 35 {
+		t.Errorf("count %d after 5 left, want 35", n)
+	}
+	late := in.overdue(base.Add(10 * time.Second))
 	want := []string{}
 	for i := 1; i <= 10; i++ {
 		if i != 5 {
-			want = append(want, string(rune('A'+i)))
+			want = append(want, "/"+string(rune('A'+i)))
 		}
 	}
-	if !slices.Equal(got, want) {
+	if got := lateIDs(late); !slices.Equal(got, want) {
 		t.Errorf("overdue at 10s: %v, want %v", got, want)
 	}
 	if again := in.overdue(base.Add(10 * time.Second)); len(again) != 0 {
-		t.Errorf("reported twice: %v", ids(again))
+		t.Errorf("reported twice: %v", lateIDs(again))
 	}
-	// Later, the ones that became overdue since, minus those gone.
-	got = ids(in.overdue(base.Add(20 * time.Second)))
+	// A late request is serving until it leaves, and its entry serving
+	// another request does not make it serving again.
+	l := late[0]
+	if !l.serving() {
+		t.Errorf("%s: not serving while in flight", l.info.Path)
+	}
+	in.put(l.entry)
+	if l.serving() {
+		t.Errorf("%s: serving after it left", l.info.Path)
+	}
+	l.entry.start(httptest.NewRequest("GET", "/next", nil), base, "")
+	if l.serving() {
+		t.Errorf("%s: serving when its entry serves the next request", l.info.Path)
+	}
+	in.put(l.entry)
+
+	got := lateIDs(in.overdue(base.Add(20 * time.Second)))
 	want = want[:0]
 	for i := 11; i <= 20; i++ {
 		if i != 16 {
-			want = append(want, string(rune('A'+i)))
+			want = append(want, "/"+string(rune('A'+i)))
 		}
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("overdue at 20s: %v, want %v", got, want)
 	}
-	// Everything removed: nothing left to report, lists empty.
 	for i, f := range fs {
-		if !slices.Contains([]int{0, 16, 32, 5, 39}, i) {
-			in.remove(f)
+		if !slices.Contains(gone, i) && f != l.entry {
+			in.put(f)
 		}
 	}
-	for i := range in.shards {
-		if in.shards[i].head != nil {
-			t.Errorf("shard %d not empty after every request left", i)
-		}
+	if n := in.count(); n != 0 {
+		t.Errorf("count %d after every request left", n)
 	}
 	if late := in.overdue(base.Add(time.Hour)); len(late) != 0 {
-		t.Errorf("removed requests reported: %v", ids(late))
+		t.Errorf("requests that left reported: %v", lateIDs(late))
+	}
+}
+
+// The registry must not keep alive the entries the pool lets go: a
+// service's registry would otherwise grow after every burst of requests.
+func TestInflightForgetsEntriesThePoolDrops(t *testing.T) {
+	var in inflight
+	fs := make([]*flight, 50)
+	for i := range fs {
+		fs[i] = in.get()
+	}
+	for _, f := range fs {
+		in.put(f)
+	}
+	clear(fs)
+	if n := len(in.entries()); n == 0 {
+		t.Fatal("no entries before any collection")
+	}
+	// sync.Pool drops its entries over two collections; the weak
+	// pointers clear when the entries are freed.
+	for range 6 {
+		runtime.GC()
+	}
+	if n := len(in.entries()); n != 0 {
+		t.Errorf("%d entries still registered after the pool let them go", n)
+	}
+	if len(in.all) != 0 {
+		t.Errorf("%d weak pointers kept", len(in.all))
+	}
+}
+
+func TestGoroutineLabelsChangeWithTheEpoch(t *testing.T) {
+	var in inflight
+	f, g := new(flight), new(flight)
+	l1, id1 := in.goroutineLabels(f)
+	l2, id2 := in.goroutineLabels(f)
+	if id1 == "" || id1 != id2 || l1 != l2 {
+		t.Errorf("within an epoch: %q then %q, want one reused label set", id1, id2)
+	}
+	if v, _ := pprof.Label(l1, LabelRequest); v != id1 {
+		t.Errorf("label set holds %s=%q, want %q", LabelRequest, v, id1)
+	}
+	if _, idg := in.goroutineLabels(g); idg == id1 {
+		t.Errorf("two entries share the label %q", idg)
+	}
+	in.rotateLabels()
+	l3, id3 := in.goroutineLabels(f)
+	if id3 == id1 || l3 == l1 {
+		t.Errorf("after rotation the entry still uses %q", id1)
+	}
+	if v, _ := pprof.Label(l3, LabelRequest); v != id3 {
+		t.Errorf("label set holds %s=%q, want %q", LabelRequest, v, id3)
 	}
 }

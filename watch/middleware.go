@@ -10,18 +10,20 @@ import (
 )
 
 // The pprof labels the Middleware puts on each request's goroutine;
-// goroutines the handler starts inherit them.
+// goroutines the handler starts inherit them. By default only
+// LabelRequest is set, on the goroutine alone; WithContextLabels adds
+// the others and puts them in the request's context too.
 const (
-	LabelRequest = "silentfail.request" // a per-process request number, unique while the process runs
+	LabelRequest = "silentfail.request" // tells a request's goroutines apart, see Middleware
 	LabelMethod  = "http.method"
 	LabelPath    = "http.path"
 	LabelRoute   = "http.route"      // the ServeMux pattern, when the middleware wraps a routed handler (Go 1.23+)
 	LabelID      = "http.request_id" // the X-Request-Id header, when the request has one
 )
 
-// requestLabels returns the request's labels, keys in sorted order so
+// contextLabels returns f's request's labels, keys in sorted order so
 // that pprof.Labels skips its sort.
-func requestLabels(f *flight) pprof.LabelSet {
+func contextLabels(f *flight) pprof.LabelSet {
 	var kv [10]string
 	n := 0
 	add := func(k, v string) {
@@ -34,32 +36,75 @@ func requestLabels(f *flight) pprof.LabelSet {
 	add(LabelPath, f.path)
 	add(LabelID, f.requestID)
 	add(LabelRoute, f.route)
-	add(LabelRequest, f.id)
+	add(LabelRequest, f.labelID)
 	return pprof.Labels(kv[:n]...)
 }
 
-// Middleware wraps next so that each request's goroutine carries pprof
-// labels (LabelRequest, LabelMethod, LabelPath, LabelRoute, LabelID) and is
-// counted in the InFlight metric. A request still running after the
-// request deadline (WithRequestDeadline, default 30s) is captured once:
-// the goroutines carrying its label, with their stacks, showing where
-// it is stuck — a deferred call, a lock, a channel. The capture is
-// queued, never waited for.
+// Middleware wraps next so that each request is counted in the
+// InFlight metric and its goroutine carries the LabelRequest pprof
+// label. A request still running after the request deadline
+// (WithRequestDeadline, default 30s) is captured once: the goroutines
+// carrying its label, with their stacks, showing where it is stuck — a
+// deferred call, a lock, a channel. The capture is queued, never
+// waited for.
+//
+// By default the middleware costs a request no allocation: the label
+// is set on the request's goroutine only (pprof.SetGoroutineLabels),
+// not in its context, and its value is reused for a few seconds by the
+// requests served after it from the same registry entry. So a
+// slow-request capture may also hold goroutines that a request served
+// just before it started and left running (themselves a leak). A
+// handler that runs pprof.Do on r.Context() replaces the label for the
+// rest of the request, and such a request cannot be captured.
+// WithContextLabels gives each request its own label value, adds
+// LabelMethod, LabelPath, LabelRoute and LabelID, and puts the labels
+// in the request's context (handlers' pprof.Do keeps them), for about
+// six small allocations per request.
 func (w *Watcher) Middleware(next http.Handler) http.Handler {
+	if w.cfg.contextLabels {
+		return w.contextLabelsMiddleware(next)
+	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		seq := w.reqSeq.Add(1)
-		f := flights.Get().(*flight)
-		f.id, f.method, f.path, f.route, f.requestID = strconv.FormatUint(seq, 10), r.Method, r.URL.Path, r.Pattern, r.Header.Get("X-Request-Id")
-		if w.cfg.requestDeadline > 0 {
-			f.started = w.cfg.now()
-		}
-		labels := requestLabels(f)
-		w.flights.add(f, seq)
-		defer w.flights.remove(f)
-		pprof.Do(r.Context(), labels, func(ctx context.Context) {
+		f := w.flights.get()
+		labels, id := w.flights.goroutineLabels(f)
+		f.start(r, w.requestStart(), id)
+		pprof.SetGoroutineLabels(labels)
+		defer w.finish(f)
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// finish takes the label off the goroutine, which goes on to serve the
+// connection's next request, and recycles f. The goroutine is left
+// without labels, as net/http's server starts it unless Serve itself
+// runs under labels. Restoring the labels of r.Context(), as pprof.Do
+// would, costs a walk up the context chain, cache-cold in a busy server
+// (about as much as the rest of the middleware), for a case that does
+// not arise: the server's contexts carry no labels unless BaseContext
+// puts them there, and then the goroutine did not carry them anyway.
+func (w *Watcher) finish(f *flight) {
+	pprof.SetGoroutineLabels(context.Background())
+	w.flights.put(f)
+}
+
+func (w *Watcher) contextLabelsMiddleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		f := w.flights.get()
+		f.start(r, w.requestStart(), strconv.FormatUint(w.reqSeq.Add(1), 10))
+		defer w.flights.put(f)
+		pprof.Do(r.Context(), contextLabels(f), func(ctx context.Context) {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 		})
 	})
+}
+
+// requestStart returns the start time of a request entering the
+// Middleware: the zero time when no deadline needs it.
+func (w *Watcher) requestStart() time.Time {
+	if w.cfg.requestDeadline > 0 {
+		return w.cfg.now()
+	}
+	return time.Time{}
 }
 
 // deadlineCheckEvery is how often the sampling goroutine looks for
@@ -74,20 +119,20 @@ func deadlineCheckEvery(d time.Duration) time.Duration {
 func (w *Watcher) captureOverdue() {
 	d := w.cfg.requestDeadline
 	now := w.cfg.now()
-	for _, f := range w.flights.overdue(now.Add(-d)) {
+	for _, late := range w.flights.overdue(now.Add(-d)) {
 		w.stats.slowRequest()
-		info := &RequestInfo{ID: f.id, Method: f.method, Path: f.path, Route: f.route, RequestID: f.requestID,
-			Started: f.started, Elapsed: now.Sub(f.started)}
+		info := late.info
+		info.Elapsed = now.Sub(info.Started)
 		w.enqueue(job{
 			meta: Meta{
 				Time:    now,
 				Rule:    RuleSlowRequest,
-				Reason:  fmt.Sprintf("%s %s still running after %v (request %s)", f.method, f.path, d, f.id),
+				Reason:  fmt.Sprintf("%s %s still running after %v (request %s)", info.Method, info.Path, d, info.ID),
 				Values:  map[Metric]float64{InFlight: float64(w.flights.count())},
 				Source:  w.source,
-				Request: info,
+				Request: &info,
 			},
-			files: func() ([]captureFile, error) { return requestFiles(f.id) },
+			files: func() ([]captureFile, error) { return requestFiles(info.ID, late.serving) },
 		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,9 +34,18 @@ func stuckHandler(release chan struct{}) http.HandlerFunc {
 }
 
 func TestMiddlewareCapturesAStuckRequest(t *testing.T) {
+	t.Run("goroutine labels", func(t *testing.T) { testStuckRequest(t, false) })
+	t.Run("context labels", func(t *testing.T) { testStuckRequest(t, true) })
+}
+
+func testStuckRequest(t *testing.T, contextLabels bool) {
 	dir := t.TempDir()
-	w, err := Start(context.Background(), WithDir(dir), WithInterval(time.Hour), WithRules(),
-		WithRequestDeadline(50*time.Millisecond), WithLogger(testLogger(t)))
+	opts := []Option{WithDir(dir), WithInterval(time.Hour), WithRules(),
+		WithRequestDeadline(50 * time.Millisecond), WithLogger(testLogger(t))}
+	if contextLabels {
+		opts = append(opts, WithContextLabels())
+	}
+	w, err := Start(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +106,12 @@ func TestMiddlewareCapturesAStuckRequest(t *testing.T) {
 		if got := s.Label[LabelRequest]; len(got) != 1 || got[0] != m.Request.ID {
 			t.Errorf("sample labelled %v, want only request %s", s.Label, m.Request.ID)
 		}
-		if got := s.Label[LabelPath]; len(got) != 1 || got[0] != "/stuck/7" {
-			t.Errorf("sample path label %v", got)
+		wantPath := []string{"/stuck/7"}
+		if !contextLabels {
+			wantPath = nil // only LabelRequest by default
+		}
+		if got := s.Label[LabelPath]; !slices.Equal(got, wantPath) {
+			t.Errorf("sample path label %v, want %v", got, wantPath)
 		}
 		if got := s.Label[LabelRoute]; len(got) != 0 {
 			// The middleware wraps the mux: the route is not known yet.
@@ -161,7 +176,8 @@ func frames(s *profile.Sample) []string {
 }
 
 func TestMiddlewareRouteLabelInsideTheMux(t *testing.T) {
-	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(), WithRequestDeadline(0))
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(), WithRequestDeadline(0),
+		WithContextLabels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +204,7 @@ func TestMiddlewareRouteLabelInsideTheMux(t *testing.T) {
 }
 
 func TestRequestFilesOfAFinishedRequest(t *testing.T) {
-	if _, err := requestFiles("no-such-request"); err != errSkip {
+	if _, err := requestFiles("no-such-request", func() bool { return true }); err != errSkip {
 		t.Errorf("err = %v, want errSkip", err)
 	}
 }
@@ -203,4 +219,111 @@ func TestFilterText(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
+}
+
+// The default middleware must cost a request no allocation: in a busy
+// server, garbage is most of what a per-request wrapper costs.
+func TestMiddlewareAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop entries")
+	}
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	h := w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	rw := &discardWriter{h: http.Header{}}
+	req := httptest.NewRequest("GET", "/items/3", nil)
+	req.Header.Set("X-Request-Id", "abc-123")
+	if n := testing.AllocsPerRun(1000, func() { h.ServeHTTP(rw, req) }); n != 0 {
+		t.Errorf("%v allocations per request, want 0", n)
+	}
+}
+
+// blockAfterRequest is a goroutine started after a request ended, on
+// the goroutine that served it.
+func blockAfterRequest(release chan struct{}) { <-release }
+
+// The goroutine that served a request goes on to serve the connection's
+// next one: the middleware must take its label off.
+func TestMiddlewareRemovesTheLabelAfterTheRequest(t *testing.T) {
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	release := make(chan struct{})
+	defer close(release)
+	h := w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		go blockInDefer(release) // started during the request: labelled
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	go blockAfterRequest(release) // started after it: not labelled
+	waitFor(t, "both goroutines to block", func() bool {
+		p := goroutineProfile(t)
+		return countFrame(p, "watch.blockInDefer") == 1 && countFrame(p, "watch.blockAfterRequest") == 1
+	})
+	for _, s := range goroutineProfile(t).Sample {
+		labelled := len(s.Label[LabelRequest]) > 0
+		switch {
+		case hasFrame(s, "watch.blockInDefer") && !labelled:
+			t.Errorf("a goroutine started during the request has no %s label", LabelRequest)
+		case hasFrame(s, "watch.blockAfterRequest") && labelled:
+			t.Errorf("a goroutine started after the request carries %s=%v", LabelRequest, s.Label[LabelRequest])
+		}
+	}
+}
+
+func goroutineProfile(t *testing.T) *profile.Profile {
+	t.Helper()
+	var b bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Parse(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func countFrame(p *profile.Profile, fn string) int64 {
+	var n int64
+	for _, s := range p.Sample {
+		if hasFrame(s, fn) {
+			n += s.Value[0]
+		}
+	}
+	return n
+}
+
+// A request that ended before its capture is skipped, even though
+// goroutines with its label may still run (the label value is shared
+// with the requests its entry served just before).
+func TestRequestFilesOfARequestThatLeft(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	pprof.Do(context.Background(), pprof.Labels(LabelRequest, "left-7"), func(context.Context) {
+		go blockAfterRequest(release)
+	})
+	waitFor(t, "the labelled goroutine to block", func() bool { return countFrame(goroutineProfile(t), "watch.blockAfterRequest") == 1 })
+	if _, err := requestFiles("left-7", func() bool { return false }); err != errSkip {
+		t.Errorf("request gone: err = %v, want errSkip", err)
+	}
+	files, err := requestFiles("left-7", func() bool { return true })
+	if err != nil || len(files) != 2 {
+		t.Errorf("request running: %d files, err %v; want 2 files", len(files), err)
+	}
+}
+
+// The sampling goroutine starts a new label epoch at every deadline check.
+func TestLabelEpochAdvances(t *testing.T) {
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(),
+		WithRequestDeadline(40*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	waitFor(t, "two label epochs", func() bool { return w.flights.labelEpoch.Load() >= 2 })
 }

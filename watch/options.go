@@ -67,6 +67,7 @@ type config struct {
 	now             func() time.Time
 	report          ReportFunc
 	requestDeadline time.Duration
+	contextLabels   bool
 	once            bool
 	dumpLimit       int
 }
@@ -198,6 +199,14 @@ func WithReport(f ReportFunc) Option {
 func WithRequestDeadline(d time.Duration) Option {
 	return func(c *config) { c.requestDeadline = d }
 }
+
+// WithContextLabels makes the Middleware give each request its own
+// LabelRequest value, add LabelMethod, LabelPath, LabelRoute and LabelID,
+// and put the labels in the request's context as pprof.Do does, so that
+// a handler's own pprof.Do keeps them and CPU profiles can be split by
+// route. It costs about six small allocations per request; by default
+// the middleware allocates nothing (see Middleware).
+func WithContextLabels() Option { return func(c *config) { c.contextLabels = true } }
 
 // WithDumpLimit sets the most goroutines a capture takes a debug=2 dump
 // of (default 20000; 0: always). Above it, goroutine.txt is left out and

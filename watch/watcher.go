@@ -118,6 +118,7 @@ func (w *Watcher) loop() {
 			w.tick()
 		case <-overdue:
 			w.captureOverdue()
+			w.flights.rotateLabels()
 		}
 	}
 }
@@ -232,8 +233,9 @@ func lookupWriter(name string, debug int) func(context.Context, io.Writer) error
 // requestFiles returns a request capture's files: the goroutine profile
 // in pprof format and the debug=1 text, both keeping only the
 // goroutines labelled with the request's id (its own and those it
-// started). errSkip means the request finished before the capture.
-func requestFiles(id string) ([]captureFile, error) {
+// started). errSkip means the request finished before the capture
+// (serving reports whether it still runs).
+func requestFiles(id string, serving func() bool) ([]captureFile, error) {
 	var pb, text bytes.Buffer
 	gp := pprof.Lookup("goroutine")
 	if err := gp.WriteTo(&pb, 0); err != nil {
@@ -252,7 +254,7 @@ func requestFiles(id string) ([]captureFile, error) {
 			keep = append(keep, s)
 		}
 	}
-	if len(keep) == 0 {
+	if len(keep) == 0 || !serving() {
 		return nil, errSkip
 	}
 	prof.Sample = keep
