@@ -132,7 +132,7 @@ func (w *Watcher) captureOverdue() {
 				Source:  w.source,
 				Request: &info,
 			},
-			files: func() ([]captureFile, error) { return requestFiles(info.ID, late.serving) },
+			files: func(m *Meta) ([]captureFile, error) { return requestFiles(info.ID, late.serving, m) },
 		})
 	}
 }

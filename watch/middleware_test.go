@@ -204,8 +204,75 @@ func TestMiddlewareRouteLabelInsideTheMux(t *testing.T) {
 }
 
 func TestRequestFilesOfAFinishedRequest(t *testing.T) {
-	if _, err := requestFiles("no-such-request", func() bool { return true }); err != errSkip {
+	if _, err := requestFiles("no-such-request", func() bool { return false }, &Meta{}); err != errSkip {
 		t.Errorf("err = %v, want errSkip", err)
+	}
+}
+
+// A request whose handler replaced its goroutine's labels still runs but
+// carries no label: the capture keeps every goroutine and says why.
+func TestRequestFilesOfARequestWithoutItsLabel(t *testing.T) {
+	m := &Meta{Reason: "GET /x still running after 30s (request e1)"}
+	files, err := requestFiles("e1-not-on-any-goroutine", func() bool { return true }, m)
+	if err != nil || len(files) != 2 {
+		t.Fatalf("%d files, err %v; want 2 files", len(files), err)
+	}
+	var b bytes.Buffer
+	if err := files[1].write(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Parse(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if countFrame(p, "testing.tRunner") == 0 {
+		t.Error("the capture does not hold every goroutine (this test's own is missing)")
+	}
+	if !strings.Contains(m.Reason, "no goroutine carries its label") {
+		t.Errorf("reason %q does not say why every goroutine was captured", m.Reason)
+	}
+}
+
+// blockUnderOwnLabels is a handler that labels itself with pprof.Do,
+// which drops the middleware's goroutine label.
+func blockUnderOwnLabels(release chan struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), pprof.Labels("stage", "render"), func(context.Context) { blockInDefer(release) })
+	}
+}
+
+func TestMiddlewareCapturesARequestThatReplacedItsLabels(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Start(context.Background(), WithDir(dir), WithInterval(time.Hour), WithRules(),
+		WithRequestDeadline(50*time.Millisecond), WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	release := make(chan struct{})
+	srv := httptest.NewServer(w.Middleware(blockUnderOwnLabels(release)))
+	defer srv.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.Get(srv.URL + "/render"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	waitFor(t, "a slow-request capture", func() bool { return len(captures(t, dir)) == 1 })
+	close(release)
+	<-done
+	c := captures(t, dir)[0]
+	m, err := ReadMeta(c.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Reason, "no goroutine carries its label") {
+		t.Errorf("reason %q", m.Reason)
+	}
+	p := readProfile(t, filepath.Join(c.Path, FileGoroutine))
+	if countFrame(p, "watch.blockInDefer") != 1 {
+		t.Error("the stuck handler is not in the capture")
 	}
 }
 
@@ -308,10 +375,10 @@ func TestRequestFilesOfARequestThatLeft(t *testing.T) {
 		go blockAfterRequest(release)
 	})
 	waitFor(t, "the labelled goroutine to block", func() bool { return countFrame(goroutineProfile(t), "watch.blockAfterRequest") == 1 })
-	if _, err := requestFiles("left-7", func() bool { return false }); err != errSkip {
+	if _, err := requestFiles("left-7", func() bool { return false }, &Meta{}); err != errSkip {
 		t.Errorf("request gone: err = %v, want errSkip", err)
 	}
-	files, err := requestFiles("left-7", func() bool { return true })
+	files, err := requestFiles("left-7", func() bool { return true }, &Meta{})
 	if err != nil || len(files) != 2 {
 		t.Errorf("request running: %d files, err %v; want 2 files", len(files), err)
 	}

@@ -209,7 +209,7 @@ func TestStopAbandonsACaptureInProgress(t *testing.T) {
 	inside := make(chan struct{})
 	w.enqueue(job{
 		meta: Meta{Time: time.Now(), Rule: "test"},
-		files: func() ([]captureFile, error) {
+		files: func(*Meta) ([]captureFile, error) {
 			return []captureFile{
 				{FileDump, func(_ context.Context, w io.Writer) error {
 					_, err := io.WriteString(w, "goroutine 1 [running]:\n")
@@ -244,14 +244,14 @@ func TestQueueFullDropsAndCounts(t *testing.T) {
 	defer w.Stop()
 	block := make(chan struct{})
 	started := make(chan struct{})
-	w.enqueue(job{meta: Meta{Time: time.Now(), Rule: "slow"}, files: func() ([]captureFile, error) {
+	w.enqueue(job{meta: Meta{Time: time.Now(), Rule: "slow"}, files: func(*Meta) ([]captureFile, error) {
 		close(started)
 		<-block
 		return nil, errSkip
 	}})
 	<-started // the capture goroutine is busy: the queue fills up
 	for range queueSize + 3 {
-		w.enqueue(job{meta: Meta{Time: time.Now(), Rule: "x"}, files: func() ([]captureFile, error) { return nil, errSkip }})
+		w.enqueue(job{meta: Meta{Time: time.Now(), Rule: "x"}, files: func(*Meta) ([]captureFile, error) { return nil, errSkip }})
 	}
 	close(block)
 	w.stats.mu.Lock()

@@ -49,7 +49,7 @@ type Watcher struct {
 // A job is a capture waiting for the capture goroutine.
 type job struct {
 	meta  Meta
-	files func() ([]captureFile, error) // run in the capture goroutine
+	files func(*Meta) ([]captureFile, error) // run in the capture goroutine; may add to the Meta
 }
 
 // Start starts a watcher of the current process. It samples every
@@ -141,7 +141,7 @@ func (w *Watcher) tick() {
 	w.lastCapture = s.Time
 	meta := firingMeta(s, firings, w.source)
 	withDump := w.cfg.allowDump(s, &meta)
-	w.enqueue(job{meta: meta, files: func() ([]captureFile, error) { return processFiles(withDump), nil }})
+	w.enqueue(job{meta: meta, files: func(*Meta) ([]captureFile, error) { return processFiles(withDump), nil }})
 }
 
 func firingMeta(s Sample, firings []Firing, source string) Meta {
@@ -177,7 +177,7 @@ func (w *Watcher) worker() {
 }
 
 func (w *Watcher) capture(j job) {
-	files, err := j.files()
+	files, err := j.files(&j.meta)
 	if err == errSkip {
 		return
 	}
@@ -234,8 +234,11 @@ func lookupWriter(name string, debug int) func(context.Context, io.Writer) error
 // in pprof format and the debug=1 text, both keeping only the
 // goroutines labelled with the request's id (its own and those it
 // started). errSkip means the request finished before the capture
-// (serving reports whether it still runs).
-func requestFiles(id string, serving func() bool) ([]captureFile, error) {
+// (serving reports whether it still runs). When the request still runs
+// but no goroutine carries its label, its handler replaced its
+// goroutine's labels (pprof.Do on r.Context() does): then every
+// goroutine is kept, and m's reason says why.
+func requestFiles(id string, serving func() bool, m *Meta) ([]captureFile, error) {
 	var pb, text bytes.Buffer
 	gp := pprof.Lookup("goroutine")
 	if err := gp.WriteTo(&pb, 0); err != nil {
@@ -244,24 +247,30 @@ func requestFiles(id string, serving func() bool) ([]captureFile, error) {
 	if err := gp.WriteTo(&text, 1); err != nil {
 		return nil, err
 	}
+	if !serving() {
+		return nil, errSkip
+	}
 	prof, err := profile.Parse(&pb)
 	if err != nil {
 		return nil, fmt.Errorf("goroutine profile: %v", err)
 	}
-	keep := prof.Sample[:0]
+	keep := prof.Sample[:0:0]
 	for _, s := range prof.Sample {
 		if hasLabel(s.Label[LabelRequest], id) {
 			keep = append(keep, s)
 		}
 	}
-	if len(keep) == 0 || !serving() {
-		return nil, errSkip
+	dump := text.Bytes()
+	if len(keep) > 0 {
+		prof.Sample = keep
+		prof = prof.Compact()
+		dump = filterText(dump, fmt.Sprintf("%q:%q", LabelRequest, id))
+	} else {
+		m.Reason += fmt.Sprintf("\nno goroutine carries its label %s=%s (the handler replaced its goroutine's pprof labels, as pprof.Do on r.Context() does): every goroutine is captured",
+			LabelRequest, id)
 	}
-	prof.Sample = keep
-	prof = prof.Compact()
-	filtered := filterText(text.Bytes(), fmt.Sprintf("%q:%q", LabelRequest, id))
 	return []captureFile{
-		{FileDump, func(_ context.Context, w io.Writer) error { _, err := w.Write(filtered); return err }},
+		{FileDump, func(_ context.Context, w io.Writer) error { _, err := w.Write(dump); return err }},
 		{FileGoroutine, func(_ context.Context, w io.Writer) error { return prof.Write(w) }},
 	}, nil
 }
