@@ -27,9 +27,10 @@ import (
 // This loader asks go list for metadata only (no compilation), then
 // type-checks the build graph itself, in dependency order and at most
 // GOMAXPROCS packages at a time:
-//   - a dependency is parsed without comments, type-checked without
-//     function bodies (its API is all its importers need), and its
-//     syntax dropped at once;
+//   - a dependency is parsed without comments, stripped of the
+//     declarations its importers cannot reach (pruneToAPI),
+//     type-checked without function bodies (its API is all its
+//     importers need), and its syntax and line tables dropped at once;
 //   - a target package is parsed and type-checked fully, its types are
 //     handed to the packages that import it, the analyzers run on it,
 //     and its syntax and type information are dropped as soon as its
@@ -94,6 +95,10 @@ type graphLoader struct {
 	nodes     map[*packages.Package]*node
 	cpu       chan struct{} // one token per package being worked on
 	results   []rootResult  // by root index
+
+	// fullDeps type-checks dependencies whole and keeps their line
+	// tables (tests compare that with the default).
+	fullDeps bool
 }
 
 type node struct {
@@ -228,10 +233,16 @@ func (l *graphLoader) checkDependency(p *packages.Package) *types.Package {
 			files = append(files, f)
 		}
 	}
+	if !l.fullDeps {
+		pruneToAPI(files)
+	}
 	tc := l.config(p, func(error) {})
 	tc.IgnoreFuncBodies = true
 	pkg := types.NewPackage(p.PkgPath, p.Name)
 	_ = types.NewChecker(tc, l.fset, pkg, nil).Files(files)
+	if !l.fullDeps {
+		dropLines(l.fset, files)
+	}
 	return pkg
 }
 
@@ -307,5 +318,18 @@ func (l *graphLoader) analyze(p *packages.Package, res *rootResult) {
 	}
 	if l.known != nil {
 		res.findings = append(res.findings, unknownDirectives(p, l.known)...)
+	}
+}
+
+// dropLines forgets the line tables of a type-checked dependency's
+// files: they are most of the memory of the FileSet, and no finding
+// points into a dependency (analyzers report in the package they
+// analyze, type errors in the files they check). A position in such a
+// file still names the file, without line and column.
+func dropLines(fset *token.FileSet, files []*ast.File) {
+	for _, f := range files {
+		if tf := fset.File(f.Pos()); tf != nil {
+			tf.SetLines(nil)
+		}
 	}
 }
