@@ -88,6 +88,9 @@ func pruneToAPI(files []*ast.File) {
 
 	// Walk what is kept, outside function bodies, and keep every
 	// declaration of every name it mentions.
+	mentioned := make(map[string]bool)
+	keptMethods := make(map[string]bool)        // by receiver base type
+	waiting := make(map[string][]*ast.FuncDecl) // unexported methods of kept types, by name
 	mention := func(name string) {
 		for _, d := range byName[name] {
 			if d.fn != nil {
@@ -96,13 +99,26 @@ func pruneToAPI(files []*ast.File) {
 				keep(d.spec)
 			}
 		}
-		if ms := methods[name]; ms != nil {
-			// Only types have methods; a kept type keeps them all.
-			if isTypeName(byName[name]) {
-				for _, m := range ms {
+		if ms := methods[name]; ms != nil && !keptMethods[name] && isTypeName(byName[name]) {
+			// Only types have methods. A kept type keeps its exported
+			// methods; an unexported one matters to importers only if
+			// an interface of this package has a method of that name,
+			// so it waits until its name is mentioned.
+			keptMethods[name] = true
+			for _, m := range ms {
+				if m.Name.IsExported() || mentioned[m.Name.Name] {
 					keep(m)
+				} else {
+					waiting[m.Name.Name] = append(waiting[m.Name.Name], m)
 				}
 			}
+		}
+		if !mentioned[name] {
+			mentioned[name] = true
+			for _, m := range waiting[name] {
+				keep(m)
+			}
+			delete(waiting, name)
 		}
 	}
 	visit := func(n ast.Node) bool {

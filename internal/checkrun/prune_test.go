@@ -27,6 +27,12 @@ type T struct{ f inner }
 type inner struct{}
 func (inner) Read([]byte) (int, error) { return 0, nil }
 func (T) m(x param) {}
+func (T) n() {}
+type I interface{ m() }
+func UsesI(i iface) {}
+type iface interface{ o() }
+func (inner) o() {}
+func (inner) p() {}
 type param int
 type onlyInBody int
 func (onlyInBody) M() {}
@@ -38,6 +44,7 @@ type made int
 var unused, unused2 = 1, 2
 type Gen[P constraint] struct{}
 type constraint interface{ ~int }
+func (g *Gen[P]) Method() {}
 func (g *Gen[P]) method() {}
 func init() {}
 func _() {}
@@ -72,8 +79,8 @@ func _() {}
 			}
 		}
 	}
-	want := []string{`"io"`, "a", "b", "T", "inner", "inner.Read", "T.m", "param",
-		"Exported", "V", "mk", "made", "Gen", "constraint", "Gen.method"}
+	want := []string{`"io"`, "a", "b", "T", "inner", "inner.Read", "T.m", "I", "UsesI", "iface", "inner.o", "param",
+		"Exported", "V", "mk", "made", "Gen", "constraint", "Gen.Method"}
 	if !slices.Equal(got, want) {
 		t.Errorf("kept %v\nwant %v", got, want)
 	}
@@ -141,7 +148,20 @@ func api(pkg *types.Package) string {
 			}
 			ms := types.NewMethodSet(t)
 			for i := range ms.Len() {
-				lines = append(lines, "  "+types.SelectionString(ms.At(i), q))
+				if ms.At(i).Obj().Exported() {
+					lines = append(lines, "  "+types.SelectionString(ms.At(i), q))
+				}
+			}
+			// Unexported methods matter to importers only through the
+			// package's interfaces that have them.
+			for _, iname := range scope.Names() {
+				it := scope.Lookup(iname)
+				if _, ok := it.(*types.TypeName); !ok || !it.Exported() {
+					continue
+				}
+				if iface, ok := it.Type().Underlying().(*types.Interface); ok && types.Implements(t, iface) {
+					lines = append(lines, "  implements "+iname)
+				}
 			}
 		}
 	}
