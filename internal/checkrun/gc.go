@@ -16,8 +16,12 @@ import (
 // of it: small runs collect as rarely as usual, and a service's large
 // build graph costs a few more collections instead of hundreds of
 // megabytes. A GOGC set by the user is left alone.
+//
+// 24 MB: on caddy's graph (live heap up to ~90 MB) it costs about a
+// second over 48 MB and saves ~30 MB of peak; the garbage between two
+// collections is mostly the function bodies of parsed dependencies.
 const (
-	gcHeadroom   = 48 << 20 // bytes above the live heap
+	gcHeadroom   = 24 << 20 // bytes above the live heap
 	gcMinPercent = 25
 )
 
