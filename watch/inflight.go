@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 	"weak"
 )
 
@@ -26,9 +25,14 @@ import (
 // them through weak pointers, so that entries the pool lets go are
 // freed, not kept forever by the registry.
 type inflight struct {
-	pool       sync.Pool // of *flight
-	labelEpoch atomic.Uint64
-	labelSeq   atomic.Uint64
+	pool sync.Pool // of *flight
+
+	// epoch counts the sampling goroutine's deadline checks. It is the
+	// requests' clock (reading an atomic that changes every few seconds
+	// costs less than reading the time) and it tells entries when to
+	// build new labels.
+	epoch    atomic.Uint64
+	labelSeq atomic.Uint64
 
 	mu  sync.Mutex
 	all []weak.Pointer[flight] // every entry made and not yet freed
@@ -46,7 +50,7 @@ type flight struct {
 	uses     uint64 // requests served: tells a request from the next one in the same entry
 
 	method, path, route, requestID string
-	started                        time.Time
+	startEpoch                     uint64 // the epoch when the request started
 
 	// labelID is the LabelRequest value of the request being served.
 	// By default the entry builds its labels once per label epoch and
@@ -70,12 +74,12 @@ func (in *inflight) get() *flight {
 }
 
 // start records that f serves r from now on, under label id.
-func (f *flight) start(r *http.Request, started time.Time, id string) {
+func (f *flight) start(r *http.Request, epoch uint64, id string) {
 	f.mu.Lock()
 	f.busy, f.reported = true, false
 	f.uses++
 	f.method, f.path, f.route, f.requestID = r.Method, r.URL.Path, r.Pattern, requestID(r.Header)
-	f.started, f.labelID = started, id
+	f.startEpoch, f.labelID = epoch, id
 	f.mu.Unlock()
 }
 
@@ -99,13 +103,12 @@ func (in *inflight) put(f *flight) {
 	in.pool.Put(f)
 }
 
-// goroutineLabels returns f's label set for requests served now, and
-// the value of its LabelRequest label. The set is built once per label
-// epoch: a request costs no allocation, and the requests f served in
-// the same epoch share a LabelRequest value (the epoch advances every
-// few seconds, see rotateLabels). Only f's owner calls it.
-func (in *inflight) goroutineLabels(f *flight) (context.Context, string) {
-	epoch := in.labelEpoch.Load()
+// goroutineLabels returns f's label set for a request starting in
+// epoch, and the value of its LabelRequest label. The set is built once
+// per epoch: a request costs no allocation, and the requests f served
+// in the same epoch share a LabelRequest value (the epoch advances
+// every few seconds). Only f's owner calls it.
+func (in *inflight) goroutineLabels(f *flight, epoch uint64) (context.Context, string) {
 	if f.labels == nil || f.labelEpoch != epoch {
 		id := "e" + strconv.FormatUint(in.labelSeq.Add(1), 10)
 		f.labels = pprof.WithLabels(context.Background(), pprof.Labels(LabelRequest, id))
@@ -114,9 +117,9 @@ func (in *inflight) goroutineLabels(f *flight) (context.Context, string) {
 	return f.labels, f.labelValue
 }
 
-// rotateLabels starts a new label epoch: every entry builds a new label
-// set for its next request.
-func (in *inflight) rotateLabels() { in.labelEpoch.Add(1) }
+// nextEpoch starts a new epoch and returns it: every entry builds a new
+// label set for its next request.
+func (in *inflight) nextEpoch() uint64 { return in.epoch.Add(1) }
 
 // entries returns the entries not yet freed, and forgets the freed ones.
 func (in *inflight) entries() []*flight {
@@ -150,21 +153,22 @@ func (in *inflight) count() int64 {
 
 // A lateRequest is a copy of a request past the deadline.
 type lateRequest struct {
-	entry *flight
-	uses  uint64
-	info  RequestInfo
+	entry      *flight
+	uses       uint64
+	startEpoch uint64
+	info       RequestInfo // Started and Elapsed left to the caller
 }
 
-// overdue returns the requests that started at or before cutoff and
+// overdue returns the requests that started in epoch last or before and
 // were not returned before: each stuck request is returned once.
-func (in *inflight) overdue(cutoff time.Time) []lateRequest {
+func (in *inflight) overdue(last uint64) []lateRequest {
 	var late []lateRequest
 	for _, f := range in.entries() {
 		f.mu.Lock()
-		if f.busy && !f.reported && !f.started.After(cutoff) {
+		if f.busy && !f.reported && f.startEpoch <= last {
 			f.reported = true
-			late = append(late, lateRequest{entry: f, uses: f.uses, info: RequestInfo{
-				ID: f.labelID, Method: f.method, Path: f.path, Route: f.route, RequestID: f.requestID, Started: f.started}})
+			late = append(late, lateRequest{entry: f, uses: f.uses, startEpoch: f.startEpoch, info: RequestInfo{
+				ID: f.labelID, Method: f.method, Path: f.path, Route: f.route, RequestID: f.requestID}})
 		}
 		f.mu.Unlock()
 	}

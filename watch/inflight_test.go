@@ -6,7 +6,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"testing"
-	"time"
 )
 
 func lateIDs(ls []lateRequest) []string {
@@ -20,12 +19,11 @@ func lateIDs(ls []lateRequest) []string {
 
 func TestInflightOverdueReportsEachRequestOnce(t *testing.T) {
 	var in inflight
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var fs []*flight
-	// 40 requests started over 40 seconds.
+	// 40 requests started in 40 epochs.
 	for i := range 40 {
 		f := in.get()
-		f.start(httptest.NewRequest("GET", "/"+string(rune('A'+i)), nil), base.Add(time.Duration(i)*time.Second), "")
+		f.start(httptest.NewRequest("GET", "/"+string(rune('A'+i)), nil), uint64(i), "")
 		fs = append(fs, f)
 	}
 	if n := in.count(); n != 40 {
@@ -38,7 +36,7 @@ func TestInflightOverdueReportsEachRequestOnce(t *testing.T) {
 	if n := in.count(); n != 35 {
 		t.Errorf("count %d after 5 left, want 35", n)
 	}
-	late := in.overdue(base.Add(10 * time.Second))
+	late := in.overdue(10)
 	want := []string{}
 	for i := 1; i <= 10; i++ {
 		if i != 5 {
@@ -48,7 +46,7 @@ func TestInflightOverdueReportsEachRequestOnce(t *testing.T) {
 	if got := lateIDs(late); !slices.Equal(got, want) {
 		t.Errorf("overdue at 10s: %v, want %v", got, want)
 	}
-	if again := in.overdue(base.Add(10 * time.Second)); len(again) != 0 {
+	if again := in.overdue(10); len(again) != 0 {
 		t.Errorf("reported twice: %v", lateIDs(again))
 	}
 	// A late request is serving until it leaves, and its entry serving
@@ -61,13 +59,13 @@ func TestInflightOverdueReportsEachRequestOnce(t *testing.T) {
 	if l.serving() {
 		t.Errorf("%s: serving after it left", l.info.Path)
 	}
-	l.entry.start(httptest.NewRequest("GET", "/next", nil), base, "")
+	l.entry.start(httptest.NewRequest("GET", "/next", nil), 0, "")
 	if l.serving() {
 		t.Errorf("%s: serving when its entry serves the next request", l.info.Path)
 	}
 	in.put(l.entry)
 
-	got := lateIDs(in.overdue(base.Add(20 * time.Second)))
+	got := lateIDs(in.overdue(20))
 	want = want[:0]
 	for i := 11; i <= 20; i++ {
 		if i != 16 {
@@ -85,7 +83,7 @@ func TestInflightOverdueReportsEachRequestOnce(t *testing.T) {
 	if n := in.count(); n != 0 {
 		t.Errorf("count %d after every request left", n)
 	}
-	if late := in.overdue(base.Add(time.Hour)); len(late) != 0 {
+	if late := in.overdue(1000); len(late) != 0 {
 		t.Errorf("requests that left reported: %v", lateIDs(late))
 	}
 }
@@ -121,19 +119,18 @@ func TestInflightForgetsEntriesThePoolDrops(t *testing.T) {
 func TestGoroutineLabelsChangeWithTheEpoch(t *testing.T) {
 	var in inflight
 	f, g := new(flight), new(flight)
-	l1, id1 := in.goroutineLabels(f)
-	l2, id2 := in.goroutineLabels(f)
+	l1, id1 := in.goroutineLabels(f, 0)
+	l2, id2 := in.goroutineLabels(f, 0)
 	if id1 == "" || id1 != id2 || l1 != l2 {
 		t.Errorf("within an epoch: %q then %q, want one reused label set", id1, id2)
 	}
 	if v, _ := pprof.Label(l1, LabelRequest); v != id1 {
 		t.Errorf("label set holds %s=%q, want %q", LabelRequest, v, id1)
 	}
-	if _, idg := in.goroutineLabels(g); idg == id1 {
+	if _, idg := in.goroutineLabels(g, 0); idg == id1 {
 		t.Errorf("two entries share the label %q", idg)
 	}
-	in.rotateLabels()
-	l3, id3 := in.goroutineLabels(f)
+	l3, id3 := in.goroutineLabels(f, in.nextEpoch())
 	if id3 == id1 || l3 == l1 {
 		t.Errorf("after rotation the entry still uses %q", id1)
 	}

@@ -66,8 +66,9 @@ func (w *Watcher) Middleware(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		f := w.flights.get()
-		labels, id := w.flights.goroutineLabels(f)
-		f.start(r, w.requestStart(), id)
+		epoch := w.flights.epoch.Load()
+		labels, id := w.flights.goroutineLabels(f, epoch)
+		f.start(r, epoch, id)
 		pprof.SetGoroutineLabels(labels)
 		defer w.finish(f)
 		next.ServeHTTP(rw, r)
@@ -90,21 +91,12 @@ func (w *Watcher) finish(f *flight) {
 func (w *Watcher) contextLabelsMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		f := w.flights.get()
-		f.start(r, w.requestStart(), strconv.FormatUint(w.reqSeq.Add(1), 10))
+		f.start(r, w.flights.epoch.Load(), strconv.FormatUint(w.reqSeq.Add(1), 10))
 		defer w.flights.put(f)
 		pprof.Do(r.Context(), contextLabels(f), func(ctx context.Context) {
 			next.ServeHTTP(rw, r.WithContext(ctx))
 		})
 	})
-}
-
-// requestStart returns the start time of a request entering the
-// Middleware: the zero time when no deadline needs it.
-func (w *Watcher) requestStart() time.Time {
-	if w.cfg.requestDeadline > 0 {
-		return w.cfg.now()
-	}
-	return time.Time{}
 }
 
 // deadlineCheckEvery is how often the sampling goroutine looks for
@@ -114,15 +106,41 @@ func deadlineCheckEvery(d time.Duration) time.Duration {
 	return max(d/8, time.Millisecond)
 }
 
-// captureOverdue queues a capture of every request that has been in
-// the Middleware longer than the request deadline.
-func (w *Watcher) captureOverdue() {
+// epochRing is how many epochs' start times the sampling goroutine
+// keeps: 64 deadline checks span 8 deadlines, and a request is
+// reported after 9 checks at most.
+const epochRing = 64
+
+// tickEpoch starts a new epoch, at the sampling goroutine's deadline
+// check, and queues a capture of every request that has been in the
+// Middleware longer than the request deadline. A request that started
+// in epoch s started before epoch s+1 did: it is late once epoch s+1
+// started a deadline ago, which finds it at most one check (d/8) after
+// the deadline. Its Started is its epoch's start, earlier than the
+// request's by less than d/8.
+func (w *Watcher) tickEpoch() {
 	d := w.cfg.requestDeadline
 	now := w.cfg.now()
-	for _, late := range w.flights.overdue(now.Add(-d)) {
+	e := w.flights.nextEpoch()
+	w.epochStarts[e%epochRing] = now
+	cutoff := now.Add(-d)
+	last, found := uint64(0), false
+	for s := e; s > 0 && s+epochRing > e; s-- {
+		if !w.epochStarts[s%epochRing].After(cutoff) {
+			last, found = s-1, true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	for _, late := range w.flights.overdue(last) {
 		w.stats.slowRequest()
 		info := late.info
-		info.Elapsed = now.Sub(info.Started)
+		if late.startEpoch+epochRing > e {
+			info.Started = w.epochStarts[late.startEpoch%epochRing]
+			info.Elapsed = now.Sub(info.Started)
+		}
 		w.enqueue(job{
 			meta: Meta{
 				Time:    now,

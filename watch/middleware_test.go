@@ -392,5 +392,44 @@ func TestLabelEpochAdvances(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	waitFor(t, "two label epochs", func() bool { return w.flights.labelEpoch.Load() >= 2 })
+	waitFor(t, "two label epochs", func() bool { return w.flights.epoch.Load() >= 2 })
+}
+
+// A request is late once the epoch after the one it started in began a
+// deadline ago: never before the deadline, at most one check after it.
+func TestTickEpochFindsARequestAfterItsDeadline(t *testing.T) {
+	const d = time.Hour // the loop's own check runs every d/8: never during this test
+	t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	now := t0
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(),
+		WithRequestDeadline(d), WithClock(func() time.Time { return now }), WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	slow := func() uint64 { w.stats.mu.Lock(); defer w.stats.mu.Unlock(); return w.stats.slowRequests }
+
+	now = t0.Add(d / 8)
+	w.tickEpoch() // epoch 1 begins
+	f := w.flights.get()
+	started := t0.Add(d/8 + 6*time.Minute) // late in epoch 1: 7.5 to 15 minutes
+	now = started
+	f.start(httptest.NewRequest("GET", "/late", nil), w.flights.epoch.Load(), "e-test")
+	defer w.flights.put(f)
+	for i := 2; i <= 9; i++ {
+		now = t0.Add(time.Duration(i) * d / 8)
+		w.tickEpoch()
+		if n := slow(); n != 0 {
+			t.Fatalf("reported at check %d, %v after the request started", i, now.Sub(started))
+		}
+	}
+	now = t0.Add(10 * d / 8)
+	w.tickEpoch()
+	if n := slow(); n != 1 {
+		t.Fatalf("%d slow requests %v after the request started, want 1", n, now.Sub(started))
+	}
+	w.tickEpoch()
+	if n := slow(); n != 1 {
+		t.Errorf("reported again: %d", n)
+	}
 }

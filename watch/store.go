@@ -59,9 +59,12 @@ type RequestInfo struct {
 	Path   string `json:"path"`
 	Route  string `json:"route,omitempty"`
 	// RequestID is the X-Request-Id header, to find the request in logs.
-	RequestID string        `json:"request_id,omitempty"`
-	Started   time.Time     `json:"started"`
-	Elapsed   time.Duration `json:"elapsed_ns"`
+	RequestID string `json:"request_id,omitempty"`
+	// Started is when the deadline check before the request ran: the
+	// request started less than a check interval (the deadline / 8)
+	// later. Elapsed counts from Started.
+	Started time.Time     `json:"started"`
+	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
 // A Capture is one capture directory.

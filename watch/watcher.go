@@ -44,6 +44,7 @@ type Watcher struct {
 	stopOnce   sync.Once
 
 	lastCapture time.Time // of a rule capture; sampling goroutine only
+	epochStarts [epochRing]time.Time // sampling goroutine only
 }
 
 // A job is a capture waiting for the capture goroutine.
@@ -77,6 +78,7 @@ func Start(ctx context.Context, opts ...Option) (*Watcher, error) {
 		w.sample = func(context.Context) (Sample, error) { return rs.sample(cfg.now()), nil }
 	}
 	w.ctx, w.cancel = context.WithCancel(ctx)
+	w.epochStarts[0] = cfg.now()
 	go w.loop()
 	go w.worker()
 	return w, nil
@@ -117,8 +119,7 @@ func (w *Watcher) loop() {
 		case <-t.C:
 			w.tick()
 		case <-overdue:
-			w.captureOverdue()
-			w.flights.rotateLabels()
+			w.tickEpoch()
 		}
 	}
 }
