@@ -69,10 +69,14 @@
 //
 // A slow-request capture (rule "slow-request", from Middleware) holds
 // only the goroutines carrying the request's LabelRequest pprof label —
-// its own and those it started: goroutine.txt is then the debug=1 text
-// profile (the debug=2 dump carries no labels before Go 1.27), with its
-// "# labels:" lines, and goroutine.pb.gz keeps the matching samples;
-// capture.json has a "request" object.
+// its own and those it started (and, by default, those that requests
+// served just before it by the same middleware entry left running):
+// goroutine.txt is then the debug=1 text profile (the debug=2 dump
+// carries no labels before Go 1.27), with its "# labels:" lines, and
+// goroutine.pb.gz keeps the matching samples; capture.json has a
+// "request" object. When no goroutine carries the label (the handler
+// replaced its labels with pprof.Do) the capture keeps every goroutine
+// and its reason says so.
 //
 // A capture is written under a temporary name (prefix
 // ".silentfail-tmp-") and renamed when complete, capture.json last: a

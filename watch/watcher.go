@@ -43,7 +43,7 @@ type Watcher struct {
 	workerDone chan struct{}
 	stopOnce   sync.Once
 
-	lastCapture time.Time // of a rule capture; sampling goroutine only
+	lastCapture time.Time            // of a rule capture; sampling goroutine only
 	epochStarts [epochRing]time.Time // sampling goroutine only
 }
 

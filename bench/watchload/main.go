@@ -2,11 +2,13 @@
 // service: the CPU time the same service spends per request with and
 // without a watcher and its middleware, under the same loopback load.
 //
-//	go run ./bench/watchload [-handler typical|small] [-d 10s] [-c 16] [-rounds 5]
+//	go run ./bench/watchload [-handler typical|small] [-watched full|watcher|context|plain]
+//	                         [-procs N] [-d 10s] [-c 16] [-rounds 5]
 //
 // Each round starts the service twice, as two processes running side by
 // side, one plain and one watched (watch.Start with its defaults, and
-// watch.Middleware around the handler). -c keep-alive clients send their
+// watch.Middleware around the handler); which one starts first, and
+// gets each client's first request, alternates between rounds. -c keep-alive clients send their
 // requests to the two in turn, so both see the same load at the same
 // moments: whatever else the machine does affects both alike. Each
 // process reports the CPU time it used (getrusage) over the round; the
@@ -20,6 +22,12 @@
 // as JSON (about 3 kB) and logs one structured line, as a JSON API read
 // does; "small" hashes the path and answers 80 bytes of JSON, the least
 // a handler does, where the middleware's fixed cost weighs the most.
+//
+// -watched chooses what the watched service runs: "full" (the default)
+// the watcher and its middleware, "watcher" the watcher alone,
+// "context" the middleware WithContextLabels, "plain" nothing (an A/A
+// run: the ratio's spread is the method's noise). -procs sets the
+// services' GOMAXPROCS (default: the machine's).
 package main
 
 import (
@@ -50,21 +58,29 @@ import (
 )
 
 const (
-	serveEnv   = "WATCHLOAD_SERVE"
+	serveEnv   = "WATCHLOAD_SERVE" // plain, or what the watched service runs
 	handlerEnv = "WATCHLOAD_HANDLER"
 	dirEnv     = "WATCHLOAD_DIR" // the watched service's capture directory, removed by the parent
 )
 
 func main() {
 	if mode := os.Getenv(serveEnv); mode != "" {
-		serve(mode == "watched")
+		serve(mode)
 		return
 	}
 	d := flag.Duration("d", 10*time.Second, "load duration of one round")
 	clients := flag.Int("c", 16, "concurrent keep-alive clients")
 	rounds := flag.Int("rounds", 5, "rounds")
 	handler := flag.String("handler", "typical", "the service's handler: typical or small")
+	watched := flag.String("watched", "full", "what the watched service runs: full, watcher, context or plain")
+	procs := flag.Int("procs", 0, "GOMAXPROCS of the services (0: the machine's)")
 	flag.Parse()
+	if !slices.Contains([]string{"full", "watcher", "context", "plain"}, *watched) {
+		log.Fatalf("watchload: -watched %q: want full, watcher, context or plain", *watched)
+	}
+	if *procs > 0 {
+		os.Setenv("GOMAXPROCS", strconv.Itoa(*procs)) // inherited by the services
+	}
 	if _, ok := handlers[*handler]; !ok {
 		log.Fatalf("watchload: -handler %q: want typical or small", *handler)
 	}
@@ -72,7 +88,7 @@ func main() {
 
 	var ratios, plainCost, watchedCost []float64
 	for i := range *rounds {
-		r, err := round(*d, *clients)
+		r, err := round(*d, *clients, *watched, i%2 == 1)
 		if err != nil {
 			log.Fatalf("watchload: round %d: %v", i+1, err)
 		}
@@ -85,8 +101,8 @@ func main() {
 	}
 	ratio := median(ratios)
 	fmt.Printf("median CPU per request: plain %.1f µs, watched %.1f µs\n", median(plainCost), median(watchedCost))
-	fmt.Printf("watched/plain CPU per request, median of %d rounds: %.3f (cost %.1f%%; rounds from %.3f to %.3f) with the %s handler, the default interval %s, %d clients, %s per round\n",
-		*rounds, ratio, 100*(ratio-1), slices.Min(ratios), slices.Max(ratios), *handler, watch.DefaultInterval, *clients, *d)
+	fmt.Printf("watched/plain CPU per request, median of %d rounds: %.3f (cost %.1f%%; rounds from %.3f to %.3f) with the %s handler, -watched %s, the default interval %s, %d clients, %s per round\n",
+		*rounds, ratio, 100*(ratio-1), slices.Min(ratios), slices.Max(ratios), *handler, *watched, watch.DefaultInterval, *clients, *d)
 }
 
 func median(v []float64) float64 {
@@ -160,8 +176,11 @@ func (s *service) cpuTime(client *http.Client) (time.Duration, error) {
 
 // round runs both services side by side under the same load for d
 // (after a warm-up of d/5) and returns what each did.
-func round(d time.Duration, clients int) (map[string]result, error) {
+func round(d time.Duration, clients int, watched string, swap bool) (map[string]result, error) {
 	modes := []string{"plain", "watched"}
+	if swap {
+		modes[0], modes[1] = modes[1], modes[0]
+	}
 	dir, err := os.MkdirTemp("", "watchload-")
 	if err != nil {
 		return nil, err
@@ -174,7 +193,11 @@ func round(d time.Duration, clients int) (map[string]result, error) {
 		os.RemoveAll(dir)
 	}()
 	for _, m := range modes {
-		s, err := startService(m, dir)
+		mode := "plain"
+		if m == "watched" {
+			mode = watched
+		}
+		s, err := startService(mode, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -313,20 +336,26 @@ func typicalHandler() http.HandlerFunc {
 	}
 }
 
-// serve runs the measured service, plain or watched, with the handler
-// named in the environment, and /cpu, which reports the process's CPU
-// time in nanoseconds.
-func serve(watched bool) {
+// serve runs the measured service as mode says (see -watched) with the
+// handler named in the environment, and /cpu, which reports the
+// process's CPU time in nanoseconds.
+func serve(mode string) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", handlers[os.Getenv(handlerEnv)]())
 	var h http.Handler = mux
-	if watched {
-		w, err := watch.Start(context.Background(), watch.WithDir(os.Getenv(dirEnv)))
+	if mode != "plain" {
+		var opts []watch.Option
+		if mode == "context" {
+			opts = append(opts, watch.WithContextLabels())
+		}
+		// The watcher runs until the parent kills the process.
+		w, err := watch.Start(context.Background(), append(opts, watch.WithDir(os.Getenv(dirEnv)))...)
 		if err != nil {
 			log.Fatal(err)
 		}
-		h = w.Middleware(mux) // runs until the parent kills the process
-
+		if mode != "watcher" {
+			h = w.Middleware(mux)
+		}
 	}
 	top := http.NewServeMux()
 	top.Handle("/", h)
