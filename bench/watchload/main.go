@@ -3,7 +3,7 @@
 // without a watcher and its middleware, under the same loopback load.
 //
 //	go run ./bench/watchload [-handler typical|small] [-watched full|watcher|context|plain]
-//	                         [-procs N] [-d 10s] [-c 16] [-rounds 5]
+//	                         [-procs N] [-d 10s] [-c 16] [-rounds 5] [-attribute=true]
 //
 // Each round starts the service twice, as two processes running side by
 // side, one plain and one watched (watch.Start with its defaults, and
@@ -28,10 +28,19 @@
 // "context" the middleware WithContextLabels, "plain" nothing (an A/A
 // run: the ratio's spread is the method's noise). -procs sets the
 // services' GOMAXPROCS (default: the machine's).
+//
+// The ratio's noise (about ±1% per round on a shared 2-core machine,
+// mostly the schedulers' idle spinning, which counts as CPU time) is of
+// the order of the cost being measured. So, unless -attribute=false, a
+// last round, five rounds long, CPU-profiles the watched service and
+// counts the samples in package watch's code: in the middleware's own
+// frames (not in the handler it calls) and in the watcher's goroutines.
+// That share is the cost, measured directly.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -46,6 +55,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,6 +64,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/pprof/profile"
 	"github.com/silentfail/silentfail/watch"
 )
 
@@ -74,6 +85,8 @@ func main() {
 	handler := flag.String("handler", "typical", "the service's handler: typical or small")
 	watched := flag.String("watched", "full", "what the watched service runs: full, watcher, context or plain")
 	procs := flag.Int("procs", 0, "GOMAXPROCS of the services (0: the machine's)")
+	attr := flag.Bool("attribute", true, "add a round with the watched service CPU-profiled, and report the share of its samples in package watch")
+	cpuprofile := flag.String("cpuprofile", "", "write the profiled round's CPU profile of the watched service to this file")
 	flag.Parse()
 	if !slices.Contains([]string{"full", "watcher", "context", "plain"}, *watched) {
 		log.Fatalf("watchload: -watched %q: want full, watcher, context or plain", *watched)
@@ -88,7 +101,7 @@ func main() {
 
 	var ratios, plainCost, watchedCost []float64
 	for i := range *rounds {
-		r, err := round(*d, *clients, *watched, i%2 == 1)
+		r, err := round(*d, *clients, *watched, i%2 == 1, false)
 		if err != nil {
 			log.Fatalf("watchload: round %d: %v", i+1, err)
 		}
@@ -98,6 +111,28 @@ func main() {
 		ratios = append(ratios, w.cpuPerRequest()/p.cpuPerRequest())
 		plainCost = append(plainCost, p.cpuPerRequest())
 		watchedCost = append(watchedCost, w.cpuPerRequest())
+	}
+	if *attr && *watched != "plain" {
+		// Five rounds long: at pprof's 100 samples a second, a share
+		// of a percent needs thousands of samples.
+		r, err := round(5**d, *clients, *watched, false, true)
+		if err != nil {
+			log.Fatalf("watchload: profiled round: %v", err)
+		}
+		a, err := attribute(r["profile"].profile)
+		if err != nil {
+			log.Fatalf("watchload: profiled round: %v", err)
+		}
+		if *cpuprofile != "" {
+			if err := os.WriteFile(*cpuprofile, r["profile"].profile, 0o644); err != nil {
+				log.Fatalf("watchload: %v", err)
+			}
+		}
+		fmt.Printf("profiled round: %.2f%% of the watched service's CPU samples are in package watch's code (middleware %d, watcher %d, of %d samples)\n",
+			100*float64(a.middleware+a.watcher)/float64(a.total), a.middleware, a.watcher, a.total)
+	}
+	if len(ratios) == 0 {
+		return
 	}
 	ratio := median(ratios)
 	fmt.Printf("median CPU per request: plain %.1f µs, watched %.1f µs\n", median(plainCost), median(watchedCost))
@@ -115,6 +150,7 @@ func median(v []float64) float64 {
 type result struct {
 	requests int64
 	cpu      time.Duration
+	profile  []byte // the watched service's CPU profile, in a profiled round
 }
 
 func (r result) cpuPerRequest() float64 {
@@ -174,9 +210,23 @@ func (s *service) cpuTime(client *http.Client) (time.Duration, error) {
 	return time.Duration(ns), err
 }
 
+// post sends an empty POST to the service and returns the answer.
+func (s *service) post(client *http.Client, path string) ([]byte, error) {
+	resp, err := client.Post(s.base+path, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(b))
+	}
+	return b, err
+}
+
 // round runs both services side by side under the same load for d
 // (after a warm-up of d/5) and returns what each did.
-func round(d time.Duration, clients int, watched string, swap bool) (map[string]result, error) {
+func round(d time.Duration, clients int, watched string, swap, profiled bool) (map[string]result, error) {
 	modes := []string{"plain", "watched"}
 	if swap {
 		modes[0], modes[1] = modes[1], modes[0]
@@ -242,10 +292,27 @@ func round(d time.Duration, clients int, watched string, swap bool) (map[string]
 		}
 		before[i] = t
 	}
+	watchedSvc := svcs[slices.Index(modes, "watched")]
+	if profiled {
+		if _, err := watchedSvc.post(client, "/profile/start"); err != nil {
+			cancel()
+			wg.Wait()
+			return nil, fmt.Errorf("watched service: starting the CPU profile: %v", err)
+		}
+	}
 	counting.Store(true)
 	time.Sleep(d)
 	counting.Store(false)
 	res := map[string]result{}
+	if profiled {
+		prof, err := watchedSvc.post(client, "/profile/stop")
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, fmt.Errorf("watched service: stopping the CPU profile: %v", err)
+		}
+		res["profile"] = result{profile: prof}
+	}
 	for i, s := range svcs {
 		t, err := s.cpuTime(client)
 		if err != nil {
@@ -258,6 +325,66 @@ func round(d time.Duration, clients int, watched string, swap bool) (map[string]
 	cancel()
 	wg.Wait()
 	return res, nil
+}
+
+// An attribution splits a CPU profile of the watched service.
+type attribution struct {
+	total      int64 // samples
+	middleware int64 // in the middleware's own code, not in the handler it calls
+	watcher    int64 // in the watcher's goroutines (sampling, captures)
+}
+
+// attribute reads a CPU profile and attributes each sample to the
+// innermost frame that is either package watch's code or a ServeMux
+// (the handler's side: the middleware wraps the inner mux). A sample
+// in watch's code on a goroutine serving a request goes to the
+// middleware, any other to the watcher.
+func attribute(data []byte) (attribution, error) {
+	var a attribution
+	p, err := profile.ParseData(data)
+	if err != nil {
+		return a, err
+	}
+	const watchPkg = "github.com/silentfail/silentfail/watch."
+	for _, s := range p.Sample {
+		n := s.Value[0]
+		a.total += n
+		inWatch := false
+	stack:
+		for _, loc := range s.Location {
+			for _, ln := range loc.Line { // innermost first, inlined calls included
+				switch name := ln.Function.Name; {
+				case strings.HasPrefix(name, watchPkg) || strings.Contains(name, ".(*Watcher)."):
+					inWatch = true
+					break stack
+				case name == "net/http.(*ServeMux).ServeHTTP":
+					break stack
+				}
+			}
+		}
+		switch {
+		case !inWatch:
+		case hasFunction(s, "net/http.(*conn).serve"):
+			a.middleware += n
+		default:
+			a.watcher += n
+		}
+	}
+	if a.total == 0 {
+		return a, fmt.Errorf("the CPU profile has no samples")
+	}
+	return a, nil
+}
+
+func hasFunction(s *profile.Sample, name string) bool {
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // handlers are the measured services' handlers, by -handler name.
@@ -359,6 +486,22 @@ func serve(mode string) {
 	}
 	top := http.NewServeMux()
 	top.Handle("/", h)
+	var profMu sync.Mutex
+	var prof bytes.Buffer
+	top.HandleFunc("POST /profile/start", func(w http.ResponseWriter, r *http.Request) {
+		profMu.Lock()
+		defer profMu.Unlock()
+		prof.Reset()
+		if err := pprof.StartCPUProfile(&prof); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	top.HandleFunc("POST /profile/stop", func(w http.ResponseWriter, r *http.Request) {
+		profMu.Lock()
+		defer profMu.Unlock()
+		pprof.StopCPUProfile()
+		w.Write(prof.Bytes())
+	})
 	top.HandleFunc("GET /cpu", func(w http.ResponseWriter, r *http.Request) {
 		var ru syscall.Rusage
 		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
