@@ -237,9 +237,19 @@ func (c *checker) events(n ast.Node, t *pools.Target) []event {
 				return false
 			}
 		case *ast.BinaryExpr:
-			if (n.Op == token.EQL || n.Op == token.NEQ) &&
-				(pools.IsNil(c.pass, n.X) && t.Is(n.Y) || pools.IsNil(c.pass, n.Y) && t.Is(n.X)) {
-				return false
+			if n.Op == token.EQL || n.Op == token.NEQ {
+				// Comparing a pointer (with nil, or with another one)
+				// asks which object a name holds, and reads none of it.
+				switch {
+				case t.Is(n.X) && isPointer(c.pass, n.X):
+					ast.Inspect(n.Y, visit)
+					return false
+				case t.Is(n.Y) && isPointer(c.pass, n.Y):
+					ast.Inspect(n.X, visit)
+					return false
+				case pools.IsNil(c.pass, n.X) && t.Is(n.Y) || pools.IsNil(c.pass, n.Y) && t.Is(n.X):
+					return false
+				}
 			}
 		case ast.Expr:
 			if t.Is(n) {
@@ -251,6 +261,15 @@ func (c *checker) events(n ast.Node, t *pools.Target) []event {
 	}
 	ast.Inspect(n, visit)
 	return evs
+}
+
+func isPointer(pass *analysis.Pass, e ast.Expr) bool {
+	t := pass.TypesInfo.TypeOf(e)
+	if t == nil {
+		return false
+	}
+	_, ok := t.Underlying().(*types.Pointer)
+	return ok
 }
 
 func rootOf(pass *analysis.Pass, t *pools.Target) types.Object {

@@ -149,3 +149,9 @@ func async(s string, wg *sync.WaitGroup) {
 	bufs.Put(b)
 	wg.Go(func() { b.WriteString(s) }) // want `b is used after bufs.Put\(b\)`
 }
+
+// Comparing what the object holds, after its Put, reads it.
+func compareContentAfterPut(keep *bytes.Buffer, other *bytes.Buffer) bool {
+	bufs.Put(keep)
+	return keep.Len() != other.Len() // want `keep is used after bufs.Put\(keep\)`
+}
