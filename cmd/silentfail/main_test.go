@@ -187,18 +187,7 @@ func TestCheckJSON(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
-	var tree map[string]map[string][]struct {
-		Posn           string `json:"posn"`
-		Message        string `json:"message"`
-		SuggestedFixes []struct {
-			Message string `json:"message"`
-			Edits   []struct {
-				Filename   string `json:"filename"`
-				Start, End int
-				New        string `json:"new"`
-			} `json:"edits"`
-		} `json:"suggested_fixes"`
-	}
+	var tree vetJSON
 	if err := json.Unmarshal([]byte(r.stdout), &tree); err != nil {
 		t.Fatalf("output is not go vet -json shaped: %v\n%s", err, r.stdout)
 	}
@@ -322,4 +311,21 @@ func TestCheckReportsDirectivesNamingNoCheck(t *testing.T) {
 	if !strings.HasSuffix(lines[0], "(ignore)") || !strings.HasSuffix(lines[1], "(deferlock)") {
 		t.Errorf("check names: %q, %q", lines[0], lines[1])
 	}
+}
+
+// vetJSON is go vet's -json output as a user's tool reads it (package
+// ID, then analyzer, then diagnostics), written here on its own rather
+// than borrowed from check.go, so that a wrong field name there fails
+// the tests.
+type vetJSON map[string]map[string][]struct {
+	Posn           string `json:"posn"`
+	Message        string `json:"message"`
+	SuggestedFixes []struct {
+		Message string `json:"message"`
+		Edits   []struct {
+			Filename   string `json:"filename"`
+			Start, End int
+			New        string `json:"new"`
+		} `json:"edits"`
+	} `json:"suggested_fixes"`
 }

@@ -48,16 +48,7 @@ func TestCheckSARIFOnTheExamples(t *testing.T) {
 	}
 
 	jr := silentfail(t, root, "check", "-json", "./examples/...")
-	var tree map[string]map[string][]struct {
-		Posn           string `json:"posn"`
-		SuggestedFixes []struct {
-			Edits []struct {
-				Filename   string `json:"filename"`
-				Start, End int
-				New        string `json:"new"`
-			} `json:"edits"`
-		} `json:"suggested_fixes"`
-	}
+	var tree vetJSON
 	if err := json.Unmarshal([]byte(jr.stdout), &tree); err != nil {
 		t.Fatal(err)
 	}
