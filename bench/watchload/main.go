@@ -2,20 +2,25 @@
 // service: the CPU time the same service spends per request with and
 // without a watcher and its middleware, under the same loopback load.
 //
-//	go run ./bench/watchload [-handler typical|small] [-watched full|watcher|context|plain]
-//	                         [-procs N] [-d 10s] [-c 16] [-rounds 5] [-attribute=true]
+//	go run ./bench/watchload [-handler typical|small] [-watched full|watcher|context|ticker|plain]
+//	                         [-server production|bare] [-procs N] [-d 8s] [-c 16] [-rounds 20]
+//	                         [-attribute=true] [-cpuprofile FILE]
 //
 // Each round starts the service twice, as two processes running side by
 // side, one plain and one watched (watch.Start with its defaults, and
 // watch.Middleware around the handler); which one starts first, and
-// gets each client's first request, alternates between rounds. -c keep-alive clients send their
-// requests to the two in turn, so both see the same load at the same
-// moments: whatever else the machine does affects both alike. Each
-// process reports the CPU time it used (getrusage) over the round; the
-// cost of watching is the ratio of the CPU time per request. Throughput
-// under saturation is its inverse, but measuring it directly on a
-// shared machine drifts by several percent between runs, more than the
-// cost being measured.
+// gets each client's first request, alternates between rounds. -c
+// keep-alive clients send their requests to the two in turn, so both
+// see the same load at the same moments: whatever else the machine does
+// affects both alike. Each process reports the CPU time it used
+// (getrusage) over the round; the cost of watching is the ratio of the
+// CPU time per request. Throughput under saturation is its inverse, but
+// measuring it directly on a shared machine drifts by several percent
+// between runs, more than the cost being measured.
+//
+// One round's ratio moves by a point or more on a shared 2-core
+// machine, as much as the cost being measured, so the result is the
+// mean of many rounds with its 95% confidence interval.
 //
 // -handler chooses the service's handler: "typical" checks a signed
 // token, reads an order of 20 lines from an in-memory store, answers it
@@ -23,19 +28,26 @@
 // does; "small" hashes the path and answers 80 bytes of JSON, the least
 // a handler does, where the middleware's fixed cost weighs the most.
 //
+// -server chooses the http.Server: "production" (the default) sets
+// ReadHeaderTimeout and IdleTimeout, as a server facing clients must;
+// "bare" sets no timeout, so the server runs no timer at all. In a bare
+// server any pending timer, the watcher's tickers included, makes the
+// scheduler's idle path dearer (it checks the timer heap and polls the
+// network with a timeout): -watched ticker measures that alone.
+//
 // -watched chooses what the watched service runs: "full" (the default)
 // the watcher and its middleware, "watcher" the watcher alone,
-// "context" the middleware WithContextLabels, "plain" nothing (an A/A
-// run: the ratio's spread is the method's noise). -procs sets the
-// services' GOMAXPROCS (default: the machine's).
+// "context" the middleware WithContextLabels, "ticker" one idle
+// time.Ticker and no watcher, "plain" nothing (an A/A run: its interval
+// shows the method's noise). -procs sets the services' GOMAXPROCS
+// (default: the machine's).
 //
-// The ratio's noise (about ±1% per round on a shared 2-core machine,
-// mostly the schedulers' idle spinning, which counts as CPU time) is of
-// the order of the cost being measured. So, unless -attribute=false, a
-// last round, five rounds long, CPU-profiles the watched service and
-// counts the samples in package watch's code: in the middleware's own
-// frames (not in the handler it calls) and in the watcher's goroutines.
-// That share is the cost, measured directly.
+// Unless -attribute=false, a last round, five rounds long, CPU-profiles
+// the watched service and counts the samples in package watch's code:
+// in the middleware's own frames (not in the handler it calls) and in
+// the watcher's goroutines. That share is the part of the cost the
+// package's own code takes; the rest of the ratio's excess is what its
+// presence costs the runtime and the caches.
 package main
 
 import (
@@ -71,7 +83,8 @@ import (
 const (
 	serveEnv   = "WATCHLOAD_SERVE" // plain, or what the watched service runs
 	handlerEnv = "WATCHLOAD_HANDLER"
-	dirEnv     = "WATCHLOAD_DIR" // the watched service's capture directory, removed by the parent
+	serverEnv  = "WATCHLOAD_SERVER" // production or bare
+	dirEnv     = "WATCHLOAD_DIR"    // the watched service's capture directory, removed by the parent
 )
 
 func main() {
@@ -79,18 +92,23 @@ func main() {
 		serve(mode)
 		return
 	}
-	d := flag.Duration("d", 10*time.Second, "load duration of one round")
+	d := flag.Duration("d", 8*time.Second, "load duration of one round")
 	clients := flag.Int("c", 16, "concurrent keep-alive clients")
-	rounds := flag.Int("rounds", 5, "rounds")
+	rounds := flag.Int("rounds", 20, "rounds")
 	handler := flag.String("handler", "typical", "the service's handler: typical or small")
-	watched := flag.String("watched", "full", "what the watched service runs: full, watcher, context or plain")
+	watched := flag.String("watched", "full", "what the watched service runs: full, watcher, context, ticker or plain")
+	server := flag.String("server", "production", "the services' http.Server: production (ReadHeaderTimeout, IdleTimeout) or bare (no timeout)")
 	procs := flag.Int("procs", 0, "GOMAXPROCS of the services (0: the machine's)")
 	attr := flag.Bool("attribute", true, "add a round with the watched service CPU-profiled, and report the share of its samples in package watch")
 	cpuprofile := flag.String("cpuprofile", "", "write the profiled round's CPU profile of the watched service to this file")
 	flag.Parse()
-	if !slices.Contains([]string{"full", "watcher", "context", "plain"}, *watched) {
-		log.Fatalf("watchload: -watched %q: want full, watcher, context or plain", *watched)
+	if !slices.Contains([]string{"full", "watcher", "context", "ticker", "plain"}, *watched) {
+		log.Fatalf("watchload: -watched %q: want full, watcher, context, ticker or plain", *watched)
 	}
+	if *server != "production" && *server != "bare" {
+		log.Fatalf("watchload: -server %q: want production or bare", *server)
+	}
+	os.Setenv(serverEnv, *server)
 	if *procs > 0 {
 		os.Setenv("GOMAXPROCS", strconv.Itoa(*procs)) // inherited by the services
 	}
@@ -112,7 +130,7 @@ func main() {
 		plainCost = append(plainCost, p.cpuPerRequest())
 		watchedCost = append(watchedCost, w.cpuPerRequest())
 	}
-	if *attr && *watched != "plain" {
+	if *attr && *watched != "plain" && *watched != "ticker" {
 		// Five rounds long: at pprof's 100 samples a second, a share
 		// of a percent needs thousands of samples.
 		r, err := round(5**d, *clients, *watched, false, true)
@@ -134,16 +152,12 @@ func main() {
 	if len(ratios) == 0 {
 		return
 	}
-	ratio := median(ratios)
+	mean, half := meanInterval(ratios)
 	fmt.Printf("median CPU per request: plain %.1f µs, watched %.1f µs\n", median(plainCost), median(watchedCost))
-	fmt.Printf("watched/plain CPU per request, median of %d rounds: %.3f (cost %.1f%%; rounds from %.3f to %.3f) with the %s handler, -watched %s, the default interval %s, %d clients, %s per round\n",
-		*rounds, ratio, 100*(ratio-1), slices.Min(ratios), slices.Max(ratios), *handler, *watched, watch.DefaultInterval, *clients, *d)
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
+	fmt.Printf("watched/plain CPU per request, mean of %d rounds: %.4f ± %.4f (95%%; cost %.2f%%, interval %.2f%% to %.2f%%); median %.3f, rounds from %.3f to %.3f\n",
+		*rounds, mean, half, 100*(mean-1), 100*(mean-half-1), 100*(mean+half-1), median(ratios), slices.Min(ratios), slices.Max(ratios))
+	fmt.Printf("  with the %s handler, -watched %s, -server %s, the default interval %s, %d clients, %s per round\n",
+		*handler, *watched, *server, watch.DefaultInterval, *clients, *d)
 }
 
 // A result is what one service did during a round.
@@ -463,14 +477,23 @@ func typicalHandler() http.HandlerFunc {
 	}
 }
 
-// serve runs the measured service as mode says (see -watched) with the
-// handler named in the environment, and /cpu, which reports the
-// process's CPU time in nanoseconds.
+// serve runs the measured service as mode says (see -watched), with the
+// handler and the http.Server the environment names, and /cpu, which
+// reports the process's CPU time in nanoseconds.
 func serve(mode string) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", handlers[os.Getenv(handlerEnv)]())
 	var h http.Handler = mux
-	if mode != "plain" {
+	switch mode {
+	case "plain":
+	case "ticker":
+		// An idle ticker, as any periodic job keeps: the cost of a
+		// pending timer in a server that otherwise has none.
+		go func() {
+			for range time.NewTicker(watch.DefaultInterval).C {
+			}
+		}()
+	default:
 		var opts []watch.Option
 		if mode == "context" {
 			opts = append(opts, watch.WithContextLabels())
@@ -510,10 +533,18 @@ func serve(mode string) {
 		}
 		fmt.Fprintln(w, ru.Utime.Nano()+ru.Stime.Nano())
 	})
+	srv := &http.Server{Handler: top}
+	if os.Getenv(serverEnv) == "production" {
+		// What a server facing clients sets so that slow or idle
+		// clients do not hold connections forever. Each keeps a timer
+		// pending on the connection.
+		srv.ReadHeaderTimeout = 10 * time.Second
+		srv.IdleTimeout = 2 * time.Minute
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(ln.Addr())
-	log.Fatal(http.Serve(ln, top))
+	log.Fatal(srv.Serve(ln))
 }
