@@ -37,10 +37,13 @@
 // past the request deadline (default 30s, the usual proxy timeout),
 // captures the goroutines carrying that request's label, so the
 // capture shows where it is stuck — often a deferred call. It costs a
-// request no allocation and shares no memory between requests (a busy
-// server's cost for such a wrapper is garbage and cache misses, not
-// instructions); WithContextLabels adds method, path, route and
-// X-Request-Id labels in the request's context, for a few allocations.
+// request no allocation, no lock and one write to a counter that
+// concurrent requests rarely share (a busy server's cost for such a
+// wrapper is garbage and cache misses, not instructions): the requests
+// that start within one deadline check share a label value and are
+// captured together. WithContextLabels gives each request its own
+// label and capture and adds method, path, route and X-Request-Id
+// labels in the request's context, for a few allocations.
 //
 // Handler serves a page listing the captures with links to their files,
 // and package diagnose's report of the latest one (DiagnoseReport;
@@ -68,13 +71,15 @@
 //	    capture.json         Meta: time, rule, reason, values, source, files, skipped
 //
 // A slow-request capture (rule "slow-request", from Middleware) holds
-// only the goroutines carrying the request's LabelRequest pprof label —
-// its own and those it started (and, by default, those that requests
-// served just before it by the same middleware entry left running):
+// only the goroutines carrying the late requests' LabelRequest pprof
+// label — theirs and those they started (by default the label is
+// shared by the requests that started in the same deadline check
+// interval, so the capture holds every late one of them, and the
+// goroutines the interval's finished requests left running):
 // goroutine.txt is then the debug=1 text profile (the debug=2 dump
 // carries no labels before Go 1.27), with its "# labels:" lines, and
 // goroutine.pb.gz keeps the matching samples; capture.json has a
-// "request" object. When no goroutine carries the label (the handler
+// "request" object (RequestInfo). When no goroutine carries the label (the handler
 // replaced its labels with pprof.Do) the capture keeps every goroutine
 // and its reason says so.
 //

@@ -3,10 +3,12 @@ package watch
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 	"weak"
 )
 
@@ -16,33 +18,135 @@ import (
 //
 // A request must pay as little as possible for this, and what costs in
 // a busy server is not instructions but memory traffic: an allocation
-// (more garbage to collect) or a cache line another core wrote last (a
-// shared counter, a shared lock, a neighbour in a shared list). So each
-// request borrows an entry from a sync.Pool, which keeps entries per
-// processor, and writes only into that entry, under the entry's own
-// lock: nothing is shared between requests. The sampling goroutine,
-// every few seconds, walks every entry the pool ever made. It finds
-// them through weak pointers, so that entries the pool lets go are
-// freed, not kept forever by the registry.
+// (more garbage to collect), a cache line another core wrote last (a
+// shared counter, a shared lock), code that is not in the cache. So by
+// default a request is not registered on its own: it counts itself in
+// the current cohort (the requests that entered during one epoch, the
+// few seconds between two deadline checks), in a counter chosen by its
+// goroutine's stack, so that concurrent requests rarely share one, and
+// carries the cohort's label. A cohort with requests left once the
+// deadline has passed since its epoch ended holds late requests only:
+// its label finds their goroutines.
+//
+// WithContextLabels registers each request on its own, for its own
+// label and details: it borrows an entry from a sync.Pool, which keeps
+// entries per processor, and writes only into that entry, under the
+// entry's own lock. The sampling goroutine finds the entries through
+// weak pointers, so that entries the pool lets go are freed, not kept
+// forever by the registry.
 type inflight struct {
-	pool sync.Pool // of *flight
+	current atomic.Pointer[cohort] // where entering requests count themselves
 
 	// epoch counts the sampling goroutine's deadline checks. It is the
-	// requests' clock (reading an atomic that changes every few seconds
-	// costs less than reading the time) and it tells entries when to
-	// build new labels.
+	// requests' clock: reading an atomic that changes every few seconds
+	// costs less than reading the time.
 	epoch    atomic.Uint64
 	labelSeq atomic.Uint64
 
-	mu  sync.Mutex
-	all []weak.Pointer[flight] // every entry made and not yet freed
+	mu      sync.Mutex
+	cohorts []*cohort              // the current cohort and older ones that may hold requests
+	pool    sync.Pool              // of *flight
+	all     []weak.Pointer[flight] // every entry made and not yet freed
 }
 
-// A flight is one registry entry: the request it serves, if any, and
-// the pprof labels it puts on the request's goroutine. Its fields are
-// copied from the request when it starts: the handler owns the
-// request and may change it while the sampling goroutine reads the
-// entry.
+// A cohort counts the requests that entered the Middleware during one
+// epoch and are still inside.
+type cohort struct {
+	epoch    uint64
+	label    string          // its LabelRequest value
+	labels   context.Context // carries LabelRequest=label
+	counts   []paddedCount   // requests inside, by goroutine stack; len is a power of two
+	reported bool            // under inflight.mu: overdue returned it
+}
+
+// A paddedCount fills a cache line, so that requests on different
+// cores counting themselves in neighbouring counters do not contend.
+type paddedCount struct {
+	n atomic.Int64
+	_ [56]byte
+}
+
+func newCohort(epoch, seq uint64) *cohort {
+	n := 16
+	for n < 4*runtime.GOMAXPROCS(0) && n < 1024 {
+		n *= 2
+	}
+	id := "e" + strconv.FormatUint(seq, 10)
+	return &cohort{epoch: epoch, label: id, counts: make([]paddedCount, n),
+		labels: pprof.WithLabels(context.Background(), pprof.Labels(LabelRequest, id))}
+}
+
+// enter counts a request in c and returns its counter, which leave
+// decrements. The counter is chosen by the address of the goroutine's
+// stack: goroutine stacks are at least 8 kB apart, so the connections'
+// goroutines spread over the counters, and a goroutine that serves its
+// connection's requests one after the other keeps using the same one.
+func (c *cohort) enter() *atomic.Int64 {
+	var probe byte
+	i := uintptr(unsafe.Pointer(&probe)) >> 13 & uintptr(len(c.counts)-1)
+	n := &c.counts[i].n
+	n.Add(1)
+	return n
+}
+
+// running returns the number of c's requests still inside.
+func (c *cohort) running() int64 {
+	var n int64
+	for i := range c.counts {
+		n += c.counts[i].n.Load()
+	}
+	return n
+}
+
+// begin makes epoch 0's cohort, before the first request.
+func (in *inflight) begin() {
+	c := newCohort(0, in.labelSeq.Add(1))
+	in.mu.Lock()
+	in.cohorts = append(in.cohorts, c)
+	in.mu.Unlock()
+	in.current.Store(c)
+}
+
+// nextEpoch starts a new epoch, with a new cohort, and returns it. It
+// forgets the cohorts that hold no request, except the one that was
+// current until now: a request may have loaded it and not yet counted
+// itself.
+func (in *inflight) nextEpoch() uint64 {
+	e := in.epoch.Add(1)
+	c := newCohort(e, in.labelSeq.Add(1))
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	prev := in.current.Swap(c)
+	kept := in.cohorts[:0]
+	for _, old := range in.cohorts {
+		if old == prev || old.running() > 0 {
+			kept = append(kept, old)
+		}
+	}
+	clear(in.cohorts[len(kept):])
+	in.cohorts = append(kept, c)
+	return e
+}
+
+// lateCohorts returns the cohorts of epoch last or before that still
+// hold requests, each once.
+func (in *inflight) lateCohorts(last uint64) []*cohort {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var late []*cohort
+	for _, c := range in.cohorts {
+		if c.epoch <= last && !c.reported && c.running() > 0 {
+			c.reported = true
+			late = append(late, c)
+		}
+	}
+	return late
+}
+
+// A flight is one registry entry of WithContextLabels: the request it
+// serves, if any. Its fields are copied from the request when it
+// starts: the handler owns the request and may change it while the
+// sampling goroutine reads the entry.
 type flight struct {
 	mu       sync.Mutex
 	busy     bool
@@ -51,14 +155,7 @@ type flight struct {
 
 	method, path, route, requestID string
 	startEpoch                     uint64 // the epoch when the request started
-
-	// labelID is the LabelRequest value of the request being served.
-	// By default the entry builds its labels once per label epoch and
-	// reuses them (labels, labelEpoch): see Middleware.
-	labelID    string
-	labels     context.Context
-	labelValue string // LabelRequest in labels
-	labelEpoch uint64
+	labelID                        string // the LabelRequest value of the request being served
 }
 
 // get returns an idle entry.
@@ -103,24 +200,6 @@ func (in *inflight) put(f *flight) {
 	in.pool.Put(f)
 }
 
-// goroutineLabels returns f's label set for a request starting in
-// epoch, and the value of its LabelRequest label. The set is built once
-// per epoch: a request costs no allocation, and the requests f served
-// in the same epoch share a LabelRequest value (the epoch advances
-// every few seconds). Only f's owner calls it.
-func (in *inflight) goroutineLabels(f *flight, epoch uint64) (context.Context, string) {
-	if f.labels == nil || f.labelEpoch != epoch {
-		id := "e" + strconv.FormatUint(in.labelSeq.Add(1), 10)
-		f.labels = pprof.WithLabels(context.Background(), pprof.Labels(LabelRequest, id))
-		f.labelValue, f.labelEpoch = id, epoch
-	}
-	return f.labels, f.labelValue
-}
-
-// nextEpoch starts a new epoch and returns it: every entry builds a new
-// label set for its next request.
-func (in *inflight) nextEpoch() uint64 { return in.epoch.Add(1) }
-
 // entries returns the entries not yet freed, and forgets the freed ones.
 func (in *inflight) entries() []*flight {
 	in.mu.Lock()
@@ -141,6 +220,11 @@ func (in *inflight) entries() []*flight {
 // count returns the number of requests in the registry.
 func (in *inflight) count() int64 {
 	var n int64
+	in.mu.Lock()
+	for _, c := range in.cohorts {
+		n += c.running()
+	}
+	in.mu.Unlock()
 	for _, f := range in.entries() {
 		f.mu.Lock()
 		if f.busy {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"sync/atomic"
 	"testing"
 )
 
@@ -116,25 +117,80 @@ func TestInflightForgetsEntriesThePoolDrops(t *testing.T) {
 	}
 }
 
-func TestGoroutineLabelsChangeWithTheEpoch(t *testing.T) {
+func TestCohortsCountAndReportTheirRequestsOnce(t *testing.T) {
 	var in inflight
-	f, g := new(flight), new(flight)
-	l1, id1 := in.goroutineLabels(f, 0)
-	l2, id2 := in.goroutineLabels(f, 0)
-	if id1 == "" || id1 != id2 || l1 != l2 {
-		t.Errorf("within an epoch: %q then %q, want one reused label set", id1, id2)
+	in.begin()
+	c0 := in.current.Load()
+	a, b := c0.enter(), c0.enter()
+	if e := in.nextEpoch(); e != 1 {
+		t.Fatalf("epoch %d, want 1", e)
 	}
-	if v, _ := pprof.Label(l1, LabelRequest); v != id1 {
-		t.Errorf("label set holds %s=%q, want %q", LabelRequest, v, id1)
+	c1 := in.current.Load()
+	if c1 == c0 || c1.label == c0.label {
+		t.Fatalf("epoch 1 reuses epoch 0's cohort or label %q", c0.label)
 	}
-	if _, idg := in.goroutineLabels(g, 0); idg == id1 {
-		t.Errorf("two entries share the label %q", idg)
+	for _, c := range []*cohort{c0, c1} {
+		if v, _ := pprof.Label(c.labels, LabelRequest); v != c.label {
+			t.Errorf("cohort's label set holds %s=%q, want %q", LabelRequest, v, c.label)
+		}
 	}
-	l3, id3 := in.goroutineLabels(f, in.nextEpoch())
-	if id3 == id1 || l3 == l1 {
-		t.Errorf("after rotation the entry still uses %q", id1)
+	x := c1.enter()
+	if n := in.count(); n != 3 {
+		t.Errorf("count %d, want 3", n)
 	}
-	if v, _ := pprof.Label(l3, LabelRequest); v != id3 {
-		t.Errorf("label set holds %s=%q, want %q", LabelRequest, v, id3)
+	if late := in.lateCohorts(0); len(late) != 1 || late[0] != c0 {
+		t.Errorf("late at epoch 0: %v, want epoch 0's cohort", late)
+	}
+	if late := in.lateCohorts(0); len(late) != 0 {
+		t.Errorf("epoch 0 reported twice")
+	}
+	a.Add(-1)
+	b.Add(-1)
+	// Epoch 0 is empty now but stays until epoch 2 (a request may
+	// have loaded it and not yet counted itself), then goes.
+	in.nextEpoch()
+	if !slices.Contains(in.cohorts, c1) || slices.Contains(in.cohorts, c0) || len(in.cohorts) != 2 {
+		t.Errorf("after epoch 2: %d cohorts, want epochs 1 and 2", len(in.cohorts))
+	}
+	if late := in.lateCohorts(1); len(late) != 1 || late[0] != c1 {
+		t.Errorf("late at epoch 1: %v, want epoch 1's cohort", late)
+	}
+	x.Add(-1)
+	if n := in.count(); n != 0 {
+		t.Errorf("count %d after every request left", n)
+	}
+	in.nextEpoch()
+	in.nextEpoch()
+	if len(in.cohorts) != 2 {
+		t.Errorf("%d cohorts kept, want the current and the previous one", len(in.cohorts))
+	}
+	if late := in.lateCohorts(1000); len(late) != 0 {
+		t.Errorf("cohorts without requests reported: %v", late)
+	}
+}
+
+// Concurrent requests must count themselves in different counters, or
+// every request would write the cache line the others just wrote.
+func TestCohortSpreadsGoroutinesOverItsCounters(t *testing.T) {
+	c := newCohort(0, 1)
+	const goroutines = 64
+	counters := make(chan *atomic.Int64)
+	release := make(chan struct{})
+	for range goroutines {
+		go func() {
+			counters <- c.enter()
+			<-release
+		}()
+	}
+	used := map[*atomic.Int64]bool{}
+	for range goroutines {
+		used[<-counters] = true
+	}
+	close(release)
+	if c.running() != goroutines {
+		t.Errorf("running %d, want %d", c.running(), goroutines)
+	}
+	if min := min(len(c.counts), goroutines) / 4; len(used) < min {
+		t.Errorf("%d goroutines used %d of %d counters, want at least %d", goroutines, len(used), len(c.counts), min)
 	}
 }

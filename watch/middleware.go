@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/pprof"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,50 +43,52 @@ func contextLabels(f *flight) pprof.LabelSet {
 
 // Middleware wraps next so that each request is counted in the
 // InFlight metric and its goroutine carries the LabelRequest pprof
-// label. A request still running after the request deadline
-// (WithRequestDeadline, default 30s) is captured once: the goroutines
-// carrying its label, with their stacks, showing where it is stuck — a
-// deferred call, a lock, a channel. The capture is queued, never
-// waited for.
+// label. Requests still running after the request deadline
+// (WithRequestDeadline, default 30s) are captured once: the goroutines
+// carrying their label, with their stacks, showing where they are
+// stuck — a deferred call, a lock, a channel. The capture is queued,
+// never waited for.
 //
-// By default the middleware costs a request no allocation: the label
-// is set on the request's goroutine only (pprof.SetGoroutineLabels),
-// not in its context, and its value is reused for a few seconds by the
-// requests served after it from the same registry entry. So a
-// slow-request capture may also hold goroutines that a request served
-// just before it started and left running (themselves a leak). A
-// handler that runs pprof.Do on r.Context() replaces the label for the
-// rest of the request, and such a request cannot be captured.
-// WithContextLabels gives each request its own label value, adds
-// LabelMethod, LabelPath, LabelRoute and LabelID, and puts the labels
-// in the request's context (handlers' pprof.Do keeps them), for about
-// six small allocations per request.
+// By default the middleware costs a request no allocation and almost
+// no memory traffic: the requests that enter during one deadline check
+// interval (the deadline / 8) share a label value and a set of
+// counters, and the label is set on the request's goroutine only
+// (pprof.SetGoroutineLabels), not in its context. So one capture holds
+// every late request that started in the same interval, and may also
+// hold goroutines that the interval's finished requests started and
+// left running (themselves a leak); its RequestInfo gives their number,
+// not their method and path, which the stacks show better anyway (the
+// handler's frames). A handler that runs pprof.Do on r.Context()
+// replaces the label for the rest of the request: then the capture
+// keeps every goroutine and says why. WithContextLabels gives each
+// request its own label value and capture, adds LabelMethod,
+// LabelPath, LabelRoute and LabelID, and puts the labels in the
+// request's context (handlers' pprof.Do keeps them), for about six
+// small allocations per request.
 func (w *Watcher) Middleware(next http.Handler) http.Handler {
 	if w.cfg.contextLabels {
 		return w.contextLabelsMiddleware(next)
 	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		f := w.flights.get()
-		epoch := w.flights.epoch.Load()
-		labels, id := w.flights.goroutineLabels(f, epoch)
-		f.start(r, epoch, id)
-		pprof.SetGoroutineLabels(labels)
-		defer w.finish(f)
+		c := w.flights.current.Load()
+		n := c.enter()
+		pprof.SetGoroutineLabels(c.labels)
+		defer leave(n)
 		next.ServeHTTP(rw, r)
 	})
 }
 
-// finish takes the label off the goroutine, which goes on to serve the
-// connection's next request, and recycles f. The goroutine is left
-// without labels, as net/http's server starts it unless Serve itself
-// runs under labels. Restoring the labels of r.Context(), as pprof.Do
-// would, costs a walk up the context chain, cache-cold in a busy server
-// (about as much as the rest of the middleware), for a case that does
-// not arise: the server's contexts carry no labels unless BaseContext
-// puts them there, and then the goroutine did not carry them anyway.
-func (w *Watcher) finish(f *flight) {
+// leave takes the label off the goroutine, which goes on to serve the
+// connection's next request, and uncounts the request. The goroutine
+// is left without labels, as net/http's server starts it unless Serve
+// itself runs under labels. Restoring the labels of r.Context(), as
+// pprof.Do would, costs a walk up the context chain, cache-cold in a
+// busy server, for a case that does not arise: the server's contexts
+// carry no labels unless BaseContext puts them there, and then the
+// goroutine did not carry them anyway.
+func leave(n *atomic.Int64) {
 	pprof.SetGoroutineLabels(context.Background())
-	w.flights.put(f)
+	n.Add(-1)
 }
 
 func (w *Watcher) contextLabelsMiddleware(next http.Handler) http.Handler {
@@ -134,9 +137,32 @@ func (w *Watcher) tickEpoch() {
 	if !found {
 		return
 	}
+	for _, c := range w.flights.lateCohorts(last) {
+		n := c.running()
+		w.stats.slowRequest()
+		info := RequestInfo{ID: c.label, Requests: int(n)}
+		if c.epoch+epochRing > e {
+			info.Started = w.epochStarts[c.epoch%epochRing]
+			info.Elapsed = now.Sub(info.Started)
+		}
+		w.enqueue(job{
+			meta: Meta{
+				Time:    now,
+				Rule:    RuleSlowRequest,
+				Reason:  fmt.Sprintf("%d %s still running after %v (started within %v of each other; label %s=%s)", n, plural(n, "request", "requests"), d, deadlineCheckEvery(d), LabelRequest, c.label),
+				Values:  map[Metric]float64{InFlight: float64(w.flights.count())},
+				Source:  w.source,
+				Request: &info,
+			},
+			files: func(m *Meta) ([]captureFile, error) {
+				return requestFiles(c.label, func() bool { return c.running() > 0 }, m)
+			},
+		})
+	}
 	for _, late := range w.flights.overdue(last) {
 		w.stats.slowRequest()
 		info := late.info
+		info.Requests = 1
 		if late.startEpoch+epochRing > e {
 			info.Started = w.epochStarts[late.startEpoch%epochRing]
 			info.Elapsed = now.Sub(info.Started)
@@ -157,3 +183,10 @@ func (w *Watcher) tickEpoch() {
 
 // RuleSlowRequest is the rule name of the Middleware's captures.
 const RuleSlowRequest = "slow-request"
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

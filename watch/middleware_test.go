@@ -57,8 +57,15 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 	srv := httptest.NewServer(w.Middleware(mux))
 	defer srv.Close()
 
+	// By default the requests that start within one deadline check
+	// share a label and a capture: start /other in a later check, so
+	// that each request has its own.
 	var wg sync.WaitGroup
-	for _, path := range []string{"/stuck/7", "/other"} {
+	for i, path := range []string{"/stuck/7", "/other"} {
+		if path == "/other" {
+			e := w.flights.epoch.Load()
+			waitFor(t, "the next deadline check", func() bool { return w.flights.epoch.Load() > e })
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -69,6 +76,7 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 			}
 			resp.Body.Close()
 		}()
+		waitFor(t, path+" in the middleware", func() bool { return w.InFlight() == int64(i+1) })
 	}
 	waitFor(t, "two slow-request captures", func() bool { return len(captures(t, dir)) == 2 })
 	if n := w.InFlight(); n != 2 {
@@ -83,18 +91,32 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Rule != RuleSlowRequest || m.Request == nil {
-			t.Fatalf("capture.json %+v, want a slow-request capture with its request", m)
+		if m.Rule != RuleSlowRequest || m.Request == nil || m.Request.Requests != 1 {
+			t.Fatalf("capture.json %+v, want a slow-request capture of one request", m)
 		}
-		byPath[m.Request.Path] = c
+		text, err := os.ReadFile(filepath.Join(c.Path, FileDump))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/other"
+		if bytes.Contains(text, []byte("watch.blockInDefer")) {
+			path = "/stuck/7"
+		}
+		if contextLabels && m.Request.Path != path {
+			t.Errorf("capture of %s says path %q", path, m.Request.Path)
+		}
+		byPath[path] = c
 	}
 	c, ok := byPath["/stuck/7"]
 	if !ok {
 		t.Fatalf("no capture of /stuck/7 in %v", byPath)
 	}
 	m, _ := ReadMeta(c.Path)
-	if m.Request.Method != "GET" || m.Request.Elapsed < 50*time.Millisecond {
+	if m.Request.Elapsed < 50*time.Millisecond || (contextLabels && m.Request.Method != "GET") {
 		t.Errorf("request info %+v", m.Request)
+	}
+	if !contextLabels && (m.Request.Method != "" || m.Request.Path != "") {
+		t.Errorf("request info %+v: method and path are known WithContextLabels only", m.Request)
 	}
 
 	// The pprof profile holds the request's goroutines only: the handler
@@ -291,9 +313,6 @@ func TestFilterText(t *testing.T) {
 // The default middleware must cost a request no allocation: in a busy
 // server, garbage is most of what a per-request wrapper costs.
 func TestMiddlewareAllocatesNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop entries")
-	}
 	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules())
 	if err != nil {
 		t.Fatal(err)
@@ -398,6 +417,23 @@ func TestLabelEpochAdvances(t *testing.T) {
 // A request is late once the epoch after the one it started in began a
 // deadline ago: never before the deadline, at most one check after it.
 func TestTickEpochFindsARequestAfterItsDeadline(t *testing.T) {
+	t.Run("cohort", func(t *testing.T) {
+		testTickEpoch(t, func(w *Watcher) func() {
+			n := w.flights.current.Load().enter()
+			return func() { n.Add(-1) }
+		})
+	})
+	t.Run("entry", func(t *testing.T) {
+		testTickEpoch(t, func(w *Watcher) func() {
+			f := w.flights.get()
+			f.start(httptest.NewRequest("GET", "/late", nil), w.flights.epoch.Load(), "e-test")
+			return func() { w.flights.put(f) }
+		})
+	})
+}
+
+// testTickEpoch checks when a request that enter registers is reported.
+func testTickEpoch(t *testing.T, enter func(*Watcher) (leave func())) {
 	const d = time.Hour // the loop's own check runs every d/8: never during this test
 	t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	now := t0
@@ -410,12 +446,10 @@ func TestTickEpochFindsARequestAfterItsDeadline(t *testing.T) {
 	slow := func() uint64 { w.stats.mu.Lock(); defer w.stats.mu.Unlock(); return w.stats.slowRequests }
 
 	now = t0.Add(d / 8)
-	w.tickEpoch() // epoch 1 begins
-	f := w.flights.get()
+	w.tickEpoch()                          // epoch 1 begins
 	started := t0.Add(d/8 + 6*time.Minute) // late in epoch 1: 7.5 to 15 minutes
 	now = started
-	f.start(httptest.NewRequest("GET", "/late", nil), w.flights.epoch.Load(), "e-test")
-	defer w.flights.put(f)
+	defer enter(w)()
 	for i := 2; i <= 9; i++ {
 		now = t0.Add(time.Duration(i) * d / 8)
 		w.tickEpoch()

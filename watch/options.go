@@ -201,11 +201,13 @@ func WithRequestDeadline(d time.Duration) Option {
 }
 
 // WithContextLabels makes the Middleware give each request its own
-// LabelRequest value, add LabelMethod, LabelPath, LabelRoute and LabelID,
-// and put the labels in the request's context as pprof.Do does, so that
-// a handler's own pprof.Do keeps them and CPU profiles can be split by
-// route. It costs about six small allocations per request; by default
-// the middleware allocates nothing (see Middleware).
+// LabelRequest value and slow-request capture (with its method, path,
+// route and X-Request-Id in RequestInfo), add LabelMethod, LabelPath,
+// LabelRoute and LabelID, and put the labels in the request's context as
+// pprof.Do does, so that a handler's own pprof.Do keeps them and CPU
+// profiles can be split by route. It costs about six small allocations
+// per request; by default the middleware allocates nothing (see
+// Middleware).
 func WithContextLabels() Option { return func(c *config) { c.contextLabels = true } }
 
 // WithDumpLimit sets the most goroutines a capture takes a debug=2 dump

@@ -52,17 +52,22 @@ type Meta struct {
 	Skipped []string `json:"skipped,omitempty"`
 }
 
-// RequestInfo describes the request of a slow-request capture.
+// RequestInfo describes the requests of a slow-request capture.
 type RequestInfo struct {
-	ID     string `json:"id"` // the value of the LabelRequest pprof label
-	Method string `json:"method"`
-	Path   string `json:"path"`
-	Route  string `json:"route,omitempty"`
-	// RequestID is the X-Request-Id header, to find the request in logs.
+	ID string `json:"id"` // the value of the LabelRequest pprof label
+	// Requests is the number of late requests the capture holds: those
+	// that started in the same deadline check interval, by default; 1
+	// WithContextLabels.
+	Requests int `json:"requests"`
+	// Method, Path, Route and RequestID (the X-Request-Id header, to
+	// find the request in logs) are known WithContextLabels only.
+	Method    string `json:"method,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Route     string `json:"route,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
-	// Started is when the deadline check before the request ran: the
-	// request started less than a check interval (the deadline / 8)
-	// later. Elapsed counts from Started.
+	// Started is when the deadline check before the requests ran: they
+	// started less than a check interval (the deadline / 8) later.
+	// Elapsed counts from Started.
 	Started time.Time     `json:"started"`
 	Elapsed time.Duration `json:"elapsed_ns"`
 }

@@ -79,6 +79,7 @@ func Start(ctx context.Context, opts ...Option) (*Watcher, error) {
 	}
 	w.ctx, w.cancel = context.WithCancel(ctx)
 	w.epochStarts[0] = cfg.now()
+	w.flights.begin()
 	go w.loop()
 	go w.worker()
 	return w, nil
