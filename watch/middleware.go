@@ -139,7 +139,7 @@ func (w *Watcher) tickEpoch() {
 	}
 	for _, c := range w.flights.lateCohorts(last) {
 		n := c.running()
-		w.stats.slowRequest()
+		w.stats.slowRequest(n)
 		info := RequestInfo{ID: c.label, Requests: int(n)}
 		if c.epoch+epochRing > e {
 			info.Started = w.epochStarts[c.epoch%epochRing]
@@ -160,7 +160,7 @@ func (w *Watcher) tickEpoch() {
 		})
 	}
 	for _, late := range w.flights.overdue(last) {
-		w.stats.slowRequest()
+		w.stats.slowRequest(1)
 		info := late.info
 		info.Requests = 1
 		if late.startEpoch+epochRing > e {

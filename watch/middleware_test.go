@@ -418,13 +418,15 @@ func TestLabelEpochAdvances(t *testing.T) {
 // deadline ago: never before the deadline, at most one check after it.
 func TestTickEpochFindsARequestAfterItsDeadline(t *testing.T) {
 	t.Run("cohort", func(t *testing.T) {
-		testTickEpoch(t, func(w *Watcher) func() {
-			n := w.flights.current.Load().enter()
-			return func() { n.Add(-1) }
+		// Three requests in one cohort: one firing, three slow requests.
+		testTickEpoch(t, 3, func(w *Watcher) func() {
+			c := w.flights.current.Load()
+			a, b, x := c.enter(), c.enter(), c.enter()
+			return func() { a.Add(-1); b.Add(-1); x.Add(-1) }
 		})
 	})
 	t.Run("entry", func(t *testing.T) {
-		testTickEpoch(t, func(w *Watcher) func() {
+		testTickEpoch(t, 1, func(w *Watcher) func() {
 			f := w.flights.get()
 			f.start(httptest.NewRequest("GET", "/late", nil), w.flights.epoch.Load(), "e-test")
 			return func() { w.flights.put(f) }
@@ -432,8 +434,9 @@ func TestTickEpochFindsARequestAfterItsDeadline(t *testing.T) {
 	})
 }
 
-// testTickEpoch checks when a request that enter registers is reported.
-func testTickEpoch(t *testing.T, enter func(*Watcher) (leave func())) {
+// testTickEpoch checks when the requests (n of them) that enter
+// registers are reported.
+func testTickEpoch(t *testing.T, n uint64, enter func(*Watcher) (leave func())) {
 	const d = time.Hour // the loop's own check runs every d/8: never during this test
 	t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	now := t0
@@ -444,6 +447,7 @@ func testTickEpoch(t *testing.T, enter func(*Watcher) (leave func())) {
 	}
 	defer w.Stop()
 	slow := func() uint64 { w.stats.mu.Lock(); defer w.stats.mu.Unlock(); return w.stats.slowRequests }
+	firings := func() uint64 { w.stats.mu.Lock(); defer w.stats.mu.Unlock(); return w.stats.firings[RuleSlowRequest] }
 
 	now = t0.Add(d / 8)
 	w.tickEpoch()                          // epoch 1 begins
@@ -459,11 +463,11 @@ func testTickEpoch(t *testing.T, enter func(*Watcher) (leave func())) {
 	}
 	now = t0.Add(10 * d / 8)
 	w.tickEpoch()
-	if n := slow(); n != 1 {
-		t.Fatalf("%d slow requests %v after the request started, want 1", n, now.Sub(started))
+	if got := slow(); got != n || firings() != 1 {
+		t.Fatalf("%d slow requests in %d firings %v after the requests started, want %d in 1", got, firings(), now.Sub(started), n)
 	}
 	w.tickEpoch()
-	if n := slow(); n != 1 {
-		t.Errorf("reported again: %d", n)
+	if got := slow(); got != n || firings() != 1 {
+		t.Errorf("reported again: %d slow requests in %d firings", got, firings())
 	}
 }

@@ -46,10 +46,11 @@ func (s *stats) dropped() { s.mu.Lock(); s.drops++; s.mu.Unlock() }
 
 func (s *stats) captureError() { s.mu.Lock(); s.captureErrors++; s.mu.Unlock() }
 
-func (s *stats) slowRequest() {
+// slowRequest counts a slow-request firing, for n late requests.
+func (s *stats) slowRequest(n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.slowRequests++
+	s.slowRequests += uint64(n)
 	s.firings[RuleSlowRequest]++
 }
 
