@@ -115,8 +115,9 @@ func deadlineCheckEvery(d time.Duration) time.Duration {
 const epochRing = 64
 
 // tickEpoch starts a new epoch, at the sampling goroutine's deadline
-// check, and queues a capture of every request that has been in the
-// Middleware longer than the request deadline. A request that started
+// check, and queues a capture of the requests that have been in the
+// Middleware longer than the request deadline: one per cohort (by
+// default) or per request (WithContextLabels). A request that started
 // in epoch s started before epoch s+1 did: it is late once epoch s+1
 // started a deadline ago, which finds it at most one check (d/8) after
 // the deadline. Its Started is its epoch's start, earlier than the
@@ -139,46 +140,39 @@ func (w *Watcher) tickEpoch() {
 	}
 	for _, c := range w.flights.lateCohorts(last) {
 		n := c.running()
-		w.stats.slowRequest(n)
-		info := RequestInfo{ID: c.label, Requests: int(n)}
-		if c.epoch+epochRing > e {
-			info.Started = w.epochStarts[c.epoch%epochRing]
-			info.Elapsed = now.Sub(info.Started)
-		}
-		w.enqueue(job{
-			meta: Meta{
-				Time:    now,
-				Rule:    RuleSlowRequest,
-				Reason:  fmt.Sprintf("%d %s still running after %v (started within %v of each other; label %s=%s)", n, plural(n, "request", "requests"), d, deadlineCheckEvery(d), LabelRequest, c.label),
-				Values:  map[Metric]float64{InFlight: float64(w.flights.count())},
-				Source:  w.source,
-				Request: &info,
-			},
-			files: func(m *Meta) ([]captureFile, error) {
-				return requestFiles(c.label, func() bool { return c.running() > 0 }, m)
-			},
-		})
+		reason := fmt.Sprintf("%d %s still running after %v (started within %v of each other; label %s=%s)",
+			n, plural(n, "request", "requests"), d, deadlineCheckEvery(d), LabelRequest, c.label)
+		w.queueSlowRequests(now, e, c.epoch, RequestInfo{ID: c.label, Requests: int(n)}, reason,
+			func() bool { return c.running() > 0 })
 	}
 	for _, late := range w.flights.overdue(last) {
-		w.stats.slowRequest(1)
 		info := late.info
 		info.Requests = 1
-		if late.startEpoch+epochRing > e {
-			info.Started = w.epochStarts[late.startEpoch%epochRing]
-			info.Elapsed = now.Sub(info.Started)
-		}
-		w.enqueue(job{
-			meta: Meta{
-				Time:    now,
-				Rule:    RuleSlowRequest,
-				Reason:  fmt.Sprintf("%s %s still running after %v (request %s)", info.Method, info.Path, d, info.ID),
-				Values:  map[Metric]float64{InFlight: float64(w.flights.count())},
-				Source:  w.source,
-				Request: &info,
-			},
-			files: func(m *Meta) ([]captureFile, error) { return requestFiles(info.ID, late.serving, m) },
-		})
+		reason := fmt.Sprintf("%s %s still running after %v (request %s)", info.Method, info.Path, d, info.ID)
+		w.queueSlowRequests(now, e, late.startEpoch, info, reason, late.serving)
 	}
+}
+
+// queueSlowRequests counts and queues the capture of late requests
+// that started in epoch started (the current one is e), labelled
+// info.ID; serving reports whether any of them still runs.
+func (w *Watcher) queueSlowRequests(now time.Time, e, started uint64, info RequestInfo, reason string, serving func() bool) {
+	w.stats.slowRequest(int64(info.Requests))
+	if started+epochRing > e {
+		info.Started = w.epochStarts[started%epochRing]
+		info.Elapsed = now.Sub(info.Started)
+	}
+	w.enqueue(job{
+		meta: Meta{
+			Time:    now,
+			Rule:    RuleSlowRequest,
+			Reason:  reason,
+			Values:  map[Metric]float64{InFlight: float64(w.flights.count())},
+			Source:  w.source,
+			Request: &info,
+		},
+		files: func(m *Meta) ([]captureFile, error) { return requestFiles(info.ID, serving, m) },
+	})
 }
 
 // RuleSlowRequest is the rule name of the Middleware's captures.
