@@ -2,7 +2,7 @@
 // service: the CPU time the same service spends per request with and
 // without a watcher and its middleware, under the same loopback load.
 //
-//	go run ./bench/watchload [-handler typical|small] [-watched full|watcher|context|ticker|plain]
+//	go run ./bench/watchload [-handler typical|small] [-watched full|watcher|labels|context|ticker|plain]
 //	                         [-server production|bare] [-procs N] [-d 8s] [-c 16] [-rounds 20]
 //	                         [-attribute=true] [-cpuprofile FILE]
 //
@@ -37,7 +37,9 @@
 //
 // -watched chooses what the watched service runs: "full" (the default)
 // the watcher and its middleware, "watcher" the watcher alone,
-// "context" the middleware WithContextLabels, "ticker" one idle
+// "labels" the watcher and a wrapper that only sets and removes the
+// middleware's goroutine label, "context" the middleware
+// WithContextLabels, "ticker" one idle
 // time.Ticker and no watcher, "plain" nothing (an A/A run: its interval
 // shows the method's noise). -procs sets the services' GOMAXPROCS
 // (default: the machine's).
@@ -96,14 +98,14 @@ func main() {
 	clients := flag.Int("c", 16, "concurrent keep-alive clients")
 	rounds := flag.Int("rounds", 20, "rounds")
 	handler := flag.String("handler", "typical", "the service's handler: typical or small")
-	watched := flag.String("watched", "full", "what the watched service runs: full, watcher, context, ticker or plain")
+	watched := flag.String("watched", "full", "what the watched service runs: full, watcher, labels, context, ticker or plain")
 	server := flag.String("server", "production", "the services' http.Server: production (ReadHeaderTimeout, IdleTimeout) or bare (no timeout)")
 	procs := flag.Int("procs", 0, "GOMAXPROCS of the services (0: the machine's)")
 	attr := flag.Bool("attribute", true, "add a round with the watched service CPU-profiled, and report the share of its samples in package watch")
 	cpuprofile := flag.String("cpuprofile", "", "write the profiled round's CPU profile of the watched service to this file")
 	flag.Parse()
-	if !slices.Contains([]string{"full", "watcher", "context", "ticker", "plain"}, *watched) {
-		log.Fatalf("watchload: -watched %q: want full, watcher, context, ticker or plain", *watched)
+	if !slices.Contains([]string{"full", "watcher", "labels", "context", "ticker", "plain"}, *watched) {
+		log.Fatalf("watchload: -watched %q: want full, watcher, labels, context, ticker or plain", *watched)
 	}
 	if *server != "production" && *server != "bare" {
 		log.Fatalf("watchload: -server %q: want production or bare", *server)
@@ -130,7 +132,7 @@ func main() {
 		plainCost = append(plainCost, p.cpuPerRequest())
 		watchedCost = append(watchedCost, w.cpuPerRequest())
 	}
-	if *attr && *watched != "plain" && *watched != "ticker" {
+	if *attr && (*watched == "full" || *watched == "watcher" || *watched == "context") {
 		// Five rounds long: at pprof's 100 samples a second, a share
 		// of a percent needs thousands of samples.
 		r, err := round(5**d, *clients, *watched, false, true)
@@ -503,7 +505,18 @@ func serve(mode string) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if mode != "watcher" {
+		switch mode {
+		case "watcher":
+		case "labels":
+			// What the middleware's label costs by itself: set on
+			// entry, removed on exit, nothing counted.
+			labels := pprof.WithLabels(context.Background(), pprof.Labels(watch.LabelRequest, "e1"))
+			h = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				pprof.SetGoroutineLabels(labels)
+				defer pprof.SetGoroutineLabels(context.Background())
+				mux.ServeHTTP(rw, r)
+			})
+		default:
 			h = w.Middleware(mux)
 		}
 	}
