@@ -189,6 +189,7 @@ func startService(mode, dir string) (*service, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), serveEnv+"="+mode, dirEnv+"="+dir)
+	cmd.SysProcAttr = childAttr()
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
