@@ -56,7 +56,7 @@ type cohort struct {
 	label    string          // its LabelRequest value
 	labels   context.Context // carries LabelRequest=label
 	counts   []paddedCount   // requests inside, by goroutine stack; len is a power of two
-	reported bool            // under inflight.mu: overdue returned it
+	reported bool            // under inflight.mu: lateCohorts returned it
 }
 
 // A paddedCount fills a cache line, so that requests on different
@@ -110,7 +110,11 @@ func (in *inflight) begin() {
 // nextEpoch starts a new epoch, with a new cohort, and returns it. It
 // forgets the cohorts that hold no request, except the one that was
 // current until now: a request may have loaded it and not yet counted
-// itself.
+// itself. (A request held up for a whole check between the two would
+// count itself in a forgotten cohort: never reported, a miss rather
+// than a false capture.) A cohort is kept as long as one of its
+// requests runs: a service whose requests never return keeps one small
+// cohort per epoch, less than what their goroutines hold.
 func (in *inflight) nextEpoch() uint64 {
 	e := in.epoch.Add(1)
 	c := newCohort(e, in.labelSeq.Add(1))
