@@ -37,11 +37,12 @@
 // past the request deadline (default 30s, the usual proxy timeout),
 // captures the goroutines carrying that request's label, so the
 // capture shows where it is stuck — often a deferred call. It costs a
-// request no allocation, no lock and one write to a counter that
-// concurrent requests rarely share (a busy server's cost for such a
-// wrapper is garbage and cache misses, not instructions): the requests
-// that start within one deadline check share a label value and are
-// captured together. WithContextLabels gives each request its own
+// request no allocation and no lock, only two atomic adds on a counter
+// that concurrent requests rarely share and the two calls that set and
+// remove its goroutine label (a busy server's cost for such a wrapper
+// is garbage and cache misses, not instructions): the requests that
+// start within one deadline check share a label value and are captured
+// together. WithContextLabels gives each request its own
 // label and capture and adds method, path, route and X-Request-Id
 // labels in the request's context, for a few allocations.
 //
@@ -79,9 +80,9 @@
 // goroutine.txt is then the debug=1 text profile (the debug=2 dump
 // carries no labels before Go 1.27), with its "# labels:" lines, and
 // goroutine.pb.gz keeps the matching samples; capture.json has a
-// "request" object (RequestInfo). When no goroutine carries the label (the handler
-// replaced its labels with pprof.Do) the capture keeps every goroutine
-// and its reason says so.
+// "request" object (RequestInfo). When no goroutine carries the label
+// (the handler replaced its labels with pprof.Do) the capture keeps
+// every goroutine and its reason says so.
 //
 // A capture is written under a temporary name (prefix
 // ".silentfail-tmp-") and renamed when complete, capture.json last: a
