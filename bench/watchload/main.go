@@ -275,10 +275,11 @@ func round(d time.Duration, clients int, watched string, swap, profiled bool) (m
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	token := sign("client-7")
 	var counting atomic.Bool
 	var wg sync.WaitGroup
+	// The clients stop before the services do (deferred earlier).
+	defer func() { cancel(); wg.Wait() }()
 	for c := range clients {
 		wg.Go(func() {
 			for i := c; ctx.Err() == nil; i++ {
@@ -303,8 +304,6 @@ func round(d time.Duration, clients int, watched string, swap, profiled bool) (m
 	for i, s := range svcs {
 		t, err := s.cpuTime(client)
 		if err != nil {
-			cancel()
-			wg.Wait()
 			return nil, fmt.Errorf("%s service: %v", modes[i], err)
 		}
 		before[i] = t
@@ -312,8 +311,6 @@ func round(d time.Duration, clients int, watched string, swap, profiled bool) (m
 	watchedSvc := svcs[slices.Index(modes, "watched")]
 	if profiled {
 		if _, err := watchedSvc.post(client, "/profile/start"); err != nil {
-			cancel()
-			wg.Wait()
 			return nil, fmt.Errorf("watched service: starting the CPU profile: %v", err)
 		}
 	}
@@ -324,8 +321,6 @@ func round(d time.Duration, clients int, watched string, swap, profiled bool) (m
 	if profiled {
 		prof, err := watchedSvc.post(client, "/profile/stop")
 		if err != nil {
-			cancel()
-			wg.Wait()
 			return nil, fmt.Errorf("watched service: stopping the CPU profile: %v", err)
 		}
 		res["profile"] = result{profile: prof}
@@ -333,14 +328,10 @@ func round(d time.Duration, clients int, watched string, swap, profiled bool) (m
 	for i, s := range svcs {
 		t, err := s.cpuTime(client)
 		if err != nil {
-			cancel()
-			wg.Wait()
 			return nil, fmt.Errorf("%s service: %v", modes[i], err)
 		}
 		res[modes[i]] = result{requests: s.done.Load(), cpu: t - before[i]}
 	}
-	cancel()
-	wg.Wait()
 	return res, nil
 }
 
