@@ -299,14 +299,46 @@ func TestMiddlewareCapturesARequestThatReplacedItsLabels(t *testing.T) {
 }
 
 func TestFilterText(t *testing.T) {
-	in := "goroutine profile: total 6\n" +
+	in := "goroutine profile: total 13\n" +
 		"3 @ 0x1 0x2\n# labels: {\"silentfail.request\":\"1\"}\n#\t0x1\tmain.a+0x1\t/a.go:1\n\n" +
 		"2 @ 0x3\n# labels: {\"silentfail.request\":\"12\"}\n#\t0x3\tmain.b+0x1\t/b.go:1\n\n" +
-		"1 @ 0x4\n#\t0x4\tmain.c+0x1\t/c.go:1\n\n"
+		"1 @ 0x4\n#\t0x4\tmain.c+0x1\t/c.go:1\n\n" +
+		// A connection's goroutine between two requests: left out.
+		"4 @ 0x5 0x6\n# labels: {\"silentfail.request\":\"1\"}\n#\t0x5\tbufio.(*Reader).Peek+0x9\t/bufio.go:1\n#\t0x6\tnet/http.(*conn).serve+0x5\t/server.go:2\n\n" +
+		// The same goroutine serving a request: kept.
+		"3 @ 0x7 0x8 0x6\n# labels: {\"silentfail.request\":\"1\"}\n#\t0x7\tmain.a+0x1\t/a.go:1\n" +
+		"#\t0x8\t" + servingFrames[0] + "+0x2a\t/middleware.go:3\n#\t0x6\tnet/http.(*conn).serve+0x5\t/server.go:2\n\n"
 	got := string(filterText([]byte(in), `"silentfail.request":"1"`))
-	want := "goroutine profile: total 3\n3 @ 0x1 0x2\n# labels: {\"silentfail.request\":\"1\"}\n#\t0x1\tmain.a+0x1\t/a.go:1\n\n"
+	want := "goroutine profile: total 6\n3 @ 0x1 0x2\n# labels: {\"silentfail.request\":\"1\"}\n#\t0x1\tmain.a+0x1\t/a.go:1\n\n" +
+		"3 @ 0x7 0x8 0x6\n# labels: {\"silentfail.request\":\"1\"}\n#\t0x7\tmain.a+0x1\t/a.go:1\n" +
+		"#\t0x8\t" + servingFrames[0] + "+0x2a\t/middleware.go:3\n#\t0x6\tnet/http.(*conn).serve+0x5\t/server.go:2\n\n"
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+// leftByRequest tells net/http's server goroutines outside the
+// middleware from those inside it and from the rest.
+func TestLeftByRequest(t *testing.T) {
+	for _, tc := range []struct {
+		stack []string
+		want  bool
+	}{
+		{[]string{"main.work", "main.handler", servingFrames[0], "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve"}, false},
+		{[]string{"main.work", "main.handler.func1", "runtime/pprof.Do", servingFrames[1], "net/http.(*conn).serve"}, false},
+		{[]string{"bufio.(*Reader).Peek", "net/http.(*conn).serve"}, true},
+		{[]string{"net.(*conn).Read", "net/http.(*connReader).backgroundRead"}, true},
+		{[]string{"main.handler", servingFrames[0], "net/http.(*http2serverConn).runHandler"}, false},
+		{[]string{"main.handler", servingFrames[0], "net/http/internal/http2.(*serverConn).runHandler"}, false},
+		{[]string{"net/http.(*http2serverConn).readFrames"}, true},
+		{[]string{"golang.org/x/net/http2.(*serverConn).serve"}, true},
+		// A goroutine the handler started, and the client's.
+		{[]string{"main.audit"}, false},
+		{[]string{"net/http.(*persistConn).readLoop"}, false},
+	} {
+		if got := leftByRequest(tc.stack); got != tc.want {
+			t.Errorf("leftByRequest(%v) = %v, want %v", tc.stack, got, tc.want)
+		}
 	}
 }
 
@@ -331,33 +363,156 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 // the goroutine that served it.
 func blockAfterRequest(release chan struct{}) { <-release }
 
-// The goroutine that served a request goes on to serve the connection's
-// next one: the middleware must take its label off.
-func TestMiddlewareRemovesTheLabelAfterTheRequest(t *testing.T) {
-	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules())
+// By default the middleware leaves its label on the goroutine after
+// the request, until the next request replaces it (see Middleware).
+func TestMiddlewareLabelLastsUntilTheNextRequest(t *testing.T) {
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(),
+		WithRequestDeadline(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Stop()
 	release := make(chan struct{})
 	defer close(release)
-	h := w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		go blockInDefer(release) // started during the request: labelled
-	}))
+	h := w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	first := w.flights.current.Load().label
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	go blockAfterRequest(release) // started after it: not labelled
+	go blockAfterRequest(release)
+	w.flights.nextEpoch()
+	second := w.flights.current.Load().label
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	go blockInDefer(release)
 	waitFor(t, "both goroutines to block", func() bool {
 		p := goroutineProfile(t)
 		return countFrame(p, "watch.blockInDefer") == 1 && countFrame(p, "watch.blockAfterRequest") == 1
 	})
 	for _, s := range goroutineProfile(t).Sample {
-		labelled := len(s.Label[LabelRequest]) > 0
+		got := s.Label[LabelRequest]
 		switch {
-		case hasFrame(s, "watch.blockInDefer") && !labelled:
-			t.Errorf("a goroutine started during the request has no %s label", LabelRequest)
-		case hasFrame(s, "watch.blockAfterRequest") && labelled:
-			t.Errorf("a goroutine started after the request carries %s=%v", LabelRequest, s.Label[LabelRequest])
+		case hasFrame(s, "watch.blockAfterRequest") && !slices.Equal(got, []string{first}):
+			t.Errorf("a goroutine started after the first request carries %s=%v, want %s", LabelRequest, got, first)
+		case hasFrame(s, "watch.blockInDefer") && !slices.Equal(got, []string{second}):
+			t.Errorf("a goroutine started after the second request carries %s=%v, want %s", LabelRequest, got, second)
 		}
+	}
+}
+
+// A request's capture leaves out the goroutines that carry its label
+// but serve no request: with the label left on after a request, a
+// keep-alive connection's goroutine keeps it while idle, and so does
+// the goroutine net/http starts to read ahead on the connection during
+// the next request. The goroutines serving the request, and those it
+// started, stay in, over HTTP/1 and HTTP/2.
+func TestRequestCaptureLeavesOutConnectionsBetweenRequests(t *testing.T) {
+	for _, proto := range []string{"HTTP/1.1", "HTTP/2.0"} {
+		t.Run(proto, func(t *testing.T) { testCaptureLeavesOutConnections(t, proto) })
+	}
+}
+
+func testCaptureLeavesOutConnections(t *testing.T, proto string) {
+	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(),
+		WithRequestDeadline(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	release := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.Handle("GET /stuck", stuckHandler(release))
+	mux.HandleFunc("GET /fast", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	srv := httptest.NewUnstartedServer(w.Middleware(mux))
+	newClient := func() *http.Client { return &http.Client{Transport: &http.Transport{}} }
+	if proto == "HTTP/2.0" {
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		newClient = func() *http.Client {
+			tr := srv.Client().Transport.(*http.Transport).Clone()
+			return &http.Client{Transport: tr}
+		}
+	} else {
+		srv.Start()
+	}
+	defer srv.Close()
+	get := func(c *http.Client, path string) {
+		resp, err := c.Get(srv.URL + path)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.Proto != proto {
+			t.Errorf("%s answered over %s, want %s", path, resp.Proto, proto)
+		}
+	}
+	// One connection serves a request, then the stuck one; another
+	// serves a request and stays open, idle. Every request is in the
+	// first deadline check's cohort.
+	label := w.flights.current.Load().label
+	busy, idle := newClient(), newClient()
+	defer busy.CloseIdleConnections()
+	defer idle.CloseIdleConnections()
+	get(busy, "/fast")
+	get(idle, "/fast")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		get(busy, "/stuck")
+	}()
+	defer func() { close(release); <-done }()
+	labelled := func(p *profile.Profile) (serving, left int64) {
+		for _, s := range p.Sample {
+			if !hasLabel(s.Label[LabelRequest], label) {
+				continue
+			}
+			if hasFrame(s, "watch.blockInDefer") {
+				serving += s.Value[0]
+			} else {
+				left += s.Value[0]
+			}
+		}
+		return serving, left
+	}
+	// Over HTTP/1, the idle connection's goroutine and the stuck
+	// request's read-ahead goroutine carry the label too; over HTTP/2,
+	// each request has its own goroutine, and the connection's carry
+	// no label.
+	wantLeft := int64(2)
+	if proto == "HTTP/2.0" {
+		wantLeft = 0
+	}
+	waitFor(t, "the stuck request and the idle connection", func() bool {
+		serving, left := labelled(goroutineProfile(t))
+		return serving == 2 && left == wantLeft
+	})
+
+	m := &Meta{}
+	files, err := requestFiles(label, func() bool { return true }, m)
+	if err != nil || len(files) != 2 {
+		t.Fatalf("%d files, err %v; want 2 files", len(files), err)
+	}
+	var text, pb bytes.Buffer
+	if err := files[0].write(context.Background(), &text); err != nil {
+		t.Fatal(err)
+	}
+	if err := files[1].write(context.Background(), &pb); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Parse(&pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if serving, left := labelled(p); serving != 2 || left != 0 || len(p.Sample) == 0 {
+		for _, s := range p.Sample {
+			t.Log(s.Label, frames(s))
+		}
+		t.Errorf("captured %d goroutines of the request and %d others, want 2 and 0", serving, left)
+	}
+	if !bytes.HasPrefix(text.Bytes(), []byte("goroutine profile: total 2\n")) || bytes.Contains(text.Bytes(), []byte("net/http.(*connReader).backgroundRead")) {
+		t.Errorf("%s:\n%s", FileDump, text.Bytes())
+	}
+	if m.Reason != "" {
+		t.Errorf("reason %q: the request's goroutines were not found", m.Reason)
 	}
 }
 

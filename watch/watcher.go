@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -235,11 +236,12 @@ func lookupWriter(name string, debug int) func(context.Context, io.Writer) error
 // requestFiles returns a request capture's files: the goroutine profile
 // in pprof format and the debug=1 text, both keeping only the
 // goroutines labelled with the request's id (its own and those it
-// started). errSkip means the request finished before the capture
-// (serving reports whether it still runs). When the request still runs
-// but no goroutine carries its label, its handler replaced its
-// goroutine's labels (pprof.Do on r.Context() does): then every
-// goroutine is kept, and m's reason says why.
+// started), less net/http's server goroutines that are not serving it
+// (see leftByRequest). errSkip means the request finished before the
+// capture (serving reports whether it still runs). When the request
+// still runs but none of its goroutines carries its label, its handler
+// replaced its goroutine's labels (pprof.Do on r.Context() does): then
+// every goroutine is kept, and m's reason says why.
 func requestFiles(id string, serving func() bool, m *Meta) ([]captureFile, error) {
 	var pb, text bytes.Buffer
 	gp := pprof.Lookup("goroutine")
@@ -258,7 +260,7 @@ func requestFiles(id string, serving func() bool, m *Meta) ([]captureFile, error
 	}
 	keep := prof.Sample[:0:0]
 	for _, s := range prof.Sample {
-		if hasLabel(s.Label[LabelRequest], id) {
+		if hasLabel(s.Label[LabelRequest], id) && !leftByRequest(sampleFunctions(s)) {
 			keep = append(keep, s)
 		}
 	}
@@ -286,8 +288,70 @@ func hasLabel(vals []string, want string) bool {
 	return false
 }
 
+// servingFrames are the functions on the stack of a goroutine serving
+// a request in the Middleware, by default and WithContextLabels.
+var servingFrames = [2]string{
+	reflect.TypeFor[countingHandler]().PkgPath() + ".(*countingHandler).ServeHTTP",
+	reflect.TypeFor[contextLabelsHandler]().PkgPath() + ".(*contextLabelsHandler).ServeHTTP",
+}
+
+// leftByRequest reports whether a goroutine, given the functions on
+// its stack, is one of net/http's server goroutines but not inside the
+// middleware: a connection's goroutine between two requests (reading
+// the next one, writing the last one's end, idle), or one that net/http
+// starts for the connection. The default Middleware leaves its label
+// on the goroutine after the request, and goroutines started from it
+// inherit the label, so these carry the label of a request they no
+// longer serve.
+func leftByRequest(functions []string) bool {
+	server := false
+	for _, f := range functions {
+		switch {
+		case f == servingFrames[0], f == servingFrames[1]:
+			return false
+		case f == "net/http.(*conn).serve", f == "net/http.(*connReader).backgroundRead",
+			strings.HasPrefix(f, "net/http.(*http2serverConn)."),           // Go 1.26 and before
+			strings.HasPrefix(f, "net/http/internal/http2.(*serverConn)."), // Go 1.27
+			strings.HasPrefix(f, "golang.org/x/net/http2.(*serverConn)."):
+			server = true
+		}
+	}
+	return server
+}
+
+// sampleFunctions returns the functions on a goroutine profile
+// sample's stack, inlined ones included.
+func sampleFunctions(s *profile.Sample) []string {
+	var fns []string
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function != nil {
+				fns = append(fns, ln.Function.Name)
+			}
+		}
+	}
+	return fns
+}
+
+// recordFunctions returns the functions on the stack of a debug=1
+// goroutine profile record, whose frame lines read
+// "#\t0x4a5b6c\tpkg.fn+0x1f\tfile.go:12".
+func recordFunctions(rec []byte) []string {
+	var fns []string
+	for line := range bytes.SplitSeq(rec, []byte("\n")) {
+		fields := bytes.Split(line, []byte("\t"))
+		if len(fields) < 3 || string(fields[0]) != "#" {
+			continue
+		}
+		fn, _, _ := bytes.Cut(fields[2], []byte("+0x"))
+		fns = append(fns, string(fn))
+	}
+	return fns
+}
+
 // filterText keeps the records of a debug=1 goroutine profile whose
-// "# labels:" line contains label, and fixes the total in the header.
+// "# labels:" line contains label, less those leftByRequest, and fixes
+// the total in the header.
 func filterText(text []byte, label string) []byte {
 	head, body, _ := bytes.Cut(text, []byte("\n"))
 	var kept [][]byte
@@ -295,7 +359,8 @@ func filterText(text []byte, label string) []byte {
 	for _, rec := range bytes.Split(body, []byte("\n\n")) {
 		first, rest, _ := bytes.Cut(rec, []byte("\n"))
 		labels, _, _ := bytes.Cut(rest, []byte("\n"))
-		if !bytes.HasPrefix(labels, []byte("# labels: ")) || !bytes.Contains(labels, []byte(label)) {
+		if !bytes.HasPrefix(labels, []byte("# labels: ")) || !bytes.Contains(labels, []byte(label)) ||
+			leftByRequest(recordFunctions(rec)) {
 			continue
 		}
 		var n int

@@ -37,8 +37,8 @@
 //
 // -watched chooses what the watched service runs: "full" (the default)
 // the watcher and its middleware, "watcher" the watcher alone,
-// "labels" the watcher and a wrapper that only sets and removes the
-// middleware's goroutine label, "context" the middleware
+// "labels" the watcher and a wrapper that only sets the middleware's
+// goroutine label, "context" the middleware
 // WithContextLabels, "ticker" one idle
 // time.Ticker and no watcher, "plain" nothing (an A/A run: its interval
 // shows the method's noise). -procs sets the services' GOMAXPROCS
@@ -501,11 +501,11 @@ func serve(mode string) {
 		case "watcher":
 		case "labels":
 			// What the middleware's label costs by itself: set on
-			// entry, removed on exit, nothing counted.
+			// entry (and left on, as the middleware does), nothing
+			// counted.
 			labels := pprof.WithLabels(context.Background(), pprof.Labels(watch.LabelRequest, "e1"))
 			h = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 				pprof.SetGoroutineLabels(labels)
-				defer pprof.SetGoroutineLabels(context.Background())
 				mux.ServeHTTP(rw, r)
 			})
 		default:
