@@ -38,11 +38,13 @@
 // captures the goroutines carrying that request's label, so the
 // capture shows where it is stuck — often a deferred call. It costs a
 // request no allocation and no lock, only two atomic adds on a counter
-// that concurrent requests rarely share and the two calls that set and
-// remove its goroutine label (a busy server's cost for such a wrapper
-// is garbage and cache misses, not instructions): the requests that
-// start within one deadline check share a label value and are captured
-// together. WithContextLabels gives each request its own
+// that concurrent requests rarely share and one call that sets its
+// goroutine label (a busy server's cost for such a wrapper is garbage
+// and cache misses, not instructions): the requests that start within
+// one deadline check share a label value and are captured together,
+// and the label stays on the connection's goroutine until its next
+// request replaces it (captures leave out net/http's goroutines
+// between two requests). WithContextLabels gives each request its own
 // label and capture and adds method, path, route and X-Request-Id
 // labels in the request's context, for a few allocations.
 //
@@ -73,7 +75,8 @@
 //
 // A slow-request capture (rule "slow-request", from Middleware) holds
 // only the goroutines carrying the late requests' LabelRequest pprof
-// label — theirs and those they started (by default the label is
+// label — theirs and those they started, not net/http's server
+// goroutines outside the middleware (by default the label is
 // shared by the requests that started in the same deadline check
 // interval, so the capture holds every late one of them, and the
 // goroutines the interval's finished requests left running):

@@ -76,11 +76,12 @@ func newCohort(epoch, seq uint64) *cohort {
 		labels: pprof.WithLabels(context.Background(), pprof.Labels(LabelRequest, id))}
 }
 
-// enter counts a request in c and returns its counter, which leave
-// decrements. The counter is chosen by the address of the goroutine's
-// stack: goroutine stacks are at least 8 kB apart, so the connections'
-// goroutines spread over the counters, and a goroutine that serves its
-// connection's requests one after the other keeps using the same one.
+// enter counts a request in c and returns its counter, which the
+// request decrements when it leaves. The counter is chosen by the
+// address of the goroutine's stack: goroutine stacks are at least 8 kB
+// apart, so the connections' goroutines spread over the counters, and
+// a goroutine that serves its connection's requests one after the
+// other keeps using the same one.
 func (c *cohort) enter() *atomic.Int64 {
 	var probe byte
 	i := uintptr(unsafe.Pointer(&probe)) >> 13 & uintptr(len(c.counts)-1)

@@ -67,8 +67,8 @@ func contextLabels(f *flight) pprof.LabelSet {
 //
 // By default the label is not taken off when the request ends: the
 // goroutine serving a keep-alive connection keeps it until the
-// connection's next request replaces it, which saves a request half of
-// what the label costs. So in goroutine and CPU profiles, an idle
+// connection's next request replaces it, which saves a request one of
+// the label's two calls. So in goroutine and CPU profiles, an idle
 // connection's goroutine, and net/http's work on the connection between
 // two requests, carry the label of the last request served, and so do
 // goroutines that code around the middleware starts after the request,
@@ -77,7 +77,7 @@ func contextLabels(f *flight) pprof.LabelSet {
 // net/http's server goroutines that are not inside the middleware.
 func (w *Watcher) Middleware(next http.Handler) http.Handler {
 	if w.cfg.contextLabels {
-		return w.contextLabelsMiddleware(next)
+		return &contextLabelsHandler{w: w, next: next}
 	}
 	return &countingHandler{flights: &w.flights, next: next}
 }
@@ -97,10 +97,6 @@ func (h *countingHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	pprof.SetGoroutineLabels(c.labels)
 	defer n.Add(-1)
 	h.next.ServeHTTP(rw, r)
-}
-
-func (w *Watcher) contextLabelsMiddleware(next http.Handler) http.Handler {
-	return &contextLabelsHandler{w: w, next: next}
 }
 
 // A contextLabelsHandler is the Middleware WithContextLabels.
