@@ -363,15 +363,23 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 // the goroutine that served it.
 func blockAfterRequest(release chan struct{}) { <-release }
 
-// By default the middleware leaves its label on the goroutine after
-// the request, until the next request replaces it (see Middleware).
-func TestMiddlewareLabelLastsUntilTheNextRequest(t *testing.T) {
+// startWithOneCohort starts a watcher that neither samples nor starts
+// a new cohort during a test: every request shares the first cohort.
+func startWithOneCohort(t *testing.T) *Watcher {
+	t.Helper()
 	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(),
 		WithRequestDeadline(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Stop()
+	t.Cleanup(w.Stop)
+	return w
+}
+
+// By default the middleware leaves its label on the goroutine after
+// the request, until the next request replaces it (see Middleware).
+func TestMiddlewareLabelLastsUntilTheNextRequest(t *testing.T) {
+	w := startWithOneCohort(t)
 	release := make(chan struct{})
 	defer close(release)
 	h := w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
@@ -410,12 +418,7 @@ func TestRequestCaptureLeavesOutConnectionsBetweenRequests(t *testing.T) {
 }
 
 func testCaptureLeavesOutConnections(t *testing.T, proto string) {
-	w, err := Start(context.Background(), WithDir(t.TempDir()), WithInterval(time.Hour), WithRules(),
-		WithRequestDeadline(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	w := startWithOneCohort(t)
 	release := make(chan struct{})
 	mux := http.NewServeMux()
 	mux.Handle("GET /stuck", stuckHandler(release))
