@@ -377,9 +377,11 @@ func freshChan(pass *analysis.Pass, cur inspector.Cursor, rhs ast.Expr) bool {
 		return ok && len(spec.Values) == 0
 	}
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-	if !ok {
-		return false
-	}
+	return ok && isMake(pass, call)
+}
+
+// isMake reports whether call calls the builtin make.
+func isMake(pass *analysis.Pass, call *ast.CallExpr) bool {
 	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
 	if !ok {
 		return false
@@ -391,13 +393,7 @@ func freshChan(pass *analysis.Pass, cur inspector.Cursor, rhs ast.Expr) bool {
 // buffered reports whether e is make(chan T, n) with n not the constant 0.
 func buffered(pass *analysis.Pass, e ast.Expr) bool {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
-	if !ok || len(call.Args) != 2 {
-		return false
-	}
-	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "make" {
-		return false
-	}
-	if b, ok := pass.TypesInfo.Uses[call.Fun.(*ast.Ident)].(*types.Builtin); !ok || b.Name() != "make" {
+	if !ok || len(call.Args) != 2 || !isMake(pass, call) {
 		return false
 	}
 	if tv, ok := pass.TypesInfo.Types[call.Args[1]]; ok && tv.Value != nil {
@@ -426,53 +422,95 @@ func (c *checker) helperLocal(key types.Object, f *facts, s *site) bool {
 
 // bufferedField reports whether key is a struct field that every channel
 // made for it in the package is buffered: a semaphore whose tokens are
-// taken and given back, or a queue with room.
+// taken and given back, or a queue with room. A channel made into a
+// local variable first (q := make(chan T, n); return &S{q: q}) counts
+// as made for the field when the variable is assigned nothing else.
 func (c *checker) bufferedField(key types.Object) bool {
 	v, ok := key.(*types.Var)
 	if !ok || !v.IsField() {
 		return false
 	}
 	if c.fieldBuf == nil {
-		c.fieldBuf = make(map[types.Object]bool)
-		note := func(field types.Object, val ast.Expr) {
-			call, ok := ast.Unparen(val).(*ast.CallExpr)
-			if !ok || field == nil {
-				return
-			}
-			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "make" {
-				return
-			}
-			b := buffered(c.pass, call)
-			if prev, seen := c.fieldBuf[field]; seen {
-				b = b && prev
-			}
-			c.fieldBuf[field] = b
+		c.fieldBuf = c.bufferedFields()
+	}
+	return c.fieldBuf[key]
+}
+
+func (c *checker) bufferedFields() map[types.Object]bool {
+	type store struct {
+		field types.Object
+		val   ast.Expr
+	}
+	var stores []store
+	made := make(map[*types.Var]*ast.CallExpr) // locals assigned one make and nothing else
+	other := make(map[*types.Var]bool)
+	local := func(id *ast.Ident, val ast.Expr) {
+		v, ok := c.pass.TypesInfo.ObjectOf(id).(*types.Var)
+		if !ok || v.IsField() || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+			return
 		}
-		for _, file := range c.pass.Files {
-			ast.Inspect(file, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.KeyValueExpr:
-					if id, ok := n.Key.(*ast.Ident); ok {
-						if fv, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && fv.IsField() {
-							note(fv, n.Value)
-						}
+		if call, ok := ast.Unparen(val).(*ast.CallExpr); ok && isMake(c.pass, call) && made[v] == nil && !other[v] {
+			made[v] = call
+			return
+		}
+		delete(made, v)
+		other[v] = true
+	}
+	for _, file := range c.pass.Files {
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.KeyValueExpr:
+				if id, ok := n.Key.(*ast.Ident); ok {
+					if fv, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && fv.IsField() {
+						stores = append(stores, store{fv, n.Value})
 					}
-				case *ast.AssignStmt:
+				}
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					var val ast.Expr
 					if len(n.Lhs) == len(n.Rhs) {
-						for i, l := range n.Lhs {
-							if sel, ok := ast.Unparen(l).(*ast.SelectorExpr); ok {
-								if fs := c.pass.TypesInfo.Selections[sel]; fs != nil && fs.Kind() == types.FieldVal {
-									note(fs.Obj(), n.Rhs[i])
-								}
-							}
+						val = n.Rhs[i]
+					}
+					switch l := ast.Unparen(l).(type) {
+					case *ast.SelectorExpr:
+						if fs := c.pass.TypesInfo.Selections[l]; fs != nil && fs.Kind() == types.FieldVal && val != nil {
+							stores = append(stores, store{fs.Obj(), val})
+						}
+					case *ast.Ident:
+						if l.Name != "_" {
+							local(l, val)
 						}
 					}
 				}
-				return true
-			})
-		}
+			case *ast.ValueSpec:
+				for i, id := range n.Names {
+					if i < len(n.Values) {
+						local(id, n.Values[i])
+					}
+				}
+			}
+			return true
+		})
 	}
-	return c.fieldBuf[key]
+	buf := make(map[types.Object]bool)
+	for _, st := range stores {
+		val := ast.Unparen(st.val)
+		if id, ok := val.(*ast.Ident); ok {
+			if v, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && made[v] != nil {
+				val = made[v]
+			}
+		}
+		call, ok := val.(*ast.CallExpr)
+		if !ok || !isMake(c.pass, call) {
+			continue
+		}
+		b := buffered(c.pass, call)
+		if prev, seen := buf[st.field]; seen {
+			b = b && prev
+		}
+		buf[st.field] = b
+	}
+	return buf
 }
 
 // judge decides whether the blocking operation o, reached from the

@@ -62,8 +62,8 @@
 //	}
 //
 // Not reported: close(ch); a send on a buffered channel the function
-// made, or on a struct field that is always made buffered (a semaphore's
-// tokens, a queue with room); a receive that gives back a token the
+// made, or on a struct field that is always made buffered, directly or
+// through a local variable (a semaphore's tokens, a queue with room); a receive that gives back a token the
 // function took from the same channel, or the reverse; waiting for
 // goroutines the function started itself: a local WaitGroup or errgroup,
 // one it called Add or Go on, a channel its own goroutine uses, a value

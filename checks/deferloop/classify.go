@@ -32,6 +32,12 @@ type pileUp struct {
 // iteration of loop.
 func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		if onFailureOnly(pass, lit, loop) {
+			// The cleanup of a function that hands what the loop
+			// opened to its caller: on success the deferred calls do
+			// nothing, on failure they release everything at return.
+			return pileUp{intended: true}
+		}
 		// defer func() { ... f.Close() ... }(): judge by what it calls.
 		var found *pileUp
 		ast.Inspect(lit.Body, func(n ast.Node) bool {
@@ -64,6 +70,59 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 		return pileUp{intended: true}
 	}
 	return pileUp{effect: "one deferred call per iteration piles up"}
+}
+
+// onFailureOnly reports whether the deferred function literal lit does
+// its work only when an error variable declared outside loop (the
+// function's named error result, usually) is not nil when it runs:
+// its body is one `if err != nil && ... { ... }`, or starts with
+// `if err == nil || ... { return }`.
+func onFailureOnly(pass *analysis.Pass, lit *ast.FuncLit, loop ast.Stmt) bool {
+	body := lit.Body.List
+	if len(body) == 0 {
+		return false
+	}
+	first, ok := body[0].(*ast.IfStmt)
+	if !ok || first.Init != nil || first.Else != nil {
+		return false
+	}
+	if len(body) == 1 && testsError(pass, first.Cond, token.NEQ, token.LAND, loop) {
+		return true
+	}
+	if len(first.Body.List) != 1 {
+		return false
+	}
+	ret, ok := first.Body.List[0].(*ast.ReturnStmt)
+	return ok && len(ret.Results) == 0 && testsError(pass, first.Cond, token.EQL, token.LOR, loop)
+}
+
+// testsError reports whether cond is `err <cmp> nil`, or a chain of
+// chain (&& or ||) with that comparison among its operands, err being
+// a variable of type error declared outside loop.
+func testsError(pass *analysis.Pass, cond ast.Expr, cmp, chain token.Token, loop ast.Stmt) bool {
+	e, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok {
+		return false
+	}
+	switch e.Op {
+	case chain:
+		return testsError(pass, e.X, cmp, chain, loop) || testsError(pass, e.Y, cmp, chain, loop)
+	case cmp:
+		x, y := e.X, e.Y
+		if pass.TypesInfo.Types[x].IsNil() {
+			x, y = y, x
+		}
+		if !pass.TypesInfo.Types[y].IsNil() {
+			return false
+		}
+		id, ok := ast.Unparen(x).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
+		return ok && astq.IsErrorType(v.Type()) && (v.Pos() < loop.Pos() || v.Pos() >= loop.End())
+	}
+	return false
 }
 
 // returnsRelease reports whether the function that call invokes may
@@ -497,4 +556,117 @@ func isConstructor(fn *types.Func) bool {
 	}
 	rest := fn.Name()[len("New"):]
 	return rest == "" || unicode.IsUpper(rune(rest[0]))
+}
+
+// heldOnly reports whether the iteration receives from a channel what
+// the deferred method call x.M() releases and does nothing with it but
+// defer its release: no use of x, or of a variable defined with it,
+// anywhere else in the loop body. Such a loop gathers values that other
+// goroutines made, to keep them until the function returns, as in
+//
+//	for range nodes {
+//		ev := <-started
+//		if ev.err != nil {
+//			return ev.err
+//		}
+//		defer ev.server.Close()
+//	}
+//
+// A use of another field of the same variable (ev.err) is not a use of
+// x (ev.server).
+func heldOnly(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) bool {
+	sel, ok := ast.Unparen(def.Call.Fun).(*ast.SelectorExpr)
+	if !ok || pass.TypesInfo.Selections[sel] == nil || len(def.Call.Args) > 0 {
+		return false
+	}
+	x := ast.Unparen(sel.X)
+	root, ok := astq.RootObject(pass, x).(*types.Var)
+	if !ok {
+		return false
+	}
+	body := astq.LoopBody(loop)
+	received := false
+	if rs, ok := loop.(*ast.RangeStmt); ok {
+		if id, ok := rs.Key.(*ast.Ident); ok && pass.TypesInfo.Defs[id] == root {
+			_, received = pass.TypesInfo.TypeOf(rs.X).Underlying().(*types.Chan)
+		}
+	}
+	watched := []types.Object{root}
+	ast.Inspect(body, func(n ast.Node) bool {
+		// The variables defined together with x's root.
+		if as, ok := n.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			var defined []types.Object
+			hit := false
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok && pass.TypesInfo.Defs[id] != nil {
+					defined = append(defined, pass.TypesInfo.Defs[id])
+					hit = hit || pass.TypesInfo.Defs[id] == root
+				}
+			}
+			if hit {
+				watched = append(watched, defined...)
+				if len(as.Rhs) == 1 {
+					u, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr)
+					received = ok && u.Op == token.ARROW
+				}
+			}
+		}
+		return true
+	})
+	if !received {
+		return false
+	}
+	used := false
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if used || n == def {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			// ev.err does not use ev.server; ev.server.Addr() does.
+			if astq.RootObject(pass, n) == root && pass.TypesInfo.Selections[n] != nil && !related(pass, n, x) {
+				return false
+			}
+		case *ast.Ident:
+			if obj := pass.TypesInfo.Uses[n]; obj != nil && slices.Contains(watched, obj) {
+				used = true
+			}
+		}
+		return true
+	}
+	ast.Inspect(body, visit)
+	return !used
+}
+
+// related reports whether one of the selector chains a and x is a
+// prefix of the other: ev.server.Addr and ev.server are, ev.err and
+// ev.server are not.
+func related(pass *analysis.Pass, a, x ast.Expr) bool {
+	chain := func(e ast.Expr) []types.Object {
+		var objs []types.Object
+		for {
+			switch s := ast.Unparen(e).(type) {
+			case *ast.SelectorExpr:
+				objs = append(objs, pass.TypesInfo.ObjectOf(s.Sel))
+				e = s.X
+				continue
+			case *ast.StarExpr:
+				e = s.X
+				continue
+			case *ast.Ident:
+				objs = append(objs, pass.TypesInfo.ObjectOf(s))
+			default:
+				return nil // an index or a call: treat as related
+			}
+			slices.Reverse(objs)
+			return objs
+		}
+	}
+	ca, cx := chain(a), chain(x)
+	if ca == nil || cx == nil {
+		return true
+	}
+	n := min(len(ca), len(cx))
+	return slices.Equal(ca[:n], cx[:n])
 }

@@ -72,12 +72,14 @@ func run(pass *analysis.Pass) (any, error) {
 					break // released explicitly before the next iteration
 				}
 			}
-			if !r.lock && (!acquiredInLoop(pass, def.Call, l) || isTestFile(pass, def.Pos()) || keptPastIteration(pass, def, l)) {
+			if !r.lock && (!acquiredInLoop(pass, def.Call, l) || isTestFile(pass, def.Pos()) ||
+				keptPastIteration(pass, def, l) || heldOnly(pass, def, l)) {
 				// Releasing each element of an existing collection
 				// at return is deliberate; tests defer their cleanups
 				// in loops on purpose and end soon; a value kept past
-				// the iteration is meant to stay open until the
-				// function returns.
+				// the iteration, or one the iteration does nothing
+				// with but defer its release, is meant to stay open
+				// until the function returns.
 				break
 			}
 			report(pass, fn, def, loops, i, r)

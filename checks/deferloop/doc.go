@@ -44,11 +44,19 @@
 // A deferred call of a returned function (defer openNode(n)()) is left
 // alone when the check can see that function and what it returns
 // releases nothing (it prints a closing bracket): the pile of deferred
-// calls is then how the output nests. A defer that is only a safety net also stays silent:
-// every path to the next iteration releases explicitly (f.Close(),
-// tx.Commit(), cancel()), so nothing but no-op calls piles up. A lock
-// released both explicitly and by the defer is reported: the deferred
-// unlocks crash the process when the function returns. Test files are checked for locks only: tests defer
+// calls is then how the output nests. A defer that is only a safety
+// net also stays silent: every path to the next iteration releases
+// explicitly (f.Close(), tx.Commit(), cancel()), so nothing but no-op
+// calls piles up. So does a cleanup on failure: a deferred function
+// literal that does its work only when an error declared outside the
+// loop (the function's named error result) is not nil, in a function
+// that hands what the loop opened to its caller when it succeeds. So
+// does a loop that gathers values from a channel (servers that
+// goroutines started) and does nothing with them but defer their
+// release: keeping them until the function returns is the point. A
+// lock released both explicitly and by the defer is reported: the
+// deferred unlocks crash the process when the function returns. Test
+// files are checked for locks only: tests defer
 // their cleanups in loops on purpose.
 //
 // Bad:

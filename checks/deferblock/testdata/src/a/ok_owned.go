@@ -177,3 +177,21 @@ func Derived(ctx context.Context) {
 		<-ctx.Done()
 	}()
 }
+
+// A log queue made into a local first, with room from the
+// configuration, drained by its own goroutine.
+type logQueue struct{ entries chan string }
+
+func newLogQueue(size int) *logQueue {
+	entries := make(chan string, size)
+	q := &logQueue{entries: entries}
+	go func() {
+		for range q.entries {
+		}
+	}()
+	return q
+}
+
+func (q *logQueue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() { q.entries <- r.URL.Path }()
+}

@@ -480,3 +480,55 @@ func ListZips(names []string) (n int, err error) {
 	}
 	return n, nil
 }
+
+// Cleanups that also run on success: the listeners pile up.
+func ListenCloseOnSuccess(eps []*endpoint) (err error) {
+	for _, ep := range eps {
+		if ep.l, err = net.Listen("tcp", ep.addr); err != nil {
+			return err
+		}
+		defer func(ep *endpoint) { // want `deferred function literal runs only when ListenCloseOnSuccess returns, not at the end of each iteration: one open listener per iteration piles up`
+			if err == nil && ep.l == nil {
+				return
+			}
+			ep.l.Close()
+		}(ep)
+	}
+	return nil
+}
+
+func ListenCloseUnlessFailed(eps []*endpoint) (err error) {
+	for _, ep := range eps {
+		if ep.l, err = net.Listen("tcp", ep.addr); err != nil {
+			return err
+		}
+		defer func() { // want `deferred function literal runs only when ListenCloseUnlessFailed returns, not at the end of each iteration: one open listener per iteration piles up`
+			if err != nil {
+				return
+			}
+			ep.l.Close()
+		}()
+	}
+	return nil
+}
+
+// Connections gathered from a channel and used in the iteration: each
+// one is done with at the end of it.
+func ServeStarted(n int, results chan started) error {
+	for range n {
+		ev := <-results
+		if ev.err != nil {
+			return ev.err
+		}
+		defer ev.conn.Close() // want `deferred ev.conn.Close\(\) runs only when ServeStarted returns, not at the end of each iteration`
+		ev.conn.Write(nil)
+	}
+	return nil
+}
+
+func ServeRange(conns chan net.Conn) {
+	for c := range conns {
+		defer c.Close() // want `deferred c.Close\(\) runs only when ServeRange returns, not at the end of each iteration`
+		io.Copy(c, c)
+	}
+}

@@ -526,3 +526,66 @@ func OKRecordsCaptured(names []string, create func(string) (zoneRecord, error), 
 	}
 	return out
 }
+
+// A function that hands what its loop opened to its caller closes it
+// only when it fails: on success the deferred calls do nothing.
+type endpoint struct {
+	addr string
+	l    net.Listener
+}
+
+func OKListenAllOrNone(eps []*endpoint) (err error) {
+	for _, ep := range eps {
+		if ep.l, err = net.Listen("tcp", ep.addr); err != nil {
+			return err
+		}
+		defer func(ep *endpoint) {
+			if err == nil || ep.l == nil {
+				return
+			}
+			ep.l.Close()
+		}(ep)
+	}
+	return nil
+}
+
+func OKDialAllOrNone(eps []*endpoint, dial func(string) (net.Listener, error)) (err error) {
+	for _, ep := range eps {
+		l, lerr := dial(ep.addr)
+		if lerr != nil {
+			err = lerr
+			return err
+		}
+		ep.l = l
+		defer func() {
+			if err != nil && l != nil {
+				l.Close()
+			}
+		}()
+	}
+	return nil
+}
+
+// Servers started by goroutines, gathered from a channel to run until
+// the function returns: the iteration only defers their shutdown.
+type started struct {
+	conn net.Conn
+	err  error
+}
+
+func OKGatherStarted(n int, results chan started) error {
+	for range n {
+		ev := <-results
+		if ev.err != nil {
+			return ev.err
+		}
+		defer ev.conn.Close()
+	}
+	return nil
+}
+
+func OKGatherRange(conns chan net.Conn) {
+	for c := range conns {
+		defer c.Close()
+	}
+}
