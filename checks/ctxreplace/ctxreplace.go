@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"go/version"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -96,7 +97,7 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if ss == nil {
-				if ss = c.siteOf(cur); ss == nil || isTeardownCall(pass, call) {
+				if ss = c.siteOf(cur); ss == nil || isTeardownCall(pass, call) || c.undoesOnError(cur, call) {
 					break
 				}
 			}
@@ -215,7 +216,8 @@ func (c *checker) collect(ins *inspector.Inspector) {
 // work the caller waits for: a function whose name says it runs
 // asynchronously (refreshAsync, startBackground) or hands the work to
 // something that outlives the call (Start, Spawn, Launch, Submit,
-// Enqueue, Schedule); a logger (Printf, Errorf, Info, Log...) or a
+// Enqueue, Schedule); a logger (Printf, Errorf, Info, Log..., or a
+// function of no result with a log further in its name, auditLogIf) or a
 // lookup of context values (FromContext, GetLogger), which only read
 // the context's values; or a call that gets a timeout of its own (a
 // time.Duration parameter named timeout), where a fresh context keeps
@@ -258,7 +260,10 @@ func (c *checker) notWork(call *ast.CallExpr, sig *types.Signature) bool {
 	case "get":
 		return len(ws) > 1 && (ws[1] == "logger" || ws[1] == "log")
 	}
-	return false
+	// auditLogInternal, replLogOnceIf: a log call further in the name,
+	// and nothing to return, as loggers do (replicateLog returns an
+	// error: it does work).
+	return sig.Results().Len() == 0 && slices.ContainsFunc(ws[1:], func(w string) bool { return w == "log" || w == "logf" })
 }
 
 // ignoresParam reports whether call calls a function of this package
@@ -875,6 +880,50 @@ func sinkName(call *ast.CallExpr) string {
 		return "a call"
 	}
 	return s
+}
+
+// undoesOnError reports whether call, at cur, undoes what the function
+// did (Delete, Remove, Rollback, Abort, Cleanup...) in a branch about an
+// error (its condition reads a variable of type error): a compensating
+// action after a failure, which must run to the end even when the
+// failure was the caller's cancellation.
+func (c *checker) undoesOnError(cur inspector.Cursor, call *ast.CallExpr) bool {
+	name := ""
+	if fn := astq.Callee(c.pass, call); fn != nil {
+		name = fn.Name()
+	}
+	ws := words(name)
+	if len(ws) == 0 {
+		return false
+	}
+	switch ws[0] {
+	case "delete", "remove", "rollback", "abort", "cleanup", "clean", "revert", "undo", "purge":
+	default:
+		return false
+	}
+	for p := cur; p.Valid(); p = p.Parent() {
+		switch p.Node().(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			return false
+		case *ast.BlockStmt:
+			if k, _ := p.ParentEdge(); k != edge.IfStmt_Body {
+				continue
+			}
+			readsError := false
+			ast.Inspect(p.Parent().Node().(*ast.IfStmt).Cond, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok {
+					if v, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && astq.IsErrorType(v.Type()) {
+						readsError = true
+					}
+				}
+				return !readsError
+			})
+			if readsError {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isTeardownCall reports whether call stops something (srv.Shutdown,

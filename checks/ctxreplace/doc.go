@@ -46,7 +46,10 @@
 //     <-ctx.Done():`, in a branch taken when ctx.Err() is set or an error
 //     is context.Canceled/DeadlineExceeded, passed to a call that stops
 //     something (Shutdown, Close, Stop, GracefulStop, Wait, Drain...), or
-//     in a function named so;
+//     in a function named so; and a compensating action after a failure:
+//     a call that undoes what the function did (Delete, Remove, Rollback,
+//     Abort, Cleanup...) in a branch about an error, which must run to
+//     its end even when the failure was the caller's cancellation;
 //   - main and init, and the closures in them other than HTTP handlers;
 //     test files;
 //   - goroutines started with go, deferred calls, and function literals
@@ -65,16 +68,17 @@
 //     the fresh chain, a goroutine that cancels it when
 //     r.Context().Done() fires): it bridges the cancellation by hand;
 //   - calls where the context does not govern work the caller waits for:
-//     loggers (log/slog, Printf, Errorf, Info, Debug...) and lookups of
-//     context values (FromContext, GetLogger); functions whose name says
-//     asynchronous or background (refreshAsync) or starts work that
-//     outlives the call (Start, Spawn, Launch, Submit, Enqueue,
-//     Schedule: a job that must not die with the request that asked for
-//     it); a same-package function
-//     that ignores that parameter (named _, never used, or used only in
-//     go statements); calls with a time.Duration parameter named timeout
-//     or deadline, where the fresh context keeps the caller's deadline
-//     from overriding the explicit one;
+//     loggers (log/slog, Printf, Errorf, Info, Debug..., and functions
+//     of no result with a log further in their name, auditLogIf) and
+//     lookups of context values (FromContext, GetLogger); functions
+//     whose name says asynchronous or background (refreshAsync) or
+//     starts work that outlives the call (Start, Spawn, Launch, Submit,
+//     Enqueue, Schedule: a job that must not die with the request that
+//     asked for it); a same-package function that ignores that
+//     parameter (named _, never used, or used only in go statements);
+//     calls with a time.Duration parameter named timeout or deadline,
+//     where the fresh context keeps the caller's deadline from
+//     overriding the explicit one;
 //   - a fresh context used only locally (compared, its Done channel read)
 //     or only stored in a field.
 //

@@ -528,7 +528,9 @@ func (c *checker) judge(o op, s *site, def *ast.DeferStmt, adds map[types.Object
 	}
 	switch o.kind {
 	case opSleep:
-		if !request && len(o.via) > 0 {
+		if !request && len(o.via) > 0 || o.retry {
+			// A pause between the attempts of a retry loop is part
+			// of the work the deferred call does, not a wait after it.
 			return "", false
 		}
 		return c.sleepMsg(o, s), true

@@ -61,13 +61,16 @@
 //		s.mux.ServeHTTP(w, r)
 //	}
 //
-// Not reported: close(ch); a send on a buffered channel the function
-// made, or on a struct field that is always made buffered, directly or
-// through a local variable (a semaphore's tokens, a queue with room); a receive that gives back a token the
-// function took from the same channel, or the reverse; waiting for
-// goroutines the function started itself: a local WaitGroup or errgroup,
-// one it called Add or Go on, a channel its own goroutine uses, a value
-// it made (a work queue, a preloader) or a helper's own WaitGroup;
-// sync.Cond.Wait in a loop over its condition; a receive from the Done()
-// of a context the function derived with a cancel.
+// Not reported: close(ch); a pause between the attempts of a bounded
+// retry loop (one with a condition, that a return or break ends when an
+// attempt succeeds); a send on a buffered channel the function made, or
+// on a struct field that is always made buffered, directly or through a
+// local variable (a semaphore's tokens, a queue with room); a receive
+// that gives back a token the function took from the same channel, or
+// the reverse; waiting for goroutines the function started itself: a
+// local WaitGroup or errgroup, one it called Add or Go on, a channel its
+// own goroutine uses, a value it made (a work queue, a preloader) or a
+// helper's own WaitGroup; sync.Cond.Wait in a loop over its condition; a
+// receive from the Done() of a context the function derived with a
+// cancel.
 package deferblock

@@ -46,6 +46,7 @@ type op struct {
 	inSel  bool         // the operation is a case of a select statement
 	after  bool         // for opSleep: a receive from time.After
 	loop   bool         // in a for statement of the function it is written in
+	retry  bool         // for opSleep: in a bounded loop that a return or break ends early
 }
 
 // walker collects the operations a piece of code performs on the
@@ -70,6 +71,7 @@ type frame struct {
 	via    []string
 	anchor token.Pos
 	loop   bool // inside a for statement of the function being walked
+	retry  bool // inside a bounded for statement with an early exit: a retry loop
 }
 
 func (w *walker) record(o op, fr frame) {
@@ -79,6 +81,7 @@ func (w *walker) record(o op, fr frame) {
 	o.via = fr.via
 	o.anchor = fr.anchor
 	o.loop = fr.loop
+	o.retry = fr.retry
 	if fr.depth == 0 {
 		o.anchor = o.pos
 	}
@@ -116,6 +119,7 @@ func (w *walker) walk(n ast.Node, fr frame) {
 			}
 			lf := fr
 			lf.loop = true
+			lf.retry = x.Cond != nil && exitsEarly(x.Body)
 			w.walk(x.Body, lf)
 			return false
 		case *ast.SendStmt:
@@ -419,4 +423,39 @@ func funcDecls(pass *analysis.Pass) map[*types.Func]*ast.FuncDecl {
 		}
 	}
 	return m
+}
+
+// exitsEarly reports whether a loop body holds a return, or a break
+// out of the loop (not out of a switch or select inside it): the loop
+// can end before its condition does, as a retry loop ends when an
+// attempt succeeds.
+func exitsEarly(body *ast.BlockStmt) bool {
+	found := false
+	var visit func(n ast.Node, nested bool) bool
+	visit = func(n ast.Node, nested bool) bool {
+		if found {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = true
+		case *ast.BranchStmt:
+			found = x.Tok == token.BREAK && (x.Label != nil || !nested)
+		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			if !nested {
+				ast.Inspect(x, func(m ast.Node) bool {
+					if m == x {
+						return true
+					}
+					return visit(m, true)
+				})
+				return false
+			}
+		}
+		return !found
+	}
+	ast.Inspect(body, func(n ast.Node) bool { return visit(n, false) })
+	return found
 }

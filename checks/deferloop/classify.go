@@ -60,6 +60,12 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 		}
 		return pileUp{effect: "one deferred call per iteration piles up"}
 	}
+	if recv := lockerOf(pass, call, loop); recv != nil && perIteration(pass, recv, loop) {
+		// unlock := shard.LockKeys(keys); defer unlock(): each
+		// iteration locks another value's mutex, held until the
+		// function returns on purpose, as with s.mu.Lock() below.
+		return pileUp{intended: true}
+	}
 	if r, ok := classifyCall(pass, call, loop); ok {
 		return r
 	}
@@ -431,6 +437,8 @@ func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) b
 			return flows(e.Value)
 		case *ast.UnaryExpr:
 			return e.Op == token.AND && flows(e.X)
+		case *ast.SliceExpr:
+			return flows(e.X) // buf[:0] shares buf's array
 		}
 		r := astq.RootObject(pass, e)
 		for _, v := range vars {
@@ -669,4 +677,50 @@ func related(pass *analysis.Pass, a, x ast.Expr) bool {
 	}
 	n := min(len(ca), len(cx))
 	return slices.Equal(ca[:n], cx[:n])
+}
+
+// lockerOf returns x when the deferred call calls a function value
+// that the loop body got from a method of x whose name says it locks
+// (unlock := x.LockKeys(keys); defer unlock()), and nil otherwise.
+func lockerOf(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) ast.Expr {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	fv, ok := pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok {
+		return nil
+	}
+	var recv ast.Expr
+	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			return recv == nil
+		}
+		l, ok := as.Lhs[0].(*ast.Ident)
+		if !ok || pass.TypesInfo.ObjectOf(l) != fv {
+			return true
+		}
+		c, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+		if ok && pass.TypesInfo.Selections[sel] != nil && locks(sel.Sel.Name) {
+			recv = sel.X
+		}
+		return recv == nil
+	})
+	return recv
+}
+
+// locks reports whether a method name says it locks: Lock, RLock,
+// LockAndSetBuckets, not Unlock or Blocks.
+func locks(name string) bool {
+	for _, p := range []string{"Lock", "RLock", "lock", "rlock"} {
+		if rest, ok := strings.CutPrefix(name, p); ok && (rest == "" || unicode.IsUpper(rune(rest[0]))) {
+			return true
+		}
+	}
+	return false
 }

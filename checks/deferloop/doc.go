@@ -37,7 +37,8 @@
 // branch makes false (`if f == nil { f = open(); defer f.Close() }`,
 // `if i == 0`), when the deferred call releases nothing the loop
 // acquired (closing each element of an existing slice, locking every
-// shard or a chain of parents), and when the released value is kept
+// shard or a chain of parents, directly or through a method that
+// returns the unlock: `unlock := g.LockAll(); defer unlock()`), and when the released value is kept
 // past the iteration (appended to a slice, stored outside the loop,
 // wrapped by a constructor whose result is stored, handed to a
 // goroutine): then holding it until the function returns is the point.

@@ -165,3 +165,22 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
 }
+
+// A call with a log in its name that does work: it returns an error.
+func (s *Server) Replicate(ctx context.Context, entries []string) error {
+	return replicateLog(context.Background(), entries) // want `context\.Background\(\) in Replicate drops ctx and is passed to replicateLog`
+}
+
+func replicateLog(ctx context.Context, entries []string) error { return ctx.Err() }
+
+// A delete that is not a rollback, and other work on the error path.
+func (s *Server) Reprovision(ctx context.Context, name string, stale bool) error {
+	if stale {
+		s.deleteBucket(context.Background(), name) // want `context\.Background\(\) in Reprovision drops ctx and is passed to s\.deleteBucket`
+	}
+	if err := s.register(ctx, name); err != nil {
+		s.notifyAdmins(context.Background(), name) // want `context\.Background\(\) in Reprovision drops ctx and is passed to s\.notifyAdmins`
+		return err
+	}
+	return nil
+}

@@ -302,3 +302,29 @@ func (s *Server) serveUntilSignal(ctx context.Context, srv *http.Server) error {
 	s.flush(sctx)
 	return nil
 }
+
+// A package's own loggers, named for what they log.
+func (s *Server) audited(ctx context.Context) {
+	auditLogInternal(context.Background(), "scanner")
+	s.flush(ctx)
+}
+
+func auditLogInternal(ctx context.Context, event string) { slog.InfoContext(ctx, event) }
+
+// A compensating action after a failure runs to its end, even when the
+// failure was the caller's cancellation.
+func (s *Server) Provision(ctx context.Context, name string) error {
+	if err := s.makeBucket(ctx, name); err != nil {
+		return err
+	}
+	if err := s.register(ctx, name); err != nil {
+		s.deleteBucket(context.Background(), name)
+		return err
+	}
+	return nil
+}
+
+func (s *Server) makeBucket(ctx context.Context, name string) error   { return ctx.Err() }
+func (s *Server) register(ctx context.Context, name string) error     { return ctx.Err() }
+func (s *Server) deleteBucket(ctx context.Context, name string) error { return ctx.Err() }
+func (s *Server) notifyAdmins(ctx context.Context, name string) error { return ctx.Err() }

@@ -236,3 +236,25 @@ func (rl *relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() { rl.out <- r.URL.Path }()  // want `deferred send on rl.out blocks the response of ServeHTTP until someone receives`
 	defer func() { rl.back <- r.URL.Path }() // want `deferred send on rl.back blocks the response of ServeHTTP until someone receives`
 }
+
+// Pauses in loops that are not retries: a poll until something else is
+// done, and a loop whose only break leaves a switch.
+func (s *Server) Drain(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		for !s.tryRelease() {
+			time.Sleep(10 * time.Millisecond) // want `deferred time.Sleep\(10ms\) holds the response of Drain for 10ms after the handler is done`
+		}
+	}()
+}
+
+func (s *Server) Settle(ctx context.Context) {
+	defer func() {
+		for i := 0; i < 3; i++ {
+			switch {
+			case s.tryRelease():
+				break
+			}
+			time.Sleep(time.Second) // want `deferred time.Sleep\(1s\) holds Settle's return for 1s after its work is done`
+		}
+	}()
+}

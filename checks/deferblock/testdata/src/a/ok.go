@@ -231,3 +231,32 @@ func (s *Server) l3() { time.Sleep(time.Second) }
 func (s *Server) DeepOK(w http.ResponseWriter, r *http.Request) {
 	defer s.l1()
 }
+
+// A cleanup on failure that retries, pausing between attempts: the
+// pause is part of the work, and ends when an attempt succeeds.
+func (s *Server) Upload(ctx context.Context, abort func(context.Context) error) (err error) {
+	defer func() {
+		if err != nil {
+			for attempt := 1; attempt <= 3; attempt++ {
+				if abort(ctx) == nil {
+					return
+				}
+				time.Sleep(time.Second)
+			}
+		}
+	}()
+	return nil
+}
+
+func (s *Server) Release(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		for i := 0; i < 3; i++ {
+			if s.tryRelease() {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+}
+
+func (s *Server) tryRelease() bool { return true }

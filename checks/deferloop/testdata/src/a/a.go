@@ -532,3 +532,22 @@ func ServeRange(conns chan net.Conn) {
 		io.Copy(c, c)
 	}
 }
+
+// Pooled buffers used within the iteration only.
+func ShardBuffersInPlace(n int) {
+	for range n {
+		buf := getShardBuf()
+		w := NewShardWriter(buf[:0])
+		defer putShardBuf(buf) // want `deferred putShardBuf\(buf\) runs only when ShardBuffersInPlace returns, not at the end of each iteration`
+		encodeAll([]*shardWriter{w})
+	}
+}
+
+// The same group locked by every iteration.
+func LockOneGroup(g *bucketGroup, paths []string) {
+	for _, p := range paths {
+		unlock := g.LockAndSet([]string{p})
+		defer unlock() // want `deferred unlock\(\) runs only when LockOneGroup returns, not at the end of each iteration: one deferred call per iteration piles up`
+	}
+	gatherGroups()
+}

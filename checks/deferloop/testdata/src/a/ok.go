@@ -589,3 +589,46 @@ func OKGatherRange(conns chan net.Conn) {
 		defer c.Close()
 	}
 }
+
+// Pooled buffers handed to writers that run after the loop: each goes
+// back to the pool when the function returns, as it must.
+type shardWriter struct{ buf []byte }
+
+func NewShardWriter(buf []byte) *shardWriter { return &shardWriter{buf: buf} }
+
+var shardBufs sync.Pool
+
+func getShardBuf() []byte        { b, _ := shardBufs.Get().([]byte); return b }
+func putShardBuf(b []byte)       { shardBufs.Put(&b) }
+func encodeAll(_ []*shardWriter) {}
+
+func OKShardBuffers(n int) {
+	writers := make([]*shardWriter, n)
+	for i := range n {
+		buf := getShardBuf()
+		writers[i] = NewShardWriter(buf[:0])
+		defer putShardBuf(buf)
+	}
+	encodeAll(writers)
+}
+
+// Each iteration locks another group through a method that returns its
+// unlock: all stay locked while the function gathers, on purpose.
+type bucketGroup struct{ mu sync.Mutex }
+
+func (g *bucketGroup) LockAndSet(buckets []string) func() {
+	g.mu.Lock()
+	return g.mu.Unlock
+}
+
+func gatherGroups() {}
+
+func OKLockEachGroup(groups map[string]*bucketGroup, paths []string) {
+	for _, p := range paths {
+		if g, ok := groups[p]; ok {
+			unlock := g.LockAndSet(nil)
+			defer unlock()
+		}
+	}
+	gatherGroups()
+}
