@@ -47,7 +47,9 @@
 // harmless and not reported; the other cleanups (sql.Rows, sql.Tx,
 // gzip.Reader, zip.ReadCloser, tls.Conn, net.TCPConn...) panic.
 // Methods of other modules cannot be read and are assumed to
-// dereference their receiver, as nearly all Close methods do. For a
+// dereference their receiver, as nearly all Close methods do; the
+// report then names the method and says that it panics unless it
+// checks for a nil receiver (some do, such as an Unsubscribe). For a
 // function of the package being analyzed, the value is taken to be nil
 // on failure only when every return with a non-nil error returns nil
 // there.

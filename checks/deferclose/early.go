@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
@@ -60,11 +61,17 @@ func (c *checker) checkEarlyDefer(cur inspector.Cursor, lhs []ast.Expr, rhs ast.
 					continue
 				}
 				callee := astq.Render(call.Fun)
+				msg := fmt.Sprintf("%s is deferred before the error of %s is checked: when %s fails %s is nil and the defer panics with a nil pointer dereference (defer it after the error check)",
+					astq.Render(use), callee, callee, val.v.Name())
+				if m := c.unreadMethod(use); m != nil {
+					// Its body is not at hand: say what is assumed.
+					msg = fmt.Sprintf("%s is deferred before the error of %s is checked: when %s fails %s is nil, and the defer panics unless %s checks for a nil receiver (defer it after the error check)",
+						astq.Render(use), callee, callee, val.v.Name(), methodName(m))
+				}
 				c.pass.Report(analysis.Diagnostic{
-					Pos: st.Pos(),
-					End: st.End(),
-					Message: fmt.Sprintf("%s is deferred before the error of %s is checked: when %s fails %s is nil and the defer panics with a nil pointer dereference (defer it after the error check)",
-						astq.Render(use), callee, callee, val.v.Name()),
+					Pos:            st.Pos(),
+					End:            st.End(),
+					Message:        msg,
 					SuggestedFixes: c.moveAfterCheck(st, s, errVar),
 				})
 				return
@@ -370,4 +377,36 @@ func terminates(pass *analysis.Pass, s ast.Stmt) bool {
 		}
 	}
 	return false
+}
+
+// unreadMethod returns the method that use calls when it is a pointer
+// method of another module, whose body the check cannot read and
+// assumes to dereference its receiver; nil otherwise.
+func (c *checker) unreadMethod(use *ast.CallExpr) *types.Func {
+	sel, ok := ast.Unparen(use.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	s := c.pass.TypesInfo.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal || len(s.Index()) > 1 {
+		return nil
+	}
+	if _, iface := s.Recv().Underlying().(*types.Interface); iface {
+		return nil
+	}
+	m := s.Obj().(*types.Func)
+	if _, ptr := types.Unalias(m.Signature().Recv().Type()).(*types.Pointer); !ptr || m.Pkg() == nil || m.Pkg() == c.pass.Pkg {
+		return nil
+	}
+	first, _, _ := strings.Cut(m.Pkg().Path(), "/")
+	if !strings.Contains(first, ".") {
+		return nil // the standard library, whose cleanups were checked
+	}
+	return m
+}
+
+// methodName renders m as (*pkg.T).M.
+func methodName(m *types.Func) string {
+	t := types.TypeString(m.Signature().Recv().Type(), func(p *types.Package) string { return p.Name() })
+	return "(" + t + ")." + m.Name()
 }

@@ -58,7 +58,15 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 		if found != nil {
 			return *found
 		}
+		if !callsRelease(lit.Body) {
+			return pileUp{intended: true} // logs, counts: nothing is held
+		}
 		return pileUp{effect: "one deferred call per iteration piles up"}
+	}
+	if fn := astq.Callee(pass, call); astq.IsMethod(fn, "sync", "WaitGroup", "Done") {
+		// wg.Done() tells a waiter that the function is over: that it
+		// runs at return is the point.
+		return pileUp{intended: true}
 	}
 	if recv := lockerOf(pass, call, loop); recv != nil && perIteration(pass, recv, loop) {
 		// unlock := shard.LockKeys(keys); defer unlock(): each
@@ -75,7 +83,40 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 		// the nesting comes out right, nothing is held.
 		return pileUp{intended: true}
 	}
+	if _, returned := ast.Unparen(call.Fun).(*ast.CallExpr); !returned && !releaseName(calleeName(call)) {
+		// defer config.apply(tc), defer logDuration(start): a call
+		// that releases nothing the check knows of; running them all
+		// at return may well be the point.
+		return pileUp{intended: true}
+	}
 	return pileUp{effect: "one deferred call per iteration piles up"}
+}
+
+// calleeName returns the name call calls by: f for f(), M for x.M().
+func calleeName(call *ast.CallExpr) string {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return f.Name
+	case *ast.SelectorExpr:
+		return f.Sel.Name
+	}
+	return ""
+}
+
+// callsRelease reports whether body calls something whose name says it
+// releases (closeScope, cleanup, Unlock...), outside nested literals.
+func callsRelease(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			found = found || releaseName(calleeName(n))
+		}
+		return !found
+	})
+	return found
 }
 
 // onFailureOnly reports whether the deferred function literal lit does

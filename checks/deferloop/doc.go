@@ -55,6 +55,11 @@
 // does a loop that gathers values from a channel (servers that
 // goroutines started) and does nothing with them but defer their
 // release: keeping them until the function returns is the point. A
+// deferred call that releases nothing the check knows of (its name is
+// not one of Close, Unlock, Stop, End, Release, Remove, Cleanup, Put,
+// Cancel, Done... and a deferred literal calls none of them: applying a
+// setting, logging) also stays silent, and so does sync.WaitGroup's
+// Done, which tells a waiter that the function is over. A
 // lock released both explicitly and by the defer is reported: the
 // deferred unlocks crash the process when the function returns. Test
 // files are checked for locks only: tests defer

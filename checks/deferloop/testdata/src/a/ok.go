@@ -632,3 +632,41 @@ func OKLockEachGroup(groups map[string]*bucketGroup, paths []string) {
 	}
 	gatherGroups()
 }
+
+// Deferred calls that release nothing the check knows of: settings
+// applied once everything has started, a log line, a WaitGroup told
+// that the function is over.
+type tlsSetting struct{ name string }
+
+func (t *tlsSetting) apply(v string) {}
+
+func loadSetting(name string) (string, error) { return name, nil }
+
+func OKApplyAtEnd(settings []*tlsSetting) error {
+	for _, st := range settings {
+		v, err := loadSetting(st.name)
+		if err != nil {
+			return err
+		}
+		defer st.apply(v)
+	}
+	return nil
+}
+
+func OKLogEach(names []string) {
+	for _, name := range names {
+		start := time.Now()
+		defer func() { log.Printf("%s: %v", name, time.Since(start)) }()
+	}
+}
+
+func OKMonitor(wg *sync.WaitGroup, restored chan error) {
+	for {
+		if err := <-restored; err == nil {
+			wg.Add(1)
+			defer wg.Done()
+		} else {
+			return
+		}
+	}
+}
