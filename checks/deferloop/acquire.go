@@ -138,23 +138,17 @@ func pairedInLoop(pass *analysis.Pass, call *ast.CallExpr, body *ast.BlockStmt) 
 	if len(want) == 0 {
 		return false
 	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
+	return callsIn(body, func(call *ast.CallExpr) bool {
+		s, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok || s == sel || !astq.SameExpr(pass, s.X, sel.X) {
 			return false
-		case *ast.CallExpr:
-			s, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr)
-			if ok && s != sel && astq.SameExpr(pass, s.X, sel.X) {
-				m := s.Sel.Name
-				for _, w := range want {
-					if len(m) == len(w.acquire)+len(w.rest) && strings.EqualFold(m[:len(w.acquire)], w.acquire) && m[len(w.acquire):] == w.rest {
-						found = true
-					}
-				}
+		}
+		m := s.Sel.Name
+		for _, w := range want {
+			if len(m) == len(w.acquire)+len(w.rest) && strings.EqualFold(m[:len(w.acquire)], w.acquire) && m[len(w.acquire):] == w.rest {
+				return true
 			}
 		}
-		return !found
+		return false
 	})
-	return found
 }

@@ -106,13 +106,19 @@ func calleeName(call *ast.CallExpr) string {
 // callsRelease reports whether body calls something whose name says it
 // releases (closeScope, cleanup, Unlock...), outside nested literals.
 func callsRelease(body *ast.BlockStmt) bool {
+	return callsIn(body, func(call *ast.CallExpr) bool { return releaseName(calleeName(call)) })
+}
+
+// callsIn reports whether n makes a call for which match is true, not
+// counting the calls in function literals, which may run elsewhere.
+func callsIn(n ast.Node, match func(*ast.CallExpr) bool) bool {
 	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
+	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.CallExpr:
-			found = found || releaseName(calleeName(n))
+			found = match(n)
 		}
 		return !found
 	})
@@ -338,20 +344,10 @@ func classifyCall(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) (pileU
 // lockedInLoop reports whether the body of loop calls mu.<lock>() on
 // the same mutex expression outside nested function literals.
 func lockedInLoop(pass *analysis.Pass, mu ast.Expr, loop ast.Stmt, lock string) bool {
-	found := false
-	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr)
-			if ok && sel.Sel.Name == lock && len(n.Args) == 0 && astq.SameExpr(pass, sel.X, mu) {
-				found = true
-			}
-		}
-		return !found
+	return callsIn(astq.LoopBody(loop), func(call *ast.CallExpr) bool {
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		return ok && sel.Sel.Name == lock && len(call.Args) == 0 && astq.SameExpr(pass, sel.X, mu)
 	})
-	return found
 }
 
 // callString renders the deferred call for a message: f.Close(),
