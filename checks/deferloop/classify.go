@@ -485,6 +485,43 @@ func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) b
 		}
 		return false
 	}
+	// it, err := block.iter(ctx): a stream opened on what the deferred
+	// call releases keeps it in use as long as the stream is (a span
+	// ended at return covers an iterator read after the loop).
+	for changed := true; changed; {
+		changed = false
+		ast.Inspect(body, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || len(as.Rhs) != 1 {
+				return true
+			}
+			call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+			if !ok || !slices.ContainsFunc(call.Args, flows) {
+				return true
+			}
+			results := []types.Type{pass.TypesInfo.TypeOf(call)}
+			if tuple, ok := results[0].(*types.Tuple); ok {
+				results = results[:0]
+				for v := range tuple.Variables() {
+					results = append(results, v.Type())
+				}
+			}
+			if len(results) != len(as.Lhs) {
+				return true
+			}
+			for i, l := range as.Lhs {
+				id, ok := l.(*ast.Ident)
+				if !ok || !(isStream(results[i]) || isConstructor(astq.Callee(pass, call))) {
+					continue
+				}
+				if v, ok := pass.TypesInfo.ObjectOf(id).(*types.Var); ok && body.Pos() <= v.Pos() && v.Pos() < body.End() && !slices.Contains(vars, types.Object(v)) {
+					vars = append(vars, v)
+					changed = true
+				}
+			}
+			return true
+		})
+	}
 	outside := func(e ast.Expr) bool {
 		if _, ok := ast.Unparen(e).(*ast.Ident); ok {
 			v := astq.RootObject(pass, e)
@@ -594,12 +631,19 @@ func isStream(t types.Type) bool {
 }
 
 // isConstructor reports whether fn is named like a constructor (New,
-// NewClient): what it returns usually holds on to its arguments.
+// NewClient, newBookmark): what it returns usually holds on to its
+// arguments.
 func isConstructor(fn *types.Func) bool {
-	if fn == nil || !strings.HasPrefix(fn.Name(), "New") {
+	if fn == nil {
 		return false
 	}
-	rest := fn.Name()[len("New"):]
+	rest, ok := strings.CutPrefix(fn.Name(), "New")
+	if !ok {
+		// newBookmark(it): the package's own constructors.
+		if rest, ok = strings.CutPrefix(fn.Name(), "new"); !ok || rest == "" {
+			return false
+		}
+	}
 	return rest == "" || unicode.IsUpper(rune(rest[0]))
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
@@ -204,7 +205,7 @@ func (c *checker) getSite(f *funcInfo, b *cfg.Block, i int, stmt *ast.AssignStmt
 	}
 	t := pools.NewVarTarget(c.pass, v, f.body)
 	k := c.kindOf(t.Type)
-	if k == opaque {
+	if k == opaque || k == mapKind && c.memoMap(f, v) {
 		return
 	}
 	use := c.forward(f, b, i, t, k)
@@ -415,6 +416,12 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 			if isBuiltin(c.pass, n, "len", "cap") && len(n.Args) == 1 && t.Rooted(n.Args[0]) {
 				return false // sizes leak nothing
 			}
+			if recv, ok := astq.ReceiverExpr(n); ok && t.Is(recv) && statelessMethod(astq.Callee(c.pass, n)) {
+				for _, a := range n.Args {
+					ast.Inspect(a, visit)
+				}
+				return false
+			}
 		case *ast.SliceExpr:
 			if truncated(c.pass, n, t) {
 				add(evReset, n)
@@ -504,6 +511,56 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 		}
 	}
 	return evs
+}
+
+// statelessMethod reports whether fn is a method documented to depend
+// on nothing an earlier call left in its receiver: zstd's EncodeAll and
+// DecodeAll, made for encoders and decoders shared or pooled as they are.
+func statelessMethod(fn *types.Func) bool {
+	const zstd = "github.com/klauspost/compress/zstd"
+	return astq.IsMethod(fn, zstd, "Encoder", "EncodeAll") || astq.IsMethod(fn, zstd, "Decoder", "DecodeAll")
+}
+
+// memoMap reports whether the map v, taken from a pool, serves f as a
+// cache that the pool lets the garbage collector reclaim: f only looks
+// keys up, stores m[k] = v, asks its length and puts it back. What an
+// earlier user left in it is then what this one would compute for the
+// same key, not a leak.
+func (c *checker) memoMap(f *funcInfo, v types.Object) bool {
+	stores := 0
+	for cur := range f.cur.Preorder((*ast.Ident)(nil)) {
+		if c.pass.TypesInfo.Uses[cur.Node().(*ast.Ident)] != v {
+			continue
+		}
+		parent := cur.Parent()
+		switch p := parent.Node().(type) {
+		case *ast.IndexExpr:
+			if k, _ := cur.ParentEdge(); k != edge.IndexExpr_X {
+				return false
+			}
+			switch gp := parent.Parent().Node().(type) {
+			case *ast.AssignStmt:
+				if k, _ := parent.ParentEdge(); k == edge.AssignStmt_Lhs {
+					if gp.Tok != token.ASSIGN {
+						return false // m[k] += n keeps counting what was there
+					}
+					stores++
+				}
+			case *ast.IncDecStmt:
+				return false
+			}
+		case *ast.CallExpr:
+			if put, ok := c.pl.PutOf(p); ok && put.Arg == cur.Node() {
+				continue
+			}
+			if !isBuiltin(c.pass, p, "len") {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return stores > 0
 }
 
 // assign classifies the assignment of r to l.
@@ -1091,9 +1148,27 @@ func (c *checker) resetsParamFirstUncached(d *ast.FuncDecl, v types.Object) bool
 			m := astq.Callee(c.pass, call)
 			return ok && m != nil && t.Is(sel.X) && resetName(m.Name())
 		case *ast.AssignStmt:
+			if savesFields(st, t) {
+				continue // traces := req.Traces; req.Reset(); req.Traces = traces[:0]
+			}
 			return len(st.Lhs) == 1 && isStar(st.Lhs[0]) && t.Is(st.Lhs[0].(*ast.StarExpr).X)
 		}
 		return false
 	}
 	return false
+}
+
+// savesFields reports whether st only copies fields of t into new
+// variables (bw := p.bw), to put them back after a full reset.
+func savesFields(st *ast.AssignStmt, t *pools.Target) bool {
+	if st.Tok != token.DEFINE || len(st.Lhs) != len(st.Rhs) {
+		return false
+	}
+	for _, r := range st.Rhs {
+		sel, ok := ast.Unparen(r).(*ast.SelectorExpr)
+		if !ok || !t.Is(sel.X) {
+			return false
+		}
+	}
+	return true
 }

@@ -670,3 +670,39 @@ func OKMonitor(wg *sync.WaitGroup, restored chan error) {
 		}
 	}
 }
+
+// A span per input, ended at return: the iterator opened under it is
+// read after the loop, so the span covers it on purpose.
+type span struct{}
+
+func (s *span) End() {}
+
+func startSpan(ctx context.Context, name string) (context.Context, *span) { return ctx, &span{} }
+
+type rowIter struct{}
+
+func (it *rowIter) Next() bool   { return false }
+func (it *rowIter) Close() error { return nil }
+
+func openRows(ctx context.Context, name string) (*rowIter, error) { return &rowIter{}, nil }
+
+type bookmark struct{ it *rowIter }
+
+func newBookmark(it *rowIter) *bookmark { return &bookmark{it} }
+
+func OKCompact(ctx context.Context, inputs []string) error {
+	var marks []*bookmark
+	for _, in := range inputs {
+		spanCtx, sp := startSpan(ctx, in)
+		defer sp.End()
+		it, err := openRows(spanCtx, in)
+		if err != nil {
+			return err
+		}
+		marks = append(marks, newBookmark(it))
+	}
+	for _, m := range marks {
+		m.it.Next()
+	}
+	return nil
+}

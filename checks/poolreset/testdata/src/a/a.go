@@ -160,3 +160,20 @@ func (s *server) encodeFast(w io.Writer, v string) error {
 	s.enc.Put(b)
 	return err
 }
+
+// A map from the pool filled by keys, then listed whole: the keys an
+// earlier user left come out too.
+var seen = sync.Pool{New: func() any { return map[string]bool{} }}
+
+func distinct(words []string) []string {
+	m := seen.Get().(map[string]bool)
+	defer seen.Put(m)
+	for _, w := range words {
+		m[w] = true // want `m from seen.Get\(\) is used before it is reset`
+	}
+	var out []string
+	for w := range m {
+		out = append(out, w)
+	}
+	return out
+}

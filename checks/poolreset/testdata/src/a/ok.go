@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Reset right after Get; the Put does not reset.
@@ -491,4 +493,43 @@ func okPage(w io.Writer, title string) {
 	renderPage(b, title)
 	w.Write(b.Bytes())
 	pageBufs.Put(b)
+}
+
+// A pool of maps used as a cache that the garbage collector may
+// reclaim: what an earlier user stored is the value for the same key.
+var memo = sync.Pool{New: func() any { return map[string]int{} }}
+
+func cachedLen(key string) int {
+	m := memo.Get().(map[string]int)
+	defer memo.Put(m)
+	if v, ok := m[key]; ok {
+		return v
+	}
+	v := len(key)
+	if len(m) < 100 {
+		m[key] = v
+	}
+	return v
+}
+
+// zstd's EncodeAll and DecodeAll use nothing an earlier call left in
+// the encoder or decoder.
+var encoders, decoders sync.Pool
+
+func compressAll(src []byte) []byte {
+	e, _ := encoders.Get().(*zstd.Encoder)
+	if e == nil {
+		e, _ = zstd.NewWriter(nil)
+	}
+	defer encoders.Put(e)
+	return e.EncodeAll(src, nil)
+}
+
+func decompressAll(src []byte) ([]byte, error) {
+	d, _ := decoders.Get().(*zstd.Decoder)
+	if d == nil {
+		d = new(zstd.Decoder)
+	}
+	defer decoders.Put(d)
+	return d.DecodeAll(src, nil)
 }
