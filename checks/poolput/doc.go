@@ -36,6 +36,10 @@
 // copy. Same-package helpers that put their argument (putBuf(b)) count
 // as Puts.
 //
+// Uses after a Put and second Puts are not looked for in _test.go
+// files: a test that reads an object after putting it back checks what
+// the Put did, on a goroutine of its own.
+//
 // It cannot see aliases: `b := (*bp)[:0]` used after `pool.Put(bp)` is
 // a race it does not report, and neither is an object put back by a
 // function of another package.
