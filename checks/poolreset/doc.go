@@ -53,8 +53,8 @@
 // left (zstd's EncodeAll and DecodeAll). Objects of types with no Reset method and no fields
 // used directly (a *rand.Rand, an opaque handle) are left alone.
 //
-// Gets in _test.go files are not reported: tests and benchmarks serve
-// no other user.
+// Gets in _test.go files are not reported, and their Puts do not make
+// a pool dirty: tests and benchmarks serve no other user.
 //
 // It cannot see objects that live in struct fields between calls (a Get
 // stored in a field is not followed), pools exported to other packages,

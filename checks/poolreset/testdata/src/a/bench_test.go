@@ -16,3 +16,11 @@ func BenchmarkWrite(b *testing.B) {
 		benchBufs.Put(buf)
 	}
 }
+
+func BenchmarkFrameRaw(b *testing.B) {
+	for b.Loop() {
+		x := frames.Get().(*bytes.Buffer)
+		x.WriteString("y")
+		frames.Put(x)
+	}
+}
