@@ -68,6 +68,9 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 		// runs at return is the point.
 		return pileUp{intended: true}
 	}
+	if name, ok := astq.CgoCall(call); ok && name == "free" {
+		return pileUp{effect: "one C allocation per iteration stays allocated until then"}
+	}
 	if recv := lockerOf(pass, call, loop); recv != nil && perIteration(pass, recv, loop) {
 		// unlock := shard.LockKeys(keys); defer unlock(): each
 		// iteration locks another value's mutex, held until the
@@ -353,6 +356,9 @@ func lockedInLoop(pass *analysis.Pass, mu ast.Expr, loop ast.Stmt, lock string) 
 // callString renders the deferred call for a message: f.Close(),
 // os.Remove(name), "function literal".
 func callString(call *ast.CallExpr) string {
+	if _, ok := astq.CgoCall(call); ok {
+		return astq.Render(call) // defer C.free(p), rewritten by cgo
+	}
 	if _, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
 		return "function literal"
 	}

@@ -281,9 +281,47 @@ func ReturnsError(sig *types.Signature) bool {
 	return false
 }
 
-// Render returns a compact source form of e, for messages.
+// Render returns a compact source form of e, for messages. A call of
+// C code, which the analyzers see as cgo rewrote it (a function literal
+// calling _Cfunc_free), is shown as written: C.free(…).
 func Render(e ast.Expr) string {
+	if name, ok := CgoCall(e); ok {
+		return "C." + name + "(…)"
+	}
 	return types.ExprString(e)
+}
+
+// CgoCall reports whether e is a call of a C function as cgo rewrites
+// it (_Cfunc_free(p), or a function literal, possibly returning
+// another, that checks the pointers and calls _Cfunc_free), and
+// returns the C function's name.
+func CgoCall(e ast.Expr) (string, bool) {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return "", false
+	}
+	fun := ast.Unparen(call.Fun)
+	if inner, ok := fun.(*ast.CallExpr); ok {
+		fun = ast.Unparen(inner.Fun)
+	}
+	switch f := fun.(type) {
+	case *ast.Ident:
+		if name, ok := strings.CutPrefix(f.Name, "_Cfunc_"); ok {
+			return name, true
+		}
+	case *ast.FuncLit:
+		name := ""
+		ast.Inspect(f.Body, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && name == "" {
+				if rest, ok := strings.CutPrefix(id.Name, "_Cfunc_"); ok {
+					name = rest
+				}
+			}
+			return name == ""
+		})
+		return name, name != ""
+	}
+	return "", false
 }
 
 // ExtractDoc returns the documentation of analyzer name from the

@@ -158,3 +158,29 @@ func TestExtractDoc(t *testing.T) {
 		}()
 	}
 }
+
+// Calls of C code reach the analyzers as cgo rewrote them; messages
+// show them as written.
+func TestCgoCall(t *testing.T) {
+	for _, tc := range []struct {
+		expr, name, render string
+	}{
+		{`_Cfunc_free(p)`, "free", "C.free(…)"},
+		{`func() { _cgo0 := p; _cgoCheckPointer(_cgo0, nil); _Cfunc_free(_cgo0) }()`, "free", "C.free(…)"},
+		{`func() func() { _cgo0 := p; return func() { _cgoCheckPointer(_cgo0, nil); _Cfunc_free(_cgo0) } }()()`, "free", "C.free(…)"},
+		{`free(p)`, "", "free(p)"},
+		{`func() { free(p) }()`, "", "(func() literal)()"},
+	} {
+		e, err := parser.ParseExpr(tc.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, ok := astq.CgoCall(e)
+		if name != tc.name || ok != (tc.name != "") {
+			t.Errorf("CgoCall(%s) = %q, %v; want %q", tc.expr, name, ok, tc.name)
+		}
+		if got := astq.Render(e); got != tc.render {
+			t.Errorf("Render(%s) = %q, want %q", tc.expr, got, tc.render)
+		}
+	}
+}
