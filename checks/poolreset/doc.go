@@ -49,8 +49,12 @@
 // does not try). Also left alone: a map used as a cache that the
 // garbage collector may reclaim (only keys looked up, m[k] = v stored,
 // its length asked: what an earlier user stored is the value for the
-// same key), and methods documented to use nothing a previous call
-// left (zstd's EncodeAll and DecodeAll). Objects of types with no Reset method and no fields
+// same key), methods documented to use nothing a previous call left
+// (zstd's EncodeAll and DecodeAll), a buffer's memory taken whole as
+// scratch space (b.Bytes()[:b.Cap()]), and a helper object that the
+// pool's New builds into a struct field that nothing else assigns and
+// whose type has no Reset method (a generated parser, reused as
+// designed). Objects of types with no Reset method and no fields
 // used directly (a *rand.Rand, an opaque handle) are left alone.
 //
 // Gets in _test.go files are not reported, and their Puts do not make

@@ -59,13 +59,16 @@ type funcInfo struct {
 type checker struct {
 	decls      map[*types.Func]*ast.FuncDecl
 	firstReset map[types.Object]bool
-	pass       *analysis.Pass
-	pl         *pools.Pools
-	cfgs       *flow.CFGs
-	funcs      map[ast.Node]*funcInfo
-	gets       map[types.Object][]dirtyGet
-	puts       map[types.Object][]token.Pos
-	putter     map[*pools.Putter]putState
+	// changedFields holds the fields the package assigns (see
+	// builtInField), computed on first use.
+	changedFields map[*types.Var]bool
+	pass          *analysis.Pass
+	pl            *pools.Pools
+	cfgs          *flow.CFGs
+	funcs         map[ast.Node]*funcInfo
+	gets          map[types.Object][]dirtyGet
+	puts          map[types.Object][]token.Pos
+	putter        map[*pools.Putter]putState
 }
 
 type dirtyGet struct {
@@ -419,6 +422,14 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 			if isBuiltin(c.pass, n, "len", "cap") && len(n.Args) == 1 && t.Rooted(n.Args[0]) {
 				return false // sizes leak nothing
 			}
+			if recv, ok := astq.ReceiverExpr(n); ok && k == fields && c.builtInField(recv, t) {
+				// p.parser.Parse(l): a helper object the pool's New
+				// built into the struct, reused as designed.
+				for _, a := range n.Args {
+					ast.Inspect(a, visit)
+				}
+				return false
+			}
 			if recv, ok := astq.ReceiverExpr(n); ok && t.Is(recv) && statelessMethod(astq.Callee(c.pass, n)) {
 				for _, a := range n.Args {
 					ast.Inspect(a, visit)
@@ -429,6 +440,9 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 			if truncated(c.pass, n, t) {
 				add(evReset, n)
 				return false
+			}
+			if c.wholeCapacity(n, t) {
+				return false // b.Bytes()[:b.Cap()]: scratch memory, see wholeCapacity
 			}
 			if k == fields && isFieldOf(c.pass, n.X, t) {
 				// p.data[:n]: reuses the field's capacity
@@ -514,6 +528,77 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 		}
 	}
 	return evs
+}
+
+// builtInField reports whether e is a field of t that the package sets
+// only in composite literals (the pool's New builds it in) and never
+// assigns or takes the address of, and whose type has no Reset method:
+// a helper object such as a generated parser, which every request
+// reuses as it is, not state one request leaves for the next.
+func (c *checker) builtInField(e ast.Expr, t *pools.Target) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok || !t.Is(sel.X) {
+		return false
+	}
+	s := c.pass.TypesInfo.Selections[sel]
+	if s == nil || s.Kind() != types.FieldVal {
+		return false
+	}
+	field := s.Obj().(*types.Var)
+	if resetMethod(c.pass, field.Type()) != nil || hasMethod(c.pass, field.Type(), "Write") {
+		return false
+	}
+	if c.changedFields == nil {
+		c.changedFields = c.fieldsChanged()
+	}
+	return !c.changedFields[field]
+}
+
+// fieldsChanged returns the fields the package assigns, increments or
+// takes the address of.
+func (c *checker) fieldsChanged() map[*types.Var]bool {
+	changed := make(map[*types.Var]bool)
+	note := func(e ast.Expr) {
+		if sel, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
+			if s := c.pass.TypesInfo.Selections[sel]; s != nil && s.Kind() == types.FieldVal {
+				changed[s.Obj().(*types.Var)] = true
+			}
+		}
+	}
+	for _, f := range c.pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for _, l := range n.Lhs {
+					note(l)
+				}
+			case *ast.IncDecStmt:
+				note(n.X)
+			case *ast.UnaryExpr:
+				if n.Op == token.AND {
+					note(n.X)
+				}
+			}
+			return true
+		})
+	}
+	return changed
+}
+
+// wholeCapacity reports whether s is b.Bytes()[:b.Cap()] for the
+// pooled buffer b: its memory taken whole as scratch space, which the
+// code fills before it reads, as it does with a pooled slice (see the
+// scratch buffers in the package documentation).
+func (c *checker) wholeCapacity(s *ast.SliceExpr, t *pools.Target) bool {
+	isMethodOf := func(e ast.Expr, name string) bool {
+		call, ok := ast.Unparen(e).(*ast.CallExpr)
+		if !ok || len(call.Args) != 0 {
+			return false
+		}
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		return ok && sel.Sel.Name == name && t.Is(sel.X)
+	}
+	return s.Low == nil && s.High != nil && isMethodOf(s.X, "Bytes") && isMethodOf(s.High, "Cap")
 }
 
 // statelessMethod reports whether fn is a method documented to depend
