@@ -380,8 +380,9 @@ func terminates(pass *analysis.Pass, s ast.Stmt) bool {
 }
 
 // unreadMethod returns the method that use calls when it is a pointer
-// method of another module, whose body the check cannot read and
-// assumes to dereference its receiver; nil otherwise.
+// method of another package outside the standard library: nilSafeMethod
+// cannot read its body and assumes that it dereferences its receiver.
+// It returns nil otherwise.
 func (c *checker) unreadMethod(use *ast.CallExpr) *types.Func {
 	sel, ok := ast.Unparen(use.Fun).(*ast.SelectorExpr)
 	if !ok {

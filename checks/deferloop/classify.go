@@ -428,21 +428,11 @@ func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) b
 	// reason to defer cancel.
 	ast.Inspect(body, func(n ast.Node) bool {
 		as, ok := n.(*ast.AssignStmt)
-		if !ok || as.Tok != token.DEFINE || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
+		if !ok || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
 			return true
 		}
-		var defined []types.Object
-		hit := false
-		for _, l := range as.Lhs {
-			if id, ok := l.(*ast.Ident); ok && pass.TypesInfo.Defs[id] != nil {
-				obj := pass.TypesInfo.Defs[id]
-				defined = append(defined, obj)
-				for _, v := range vars {
-					hit = hit || v == obj
-				}
-			}
-		}
-		if hit {
+		defined := definedTogether(pass, as)
+		if slices.ContainsFunc(defined, func(d types.Object) bool { return slices.Contains(vars, d) }) {
 			for _, d := range defined {
 				if !slices.Contains(vars, d) {
 					vars = append(vars, d)
@@ -689,16 +679,8 @@ func heldOnly(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) bool {
 	watched := []types.Object{root}
 	ast.Inspect(body, func(n ast.Node) bool {
 		// The variables defined together with x's root.
-		if as, ok := n.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-			var defined []types.Object
-			hit := false
-			for _, l := range as.Lhs {
-				if id, ok := l.(*ast.Ident); ok && pass.TypesInfo.Defs[id] != nil {
-					defined = append(defined, pass.TypesInfo.Defs[id])
-					hit = hit || pass.TypesInfo.Defs[id] == root
-				}
-			}
-			if hit {
+		if as, ok := n.(*ast.AssignStmt); ok {
+			if defined := definedTogether(pass, as); slices.Contains(defined, types.Object(root)) {
 				watched = append(watched, defined...)
 				if len(as.Rhs) == 1 {
 					u, ok := ast.Unparen(as.Rhs[0]).(*ast.UnaryExpr)
@@ -810,4 +792,19 @@ func locks(name string) bool {
 		}
 	}
 	return false
+}
+
+// definedTogether returns the variables a := statement defines (f and
+// err in f, err := open()), none for another assignment.
+func definedTogether(pass *analysis.Pass, as *ast.AssignStmt) []types.Object {
+	if as.Tok != token.DEFINE {
+		return nil
+	}
+	var defined []types.Object
+	for _, l := range as.Lhs {
+		if id, ok := l.(*ast.Ident); ok && pass.TypesInfo.Defs[id] != nil {
+			defined = append(defined, pass.TypesInfo.Defs[id])
+		}
+	}
+	return defined
 }
