@@ -140,7 +140,7 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 			t.Errorf("route label %v set outside the mux", got)
 		}
 		if !hasFrame(s, "watch.blockInDefer") {
-			t.Errorf("a captured goroutine is not in blockInDefer: %v", frames(s))
+			t.Errorf("a captured goroutine is not in blockInDefer: %v", sampleFunctions(s))
 		}
 		if hasFrame(s, "watch.blockElsewhere") {
 			t.Errorf("the other request's goroutine was captured")
@@ -157,7 +157,7 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 	}
 	if !handlerInDefer {
 		for _, s := range p.Sample {
-			t.Log(frames(s))
+			t.Log(sampleFunctions(s))
 		}
 		t.Errorf("no captured stack shows the handler blocked in its deferred call")
 	}
@@ -179,22 +179,12 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 }
 
 func hasFrame(s *profile.Sample, fn string) bool {
-	for _, f := range frames(s) {
+	for _, f := range sampleFunctions(s) {
 		if strings.Contains(f, fn) {
 			return true
 		}
 	}
 	return false
-}
-
-func frames(s *profile.Sample) []string {
-	var out []string
-	for _, loc := range s.Location {
-		for _, l := range loc.Line {
-			out = append(out, l.Function.Name)
-		}
-	}
-	return out
 }
 
 func TestMiddlewareRouteLabelInsideTheMux(t *testing.T) {
@@ -507,7 +497,7 @@ func testCaptureLeavesOutConnections(t *testing.T, proto string) {
 	}
 	if serving, left := labelled(p); serving != 2 || left != 0 || len(p.Sample) == 0 {
 		for _, s := range p.Sample {
-			t.Log(s.Label, frames(s))
+			t.Log(s.Label, sampleFunctions(s))
 		}
 		t.Errorf("captured %d goroutines of the request and %d others, want 2 and 0", serving, left)
 	}
