@@ -45,6 +45,46 @@ func All() []*analysis.Analyzer {
 	}
 }
 
+// optIn names the checks that are not in the default set, each with the
+// reason a user reads in `silentfail help`. A check runs by default only
+// when it meets vet's bar: what it says happens, happens; it is frequent
+// enough to matter; and at least 90% of its findings on the real-code
+// ledger (bench/realcode) are real bugs. The others run when named.
+var optIn = map[string]string{}
+
+// IsDefault reports whether the named check runs when no -enable list is
+// given.
+func IsDefault(name string) bool {
+	_, opt := optIn[name]
+	return !opt && Lookup(name) != nil
+}
+
+// OptInReason says why a check is not in the default set ("" when it is).
+func OptInReason(name string) string {
+	return optIn[name]
+}
+
+// Default returns the analyzers that run when no check is named, in
+// catalogue order.
+func Default() []*analysis.Analyzer {
+	var out []*analysis.Analyzer
+	for _, a := range All() {
+		if IsDefault(a.Name) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// DefaultNames returns the names of the default analyzers.
+func DefaultNames() []string {
+	var names []string
+	for _, a := range Default() {
+		names = append(names, a.Name)
+	}
+	return names
+}
+
 // Lookup returns the analyzer with the given name, or nil.
 func Lookup(name string) *analysis.Analyzer {
 	for _, a := range All() {
@@ -66,8 +106,10 @@ func Names() []string {
 }
 
 // Select returns the analyzers a user's selection leaves, in catalogue
-// order: those named in enable (every analyzer when enable is empty)
-// minus those named in disable. A name that is not a check is an error
+// order: those named in enable (the default set when enable is empty)
+// minus those named in disable. In enable, "default" stands for the
+// default set and "all" for every check, so "default,ctxreplace" adds
+// one opt-in check to the defaults. A name that is not a check is an error
 // naming it and listing the known checks, and so is a selection that
 // leaves no check: both are mistakes in a configuration, and running
 // nothing would look like a clean result. The command line (-enable,
@@ -82,15 +124,19 @@ func Select(enable, disable []string) ([]*analysis.Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(on) == 0 {
+		on["default"] = true
+	}
 	var out []*analysis.Analyzer
 	for _, a := range All() {
-		if (len(on) == 0 || on[a.Name]) && !off[a.Name] {
+		chosen := on[a.Name] || on["all"] || (on["default"] && IsDefault(a.Name))
+		if chosen && !off[a.Name] {
 			out = append(out, a)
 		}
 	}
 	if len(out) == 0 {
-		if len(on) == 0 {
-			return nil, fmt.Errorf("disable lists every check: no check left to run")
+		if len(enable) == 0 {
+			return nil, fmt.Errorf("disable lists every default check: no check left to run")
 		}
 		return nil, fmt.Errorf("every check in enable is also in disable: no check left to run")
 	}
@@ -100,8 +146,16 @@ func Select(enable, disable []string) ([]*analysis.Analyzer, error) {
 func nameSet(list string, names []string) (map[string]bool, error) {
 	set := make(map[string]bool, len(names))
 	for _, name := range names {
+		if list == "enable" && (name == "all" || name == "default") {
+			set[name] = true
+			continue
+		}
 		if Lookup(name) == nil {
-			return nil, fmt.Errorf("%s: unknown check %q (known: %s)", list, name, strings.Join(Names(), ", "))
+			known := strings.Join(Names(), ", ")
+			if list == "enable" {
+				known += ", and default or all"
+			}
+			return nil, fmt.Errorf("%s: unknown check %q (known: %s)", list, name, known)
 		}
 		set[name] = true
 	}

@@ -68,11 +68,18 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	status := exitClean
 	for _, b := range res.Broken {
 		fmt.Fprintf(stderr, "silentfail: package %s does not type-check, not analyzed: %s\n", b.Package, strings.Join(b.Errors, "; "))
-		status = exitError
 	}
-	if runErr != nil {
+	switch {
+	case runErr != nil:
 		fmt.Fprintln(stderr, "silentfail:", runErr)
 		status = exitError
+	case len(res.Broken) > 0 && res.Analyzed == 0:
+		fmt.Fprintf(stderr, "silentfail: none of the %d packages type-checks: nothing was analyzed\n", len(res.Broken))
+		status = exitError
+	case len(res.Broken) > 0:
+		fmt.Fprintf(stderr, "silentfail: partial run: %d packages skipped (listed above), %d analyzed; exit status %d or %d\n",
+			len(res.Broken), res.Analyzed, exitPartial+exitClean, exitPartial+exitFindings)
+		status = exitPartial
 	}
 
 	findings := res.Findings
@@ -101,25 +108,25 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *sarifOut:
-		if err := sarifLog(analyzers, findings).Write(stdout); err != nil {
+		if err := sarifLog(analyzers, findings, res.Broken).Write(stdout); err != nil {
 			fmt.Fprintln(stderr, "silentfail: writing the SARIF log:", err)
 			return exitError
 		}
 	case *jsonOut:
-		printJSON(stdout, findings)
+		printJSON(stdout, findings, res.Broken, analyzers)
 	case !*diff:
 		for _, f := range findings {
 			fmt.Fprintf(stdout, "%s: %s (%s)\n", position(f.Pos), f.Message, f.Check)
 		}
 	}
-	if len(findings) > 0 && status == exitClean {
-		status = exitFindings
+	if len(findings) > 0 && status != exitError {
+		status += exitFindings
 	}
 	return status
 }
 
 // sarifLog describes the checks that ran as rules, and the findings.
-func sarifLog(ran []*analysis.Analyzer, findings []checkrun.Finding) *sarif.Log {
+func sarifLog(ran []*analysis.Analyzer, findings []checkrun.Finding, skipped []checkrun.BrokenPackage) *sarif.Log {
 	checks := make([]sarif.Check, len(ran))
 	for i, a := range ran {
 		checks[i] = sarif.Check{Name: a.Name, Doc: a.Doc, URL: a.URL}
@@ -127,6 +134,7 @@ func sarifLog(ran []*analysis.Analyzer, findings []checkrun.Finding) *sarif.Log 
 	return sarif.New(checks, findings, sarif.Options{
 		Version:        version(),
 		InformationURI: "https://pkg.go.dev/github.com/silentfail/silentfail",
+		Skipped:        skipped,
 	})
 }
 
@@ -213,6 +221,11 @@ type jsonDiagnostic struct {
 	Related        []jsonRelatedInfo `json:"related,omitempty"`
 }
 
+// jsonError is what go vet -json prints for an analysis that failed.
+type jsonError struct {
+	Err string `json:"error"`
+}
+
 type jsonFix struct {
 	Message string     `json:"message"`
 	Edits   []jsonEdit `json:"edits"`
@@ -231,8 +244,17 @@ type jsonRelatedInfo struct {
 	Message string `json:"message"`
 }
 
-func printJSON(w io.Writer, findings []checkrun.Finding) {
-	tree := make(map[string]map[string][]jsonDiagnostic)
+// printJSON prints the findings in go vet -json's shape. A package that
+// was skipped gets, under each check that ran, the object go vet prints
+// for an analysis that failed: {"error": "..."}.
+func printJSON(w io.Writer, findings []checkrun.Finding, skipped []checkrun.BrokenPackage, ran []*analysis.Analyzer) {
+	tree := make(map[string]map[string]any)
+	for _, b := range skipped {
+		tree[b.Package] = make(map[string]any)
+		for _, a := range ran {
+			tree[b.Package][a.Name] = jsonError{Err: "package does not type-check, not analyzed: " + strings.Join(b.Errors, "; ")}
+		}
+	}
 	for _, f := range findings {
 		d := jsonDiagnostic{Category: f.Category, Posn: f.Pos.String(), Message: f.Message}
 		if f.End.IsValid() {
@@ -253,9 +275,10 @@ func printJSON(w io.Writer, findings []checkrun.Finding) {
 			d.Related = append(d.Related, ri)
 		}
 		if tree[f.Package] == nil {
-			tree[f.Package] = make(map[string][]jsonDiagnostic)
+			tree[f.Package] = make(map[string]any)
 		}
-		tree[f.Package][f.Check] = append(tree[f.Package][f.Check], d)
+		list, _ := tree[f.Package][f.Check].([]jsonDiagnostic)
+		tree[f.Package][f.Check] = append(list, d)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "\t")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/silentfail/silentfail/internal/sarif"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,14 +130,69 @@ func TestCheckWithoutTests(t *testing.T) {
 
 func TestCheckBrokenPackageStillChecksTheOthers(t *testing.T) {
 	r := silentfail(t, mod, "check", "./...")
-	if r.code != 2 {
-		t.Fatalf("exit %d, want 2\nstderr:\n%s", r.code, r.stderr)
+	if r.code != exitPartial+exitFindings {
+		t.Fatalf("exit %d, want %d (partial run with findings)\nstderr:\n%s", r.code, exitPartial+exitFindings, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "package example.com/mod/broken does not type-check") || !strings.Contains(r.stderr, "undefinedName") {
 		t.Errorf("stderr does not name the broken package and its error:\n%s", r.stderr)
 	}
+	if !strings.Contains(r.stderr, "partial run: 1 packages skipped") {
+		t.Errorf("stderr does not sum up the partial run:\n%s", r.stderr)
+	}
 	if !strings.Contains(r.stdout, "cache/cache.go:14:2") {
 		t.Errorf("the other packages were not reported:\n%s", r.stdout)
+	}
+
+	// Without findings in what was checked, the run is still partial.
+	if r := silentfail(t, mod, "check", "./broken", "./clean"); r.code != exitPartial+exitClean {
+		t.Errorf("broken + clean: exit %d, want %d\nstderr:\n%s", r.code, exitPartial+exitClean, r.stderr)
+	}
+	// Nothing analyzed at all: could not run.
+	if r := silentfail(t, mod, "check", "./broken"); r.code != exitError || !strings.Contains(r.stderr, "nothing was analyzed") {
+		t.Errorf("broken alone: exit %d, want %d and a reason\nstderr:\n%s", r.code, exitError, r.stderr)
+	}
+
+	// -json carries the skipped package as go vet -json carries a failed
+	// analysis: {"error": "..."} under each check that ran.
+	j := silentfail(t, mod, "check", "-json", "./...")
+	var tree map[string]map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(j.stdout), &tree); err != nil {
+		t.Fatalf("-json output does not decode: %v\n%s", err, j.stdout)
+	}
+	var failed struct {
+		Err string `json:"error"`
+	}
+	if err := json.Unmarshal(tree["example.com/mod/broken"]["deferloop"], &failed); err != nil || !strings.Contains(failed.Err, "undefinedName") {
+		t.Errorf("-json: broken package's deferloop entry is %s, want an error naming undefinedName", tree["example.com/mod/broken"]["deferloop"])
+	}
+	if j.code != r.code {
+		t.Errorf("-json: exit %d, want %d as without it", j.code, r.code)
+	}
+
+	// -sarif says the run was not complete and why.
+	sr := silentfail(t, mod, "check", "-sarif", "./...")
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful        bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level   string                `json:"level"`
+					Message struct{ Text string } `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(sr.stdout), &log); err != nil || len(log.Runs) != 1 || len(log.Runs[0].Invocations) != 1 {
+		t.Fatalf("-sarif: want one run with one invocation (%v):\n%s", err, sr.stdout)
+	}
+	inv := log.Runs[0].Invocations[0]
+	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 1 ||
+		inv.ToolExecutionNotifications[0].Level != "error" ||
+		!strings.Contains(inv.ToolExecutionNotifications[0].Message.Text, "example.com/mod/broken") {
+		t.Errorf("-sarif: invocation %+v, want executionSuccessful false and one error naming the broken package", inv)
+	}
+	if err := sarif.Validate([]byte(sr.stdout)); err != nil {
+		t.Errorf("-sarif: %v", err)
 	}
 }
 

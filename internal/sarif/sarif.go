@@ -51,6 +51,22 @@ type Run struct {
 	OriginalURIBaseIDs map[string]ArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	ColumnKind         string                      `json:"columnKind"`
 	Results            []Result                    `json:"results"`
+	Invocations        []Invocation                `json:"invocations,omitempty"`
+}
+
+// Invocation says whether the run covered everything it was asked to:
+// packages that did not type-check are notifications of level error,
+// and executionSuccessful is false, so that a code scanning service
+// does not take a partial run for a clean one.
+type Invocation struct {
+	ExecutionSuccessful        bool           `json:"executionSuccessful"`
+	ToolExecutionNotifications []Notification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// Notification is a message about the run itself, not about the code.
+type Notification struct {
+	Level   string  `json:"level"`
+	Message Message `json:"message"`
 }
 
 // Tool describes silentfail and its rules.
@@ -166,6 +182,7 @@ type Options struct {
 	Root           string // paths below it are written relative to SrcRoot; "" means the current directory
 	Version        string // silentfail's version
 	InformationURI string
+	Skipped        []checkrun.BrokenPackage // packages not analyzed: they do not type-check
 }
 
 // New builds the log of one run of checks that reported findings.
@@ -220,6 +237,14 @@ func New(checks []Check, findings []checkrun.Finding, opts Options) *Log {
 		}
 		run.Results = append(run.Results, res)
 	}
+	inv := Invocation{ExecutionSuccessful: len(opts.Skipped) == 0}
+	for _, p := range opts.Skipped {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, Notification{
+			Level:   "error",
+			Message: Message{Text: "package " + p.Package + " does not type-check, not analyzed: " + strings.Join(p.Errors, "; ")},
+		})
+	}
+	run.Invocations = []Invocation{inv}
 	return &Log{Schema: SchemaURI, Version: Version, Runs: []Run{run}}
 }
 

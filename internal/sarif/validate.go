@@ -128,6 +128,27 @@ func (v *validator) run(path string, x any) {
 			}
 		}
 	}
+	if is, ok := m["invocations"]; ok {
+		for i, inv := range v.array(path+".invocations", is, 0) {
+			ip := fmt.Sprintf("%s.invocations[%d]", path, i)
+			im := v.object(ip, inv, "executionSuccessful")
+			if im == nil {
+				continue
+			}
+			if _, ok := im["executionSuccessful"].(bool); !ok {
+				v.fail(ip+".executionSuccessful", "want a boolean")
+			}
+			if ns, ok := im["toolExecutionNotifications"]; ok {
+				for j, n := range v.array(ip+".toolExecutionNotifications", ns, 0) {
+					np := fmt.Sprintf("%s.toolExecutionNotifications[%d]", ip, j)
+					if nm := v.object(np, n, "message"); nm != nil {
+						v.str(np, nm, "level", "none", "note", "warning", "error")
+						v.message(np+".message", nm["message"])
+					}
+				}
+			}
+		}
+	}
 	if rs, ok := m["results"]; ok {
 		for i, r := range v.array(path+".results", rs, 0) {
 			v.result(fmt.Sprintf("%s.results[%d]", path, i), r, rules)
