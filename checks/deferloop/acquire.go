@@ -40,6 +40,13 @@ func acquiredInLoop(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool
 	var subjects []ast.Node
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.FuncLit:
+		// The literal's own parameters and locals are not acquired
+		// per iteration: what it is given comes through call.Args,
+		// looked at below (defer func(c *Conn) { c.Close() }(old)).
+		own := perIter
+		perIter = func(v *types.Var) bool {
+			return !(fun.Pos() <= v.Pos() && v.Pos() < fun.End()) && own(v)
+		}
 		subjects = append(subjects, fun.Body)
 	case *ast.SelectorExpr:
 		if _, isMethod := pass.TypesInfo.Selections[fun]; isMethod {

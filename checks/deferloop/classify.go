@@ -270,6 +270,12 @@ func classifyCall(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) (pileU
 	// cancel() of context.WithCancel/WithTimeout/WithDeadline.
 	if t := pass.TypesInfo.TypeOf(call.Fun); t != nil {
 		if astq.IsNamedType(t, "context", "CancelFunc") || astq.IsNamedType(t, "context", "CancelCauseFunc") {
+			if withDeadline(pass, call, loop) {
+				// The deadline cancels the context and frees its
+				// timer: at most a timeout's worth of contexts is
+				// alive at once, not one per iteration until return.
+				return pileUp{intended: true}, true
+			}
 			return pileUp{effect: "contexts and their timers pile up until then"}, true
 		}
 	}
@@ -807,4 +813,45 @@ func definedTogether(pass *analysis.Pass, as *ast.AssignStmt) []types.Object {
 		}
 	}
 	return defined
+}
+
+// withDeadline reports whether the deferred cancel() was made in the
+// loop body by context.WithTimeout or WithDeadline (or their Cause
+// forms) on context.Background() or TODO(): such a context is in no
+// parent's list of children, and its own timer cancels it at the
+// deadline.
+func withDeadline(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v := pass.TypesInfo.Uses[id]
+	isContextFunc := func(e ast.Expr, prefixes ...string) (*ast.CallExpr, bool) {
+		c, ok := ast.Unparen(e).(*ast.CallExpr)
+		if !ok {
+			return nil, false
+		}
+		fn := astq.Callee(pass, c)
+		if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "context" {
+			return nil, false
+		}
+		for _, p := range prefixes {
+			if strings.HasPrefix(fn.Name(), p) {
+				return c, true
+			}
+		}
+		return nil, false
+	}
+	found := false
+	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if found || !ok || len(as.Rhs) != 1 || len(as.Lhs) != 2 || !isVar(pass, as.Lhs[1], v) {
+			return !found
+		}
+		if c, ok := isContextFunc(as.Rhs[0], "WithTimeout", "WithDeadline"); ok && len(c.Args) > 0 {
+			_, found = isContextFunc(c.Args[0], "Background", "TODO")
+		}
+		return !found
+	})
+	return found
 }

@@ -65,7 +65,7 @@ func run(pass *analysis.Pass) (any, error) {
 			if r.intended {
 				break
 			}
-			if !g.repeatsUnreleased(blk, def, l, explicitRelease(pass, def)) {
+			if !g.repeatsUnreleased(blk, def, l, explicitRelease(pass, def, l)) {
 				if r.lock {
 					r = pileUp{effect: fmt.Sprintf("each iteration also unlocks %s itself, so the deferred unlocks hit an unlocked mutex: fatal error \"sync: unlock of unlocked mutex\"", r.mu), lock: true, unlockTwice: true}
 				} else {

@@ -2,6 +2,7 @@ package deferloop
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 
@@ -32,8 +33,11 @@ type target struct {
 // of the loop body, an explicit call releasing what def releases:
 // f.Close() for defer f.Close(), tx.Commit() for defer tx.Rollback(),
 // cancel() for defer cancel(), w.Close() for a deferred literal that
-// closes w. Nil when there is nothing to look for.
-func explicitRelease(pass *analysis.Pass, def *ast.DeferStmt) func(ast.Node) bool {
+// closes w, and the condition of `for rows.Next() { … }` with no break
+// for defer rows.Close() (see readToEnd). Nil when there is nothing to
+// look for.
+func explicitRelease(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) func(ast.Node) bool {
+	exhausted := readToEnd(pass, def, loop)
 	var targets []target
 	add := func(call *ast.CallExpr, fromLit bool) {
 		switch fun := ast.Unparen(call.Fun).(type) {
@@ -73,6 +77,9 @@ func explicitRelease(pass *analysis.Pass, def *ast.DeferStmt) func(ast.Node) boo
 		return nil
 	}
 	matches := func(call *ast.CallExpr) bool {
+		if exhausted[call] {
+			return true
+		}
 		for _, t := range targets {
 			switch fun := ast.Unparen(call.Fun).(type) {
 			case *ast.SelectorExpr:
@@ -136,4 +143,95 @@ func (g *graph) repeatsUnreleased(from *cfg.Block, def *ast.DeferStmt, loop ast.
 		stack = append(stack, b.Succs...)
 	}
 	return false
+}
+
+// readToEnd finds, for defer rows.Close() on a *sql.Rows (or a type
+// embedding one), the loops `for rows.Next() { … }` in the body of loop
+// that nothing breaks out of, and returns their conditions. Leaving such
+// a loop other than by return or panic means Next returned false, and
+// database/sql closes the rows then, handing the connection back: the
+// deferred Close that piles up is a no-op.
+func readToEnd(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) map[*ast.CallExpr]bool {
+	sel, ok := ast.Unparen(def.Call.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Close" || !isSQLRows(pass.TypesInfo.TypeOf(sel.X)) {
+		return nil
+	}
+	var out map[*ast.CallExpr]bool
+	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		f, ok := n.(*ast.ForStmt)
+		if !ok || f.Init != nil || f.Post != nil {
+			return true
+		}
+		cond, ok := ast.Unparen(f.Cond).(*ast.CallExpr)
+		if !ok || len(cond.Args) != 0 {
+			return true
+		}
+		next, ok := ast.Unparen(cond.Fun).(*ast.SelectorExpr)
+		if !ok || next.Sel.Name != "Next" || !astq.SameExpr(pass, next.X, sel.X) || leftEarly(f) {
+			return true
+		}
+		if out == nil {
+			out = make(map[*ast.CallExpr]bool)
+		}
+		out[cond] = true
+		return true
+	})
+	return out
+}
+
+// isSQLRows reports whether t is *sql.Rows or a pointer to a struct
+// embedding it (sqlx.Rows).
+func isSQLRows(t types.Type) bool {
+	if astq.IsNamedType(t, "database/sql", "Rows") {
+		return true
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for f := range st.Fields() {
+		if f.Embedded() && astq.IsNamedType(f.Type(), "database/sql", "Rows") {
+			return true
+		}
+	}
+	return false
+}
+
+// leftEarly reports whether a break or goto can leave loop f before its
+// condition is false: an unlabeled break not inside a nested for, range,
+// switch or select, a break or continue naming any label, or any goto.
+func leftEarly(f *ast.ForStmt) bool {
+	found := false
+	var walk func(n ast.Node, nested bool)
+	walk = func(n ast.Node, nested bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			if found || m == nil {
+				return false
+			}
+			switch m := m.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if m != n {
+					walk(m, true)
+					return false
+				}
+			case *ast.BranchStmt:
+				switch {
+				case m.Tok == token.GOTO, m.Tok == token.BREAK && (m.Label != nil || !nested),
+					m.Tok == token.CONTINUE && m.Label != nil:
+					found = true
+				}
+			}
+			return true
+		})
+	}
+	walk(f.Body, false)
+	return found
 }
