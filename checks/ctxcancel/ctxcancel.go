@@ -107,7 +107,7 @@ func run(pass *analysis.Pass) (any, error) {
 	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Compare(a.at.Pos(), b.at.Pos()) })
 	reported := make(map[token.Pos]bool)
 	for _, cd := range cands {
-		if reported[cd.stmt.Pos()] || isTestFile(pass, cd.stmt.Pos()) {
+		if reported[cd.stmt.Pos()] || astq.IsTestFile(pass, cd.stmt.Pos()) {
 			continue
 		}
 		if c.live(cd.d) {
@@ -748,6 +748,3 @@ func stmtOf(cur inspector.Cursor) ast.Node {
 	return cur.Node()
 }
 
-func isTestFile(pass *analysis.Pass, pos token.Pos) bool {
-	return strings.HasSuffix(pass.Fset.File(pos).Name(), "_test.go")
-}

@@ -588,7 +588,7 @@ func (c *checker) reportable(s *site, root inspector.Cursor) bool {
 	if s.silent || s.param == nil {
 		return false
 	}
-	if strings.HasSuffix(c.pass.Fset.File(root.Node().Pos()).Name(), "_test.go") {
+	if astq.IsTestFile(c.pass, root.Node().Pos()) {
 		return false
 	}
 	return !c.afterDone(s, root) && !c.watchesDone(s)

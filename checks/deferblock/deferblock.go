@@ -7,7 +7,6 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -37,7 +36,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		def := cur.Node().(*ast.DeferStmt)
-		if strings.HasSuffix(pass.Fset.File(def.Pos()).Name(), "_test.go") {
+		if astq.IsTestFile(pass, def.Pos()) {
 			continue // sleeping in tests is not a service's latency
 		}
 		s, ok := c.siteOf(cur)

@@ -9,5 +9,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "a", "a2", "b")
+	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "a", "a2", "b", "b/testutil")
 }

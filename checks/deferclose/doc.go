@@ -105,7 +105,12 @@
 // handed to a goroutine (whoever receives it closes it), when nothing
 // is written to it, when a writer writes into memory, a hash or an
 // http.ResponseWriter, and when the file is removed unconditionally
-// before the function returns (a scratch file). A checked Flush of a
+// before the function returns (a scratch file), and (rule "test code")
+// in code only tests run, _test.go files and test-support packages
+// (an import path element starting with "test", "e2e", or ending in
+// "_test"): a fixture written badly fails the test that reads it next,
+// and no caller relies on the error. The nil-receiver form (a) runs on
+// test code too: the panic is real there. A checked Flush of a
 // bufio.Writer does not make the Close of the file underneath safe and
 // is still reported; a checked Sync does. There is no suggested fix:
 // how the error should be combined with the function's result is the

@@ -7,7 +7,6 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/tools/go/analysis"
@@ -72,7 +71,7 @@ func run(pass *analysis.Pass) (any, error) {
 					break // released explicitly before the next iteration
 				}
 			}
-			if !r.lock && (!acquiredInLoop(pass, def.Call, l) || isTestFile(pass, def.Pos()) ||
+			if !r.lock && (!acquiredInLoop(pass, def.Call, l) || astq.IsTestFile(pass, def.Pos()) ||
 				keptPastIteration(pass, def, l) || heldOnly(pass, def, l)) {
 				// Releasing each element of an existing collection
 				// at return is deliberate; tests defer their cleanups
@@ -372,9 +371,6 @@ func assigns(pass *analysis.Pass, n ast.Node, v types.Object) bool {
 	return found
 }
 
-func isTestFile(pass *analysis.Pass, pos token.Pos) bool {
-	return strings.HasSuffix(pass.Fset.File(pos).Name(), "_test.go")
-}
 
 func report(pass *analysis.Pass, fn inspector.Cursor, def *ast.DeferStmt, loops []ast.Stmt, i int, r pileUp) {
 	loop := loops[i]

@@ -6,7 +6,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -59,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 		case *ast.FuncLit:
 			g, body = c.cfgs.FuncLit(fn), fn.Body
 		}
-		if g != nil && !strings.HasSuffix(pass.Fset.Position(cur.Node().Pos()).Filename, "_test.go") {
+		if g != nil && !astq.IsTestFile(pass, cur.Node().Pos()) {
 			// A test that looks at an object after its Put checks
 			// what the Put did, on one goroutine: nobody else Gets it.
 			c.afterPut(pools.NewGraph(g, body))

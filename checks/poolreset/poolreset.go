@@ -195,7 +195,7 @@ func (c *checker) getSite(f *funcInfo, b *cfg.Block, i int, stmt *ast.AssignStmt
 	if !ok || get.Pool == nil || c.pl.InHelper(get.Call) || (get.Via != nil && get.Via.Prepares) {
 		return
 	}
-	if strings.HasSuffix(c.pass.Fset.Position(get.Call.Pos()).Filename, "_test.go") {
+	if astq.IsTestFile(c.pass, get.Call.Pos()) {
 		return // tests and benchmarks serve no other user
 	}
 	id, ok := lhs.(*ast.Ident)
@@ -227,7 +227,7 @@ func (c *checker) putSite(f *funcInfo, b *cfg.Block, i int, node ast.Node, call 
 	if !ok || put.Pool == nil || c.pl.InHelper(call) {
 		return
 	}
-	if strings.HasSuffix(c.pass.Fset.Position(call.Pos()).Filename, "_test.go") {
+	if astq.IsTestFile(c.pass, call.Pos()) {
 		return // a test's Put does not happen in production
 	}
 	if put.Via != nil {

@@ -347,3 +347,33 @@ func ExtractDoc(content, name string) string {
 	after, _, _ = strings.Cut(after, "\n# ")
 	return strings.TrimSpace(after)
 }
+
+// IsTestFile reports whether pos lies in a _test.go file.
+func IsTestFile(pass *analysis.Pass, pos token.Pos) bool {
+	f := pass.Fset.File(pos)
+	return f != nil && strings.HasSuffix(f.Name(), "_test.go")
+}
+
+// IsTestCode reports whether pos lies in code that only tests run: a
+// _test.go file, or a package whose import path has an element that
+// names test support: one starting with "test" (testutil, testing,
+// testhelpers, testenv), "e2e", or "test"/"tests" with a prefix joined
+// by "_" or "-" (integration_test). Such code writes fixtures and fails
+// its test on the next read; it does not serve requests.
+func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
+	if IsTestFile(pass, pos) {
+		return true
+	}
+	if pass.Pkg == nil {
+		return false
+	}
+	for elem := range strings.SplitSeq(pass.Pkg.Path(), "/") {
+		switch {
+		case strings.HasPrefix(elem, "test"), elem == "e2e",
+			strings.HasSuffix(elem, "_test"), strings.HasSuffix(elem, "-test"),
+			strings.HasSuffix(elem, "_tests"), strings.HasSuffix(elem, "-tests"):
+			return true
+		}
+	}
+	return false
+}
