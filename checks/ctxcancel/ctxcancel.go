@@ -747,4 +747,3 @@ func stmtOf(cur inspector.Cursor) ast.Node {
 	}
 	return cur.Node()
 }
-

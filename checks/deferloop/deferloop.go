@@ -371,7 +371,6 @@ func assigns(pass *analysis.Pass, n ast.Node, v types.Object) bool {
 	return found
 }
 
-
 func report(pass *analysis.Pass, fn inspector.Cursor, def *ast.DeferStmt, loops []ast.Stmt, i int, r pileUp) {
 	loop := loops[i]
 	where := "each iteration"
