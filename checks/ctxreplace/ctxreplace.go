@@ -32,6 +32,16 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+// background turns on the opt-in form: chains rooted at
+// context.Background() (context.TODO() is always reported). See the
+// doc's "The default form and the opt-in form".
+var background bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&background, "background", false,
+		"also report chains rooted at context.Background() (opt-in: on real services most are deliberate detaching)")
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	if !astq.Imports(pass, "context") {
@@ -51,7 +61,8 @@ func run(pass *analysis.Pass) (any, error) {
 	roots := make(map[*ast.CallExpr]inspector.Cursor)
 	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
 		call := cur.Node().(*ast.CallExpr)
-		if astq.IsFunc(astq.Callee(pass, call), "context", "Background", "TODO") {
+		fn := astq.Callee(pass, call)
+		if astq.IsFunc(fn, "context", "TODO") || background && astq.IsFunc(fn, "context", "Background") {
 			roots[call] = cur
 		}
 	}

@@ -4,6 +4,8 @@ package suite
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -50,7 +52,41 @@ func All() []*analysis.Analyzer {
 // when it meets vet's bar: what it says happens, happens; it is frequent
 // enough to matter; and at least 90% of its findings on the real-code
 // ledger (bench/realcode) are real bugs. The others run when named.
-var optIn = map[string]string{}
+var optIn = map[string]string{
+	"chanleak":   "on real services its findings so far were wrong or intended (owners that always receive in the end, servers stopped before the owner returns); run it when a leak is suspected, and diagnose links a runtime-proven leak to it",
+	"deferblock": "on real services its findings so far were intended waits (handshakes with goroutines that always answer, bounded back-off)",
+	"defererr":   "on real services its findings so far kept the earlier error by other means (accumulators seeded with it)",
+	"defergo":    "on real services its findings so far were deliberate background drains that end on their own",
+	"poolreset":  "on real services its findings so far were reset in ways it cannot always follow (whole-value assignment, helpers)",
+}
+
+// A Form is the part of a check that is not in the default set: the check
+// runs by default, and this form of it only when named. Naming it turns
+// on the analyzer's flag of the same name (go vet: -ctxreplace.background).
+type Form struct {
+	Check  string // the analyzer's name
+	Flag   string // the analyzer's boolean flag that turns the form on
+	Reason string
+}
+
+// Name is what users type: check.flag.
+func (f Form) Name() string { return f.Check + "." + f.Flag }
+
+var optInForms = []Form{
+	{"ctxreplace", "background", "chains rooted at context.Background(): on real services most are deliberate detaching (a constructor of a long-lived client, a cleanup that must finish, values copied by hand); context.TODO() where a context is at hand is reported by default"},
+}
+
+// OptInForms returns the forms of default checks that run only when named.
+func OptInForms() []Form { return slices.Clone(optInForms) }
+
+func lookupForm(name string) (Form, bool) {
+	for _, f := range optInForms {
+		if f.Name() == name {
+			return f, true
+		}
+	}
+	return Form{}, false
+}
 
 // IsDefault reports whether the named check runs when no -enable list is
 // given.
@@ -108,13 +144,18 @@ func Names() []string {
 // Select returns the analyzers a user's selection leaves, in catalogue
 // order: those named in enable (the default set when enable is empty)
 // minus those named in disable. In enable, "default" stands for the
-// default set and "all" for every check, so "default,ctxreplace" adds
-// one opt-in check to the defaults. A name that is not a check is an error
-// naming it and listing the known checks, and so is a selection that
-// leaves no check: both are mistakes in a configuration, and running
-// nothing would look like a clean result. The command line (-enable,
-// -disable) and the golangci-lint plugin (enable:, disable:) share it so
-// that the same lists select the same checks everywhere.
+// default set and "all" for every check and form, so
+// "default,chanleak" adds one opt-in check to the defaults; a form's
+// name (ctxreplace.background) runs its check with that form on. A name
+// that is not a check is an error naming it and listing the known
+// checks, and so is a selection that leaves no check: both are mistakes
+// in a configuration, and running nothing would look like a clean
+// result. The command line (-enable, -disable) and the golangci-lint
+// plugin (enable:, disable:) share it so that the same lists select the
+// same checks everywhere.
+//
+// Select sets the forms' analyzer flags: the analyzers are shared, so
+// the last selection made in a process is the one they run with.
 func Select(enable, disable []string) ([]*analysis.Analyzer, error) {
 	on, err := nameSet("enable", enable)
 	if err != nil {
@@ -127,9 +168,19 @@ func Select(enable, disable []string) ([]*analysis.Analyzer, error) {
 	if len(on) == 0 {
 		on["default"] = true
 	}
+	forms := make(map[string]bool) // checks with a form named
+	for _, f := range optInForms {
+		value := on["all"] || on[f.Name()]
+		if value {
+			forms[f.Check] = true
+		}
+		if err := Lookup(f.Check).Flags.Set(f.Flag, strconv.FormatBool(value)); err != nil {
+			return nil, fmt.Errorf("setting %s: %v", f.Name(), err)
+		}
+	}
 	var out []*analysis.Analyzer
 	for _, a := range All() {
-		chosen := on[a.Name] || on["all"] || (on["default"] && IsDefault(a.Name))
+		chosen := on[a.Name] || on["all"] || forms[a.Name] || (on["default"] && IsDefault(a.Name))
 		if chosen && !off[a.Name] {
 			out = append(out, a)
 		}
@@ -146,13 +197,16 @@ func Select(enable, disable []string) ([]*analysis.Analyzer, error) {
 func nameSet(list string, names []string) (map[string]bool, error) {
 	set := make(map[string]bool, len(names))
 	for _, name := range names {
-		if list == "enable" && (name == "all" || name == "default") {
+		if _, isForm := lookupForm(name); list == "enable" && (name == "all" || name == "default" || isForm) {
 			set[name] = true
 			continue
 		}
 		if Lookup(name) == nil {
 			known := strings.Join(Names(), ", ")
 			if list == "enable" {
+				for _, f := range optInForms {
+					known += ", " + f.Name()
+				}
 				known += ", and default or all"
 			}
 			return nil, fmt.Errorf("%s: unknown check %q (known: %s)", list, name, known)

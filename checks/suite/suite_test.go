@@ -55,9 +55,13 @@ func TestSelect(t *testing.T) {
 	if len(all) != len(suite.All()) {
 		t.Fatalf("Names has %d names for %d analyzers", len(all), len(suite.All()))
 	}
+	defaults := suite.DefaultNames()
+	if len(defaults) == 0 || len(defaults) == len(all) {
+		t.Fatalf("default set %q: want some checks in it and some out", defaults)
+	}
 	without := func(drop ...string) []string {
 		var out []string
-		for _, n := range all {
+		for _, n := range defaults {
 			if !slices.Contains(drop, n) {
 				out = append(out, n)
 			}
@@ -69,9 +73,12 @@ func TestSelect(t *testing.T) {
 		enable, disable []string
 		want            []string
 	}{
-		{"nothing selected runs everything", nil, nil, all},
+		{"nothing selected runs the default set", nil, nil, defaults},
+		{"all runs everything", []string{"all"}, nil, all},
+		{"default plus an opt-in check", []string{"default", "chanleak"}, nil, []string{"deferloop", "deferargs", "deferclose", "deferrecover", "deferlock", "loopcapture", "ctxcancel", "ctxreplace", "chanleak", "poolput"}},
+		{"a form runs its check", []string{"ctxreplace.background"}, nil, []string{"ctxreplace"}},
 		{"enable runs only those, in catalogue order", []string{"poolput", "deferloop"}, nil, []string{"deferloop", "poolput"}},
-		{"disable drops from everything", nil, []string{"chanleak", "deferargs"}, without("chanleak", "deferargs")},
+		{"disable drops from the default set", nil, []string{"deferloop", "deferargs"}, without("deferloop", "deferargs")},
 		{"disable drops from enable", []string{"deferloop", "poolput", "chanleak"}, []string{"poolput"}, []string{"deferloop", "chanleak"}},
 		{"a name given twice counts once", []string{"defergo", "defergo"}, nil, []string{"defergo"}},
 	} {
@@ -92,6 +99,34 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// TestSelectSetsForms checks that naming a form turns its flag on and
+// that a later selection without it turns it off again.
+func TestSelectSetsForms(t *testing.T) {
+	flag := func() string { return suite.Lookup("ctxreplace").Flags.Lookup("background").Value.String() }
+	for _, tc := range []struct {
+		enable []string
+		want   string
+	}{
+		{[]string{"ctxreplace.background"}, "true"},
+		{nil, "false"},
+		{[]string{"all"}, "true"},
+		{[]string{"ctxreplace"}, "false"},
+	} {
+		if _, err := suite.Select(tc.enable, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := flag(); got != tc.want {
+			t.Errorf("after Select(%q): ctxreplace.background = %s, want %s", tc.enable, got, tc.want)
+		}
+	}
+	for _, f := range suite.OptInForms() {
+		a := suite.Lookup(f.Check)
+		if a == nil || a.Flags.Lookup(f.Flag) == nil || !suite.IsDefault(f.Check) {
+			t.Errorf("form %s: want a default check with a flag %q", f.Name(), f.Flag)
+		}
+	}
+}
+
 func TestSelectRejectsMistakes(t *testing.T) {
 	for _, tc := range []struct {
 		name            string
@@ -102,6 +137,7 @@ func TestSelectRejectsMistakes(t *testing.T) {
 		{"unknown in disable", nil, []string{"Deferloop"}, []string{`disable: unknown check "Deferloop"`, "deferloop, "}},
 		{"empty name", []string{""}, nil, []string{`enable: unknown check ""`}},
 		{"disable everything", nil, suite.Names(), []string{"no check left to run"}},
+		{"unknown form", []string{"ctxreplace.nosuch"}, nil, []string{`unknown check "ctxreplace.nosuch"`, "ctxreplace.background"}},
 		{"disable all enabled", []string{"chanleak"}, []string{"chanleak"}, []string{"every check in enable is also in disable"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,10 +15,11 @@ import (
 	"github.com/silentfail/silentfail/checks/suite"
 )
 
-var bugMarker = regexp.MustCompile(`^// BUG\((\w+)\):`)
+var bugMarker = regexp.MustCompile(`^// BUG\((\w+)(?:\.(\w+))?\):`)
 
 type span struct {
 	check      string
+	form       string // an opt-in form of the check (ctxreplace.background), or ""
 	file       string
 	start, end int // lines of the statement the marker stands above
 }
@@ -55,7 +56,7 @@ func markedBugs(t *testing.T, dir string) []span {
 				if stmt == nil {
 					t.Fatalf("%s:%d: BUG marker not followed by a statement", name, line)
 				}
-				spans = append(spans, span{m[1], filepath.Base(name), line + 1, fset.Position(stmt.End()).Line})
+				spans = append(spans, span{m[1], m[2], filepath.Base(name), line + 1, fset.Position(stmt.End()).Line})
 			}
 		}
 	}
@@ -63,26 +64,45 @@ func markedBugs(t *testing.T, dir string) []span {
 }
 
 // The README's first command: every marked bug in the example service
-// is reported by its check, inside the marked statement, and nothing
-// else is reported (the correct look-alikes around them stay silent).
+// of a default check is reported by its check, inside the marked
+// statement, and nothing else is reported (the correct look-alikes
+// around them stay silent). With -enable all, the marked bugs of
+// opt-in checks and forms are reported too, and still nothing else.
 func TestExamplesFindEveryMarkedBugAndNothingElse(t *testing.T) {
 	root := filepath.Join("..", "..")
-	r := silentfail(t, root, "check", "./examples/...")
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
-	}
 	spans := markedBugs(t, filepath.Join(root, "examples", "leakyservice"))
 	checks := map[string]bool{}
 	for _, s := range spans {
 		checks[s.check] = true
+		if s.form != "" {
+			checks[s.check+"."+s.form] = true
+		}
 	}
-	// Every check of the suite shows itself in the examples.
+	// Every check and form of the suite shows itself in the examples.
 	for _, a := range suite.All() {
 		if name := a.Name; !checks[name] {
 			t.Errorf("the examples have no BUG(%s) marker", name)
 		}
 	}
+	for _, f := range suite.OptInForms() {
+		if !checks[f.Name()] {
+			t.Errorf("the examples have no BUG(%s) marker", f.Name())
+		}
+	}
+	t.Run("default", func(t *testing.T) {
+		want := slices.DeleteFunc(slices.Clone(spans), func(s span) bool { return s.form != "" || !suite.IsDefault(s.check) })
+		exampleRun(t, root, want, "check", "./examples/...")
+	})
+	t.Run("all", func(t *testing.T) {
+		exampleRun(t, root, spans, "check", "-enable", "all", "./examples/...")
+	})
+}
 
+func exampleRun(t *testing.T, root string, spans []span, args ...string) {
+	r := silentfail(t, root, args...)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
 	found := make([]bool, len(spans))
 	line := regexp.MustCompile(`^examples/leakyservice/(\w+\.go):(\d+):\d+: .* \((\w+)\)$`)
 	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {

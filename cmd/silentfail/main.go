@@ -22,6 +22,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/silentfail/silentfail/checks/suite"
@@ -43,7 +44,7 @@ const (
 func main() {
 	args := os.Args[1:]
 	if isVetTool(args) {
-		unitchecker.Main(suite.All()...) // does not return
+		unitchecker.Main(vetAnalyzers(args)...) // does not return
 	}
 	os.Exit(run(args, os.Stdout, os.Stderr))
 }
@@ -57,6 +58,24 @@ func isVetTool(args []string) bool {
 	first, last := args[0], args[len(args)-1]
 	return strings.HasPrefix(first, "-V=") || first == "-flags" ||
 		(strings.HasPrefix(first, "-") || len(args) == 1) && strings.HasSuffix(last, ".cfg")
+}
+
+// vetAnalyzers chooses what go vet runs. Its queries (-V=full, -flags)
+// get every analyzer, so that go vet accepts each check's flag. A run
+// gets the default set unless a check is named true (-chanleak), as
+// unitchecker runs only the named checks then; -ctxreplace.background
+// turns a form on within the default set, -deferloop=false drops one.
+func vetAnalyzers(args []string) []*analysis.Analyzer {
+	if !strings.HasSuffix(args[len(args)-1], ".cfg") {
+		return suite.All()
+	}
+	for _, a := range args[:len(args)-1] {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if suite.Lookup(name) != nil && (!hasValue || value == "true" || value == "1") {
+			return suite.All()
+		}
+	}
+	return suite.Default()
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -103,10 +122,21 @@ Run 'silentfail check -h' for the check flags.
 func runHelp(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stdout)
-		fmt.Fprintln(stdout, "\nChecks:")
-		for _, a := range suite.All() {
+		fmt.Fprintln(stdout, "\nChecks run by default (each at least 90% real bugs on the real-code ledger, bench/realcode):")
+		for _, a := range suite.Default() {
 			title, _, _ := strings.Cut(a.Doc, "\n")
 			fmt.Fprintf(stdout, "  %s\n", title)
+		}
+		fmt.Fprintln(stdout, "\nOpt-in forms of default checks (-enable default,NAME):")
+		for _, f := range suite.OptInForms() {
+			fmt.Fprintf(stdout, "  %s: %s\n", f.Name(), f.Reason)
+		}
+		fmt.Fprintln(stdout, "\nOpt-in checks (-enable default,NAME, or -enable all), not yet precise enough on real code to run by default:")
+		for _, a := range suite.All() {
+			if !suite.IsDefault(a.Name) {
+				title, _, _ := strings.Cut(a.Doc, "\n")
+				fmt.Fprintf(stdout, "  %s\n      why opt-in: %s\n", title, suite.OptInReason(a.Name))
+			}
 		}
 		fmt.Fprintln(stdout, "\nRun 'silentfail help <check>' for one check's documentation.")
 		return exitClean
@@ -120,6 +150,14 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		fmt.Fprintf(stdout, "%s\n\n%s\n", a.Doc, a.URL)
+		if r := suite.OptInReason(name); r != "" {
+			fmt.Fprintf(stdout, "\nOpt-in: not run unless named (-enable default,%s): %s.\n", name, r)
+		}
+		for _, f := range suite.OptInForms() {
+			if f.Check == name {
+				fmt.Fprintf(stdout, "\nOpt-in form %s (-enable default,%s): %s.\n", f.Name(), f.Name(), f.Reason)
+			}
+		}
 	}
 	return status
 }

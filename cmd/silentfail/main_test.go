@@ -326,6 +326,37 @@ func TestVetTool(t *testing.T) {
 	}
 }
 
+// TestVetToolDefaultSet: go vet runs the default set unless a check is
+// named; a form's flag turns it on within the default set.
+func TestVetToolDefaultSet(t *testing.T) {
+	vet := func(args ...string) string {
+		cmd := exec.Command("go", append(append([]string{"vet", "-vettool=" + binary}, args...), "./optin")...)
+		cmd.Dir = mod
+		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local", "GOFLAGS=")
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	if out := vet(); strings.Contains(out, "optin.go:") {
+		t.Errorf("go vet -vettool reported opt-in findings by default:\n%s", out)
+	}
+	if out := vet("-chanleak"); !strings.Contains(out, "optin.go:14") || strings.Contains(out, "optin.go:27") {
+		t.Errorf("go vet -vettool -chanleak: want the chanleak finding only:\n%s", out)
+	}
+	if out := vet("-ctxreplace.background"); !strings.Contains(out, "optin.go:27") || strings.Contains(out, "optin.go:14") {
+		t.Errorf("go vet -vettool -ctxreplace.background: want the ctxreplace finding only:\n%s", out)
+	}
+}
+
+func TestCheckOptIn(t *testing.T) {
+	if r := silentfail(t, mod, "check", "./optin"); r.code != 0 {
+		t.Errorf("default set on opt-in bugs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := silentfail(t, mod, "check", "-enable", "default,chanleak,ctxreplace.background", "./optin")
+	if r.code != 1 || !strings.Contains(r.stdout, "optin.go:14:") || !strings.Contains(r.stdout, "optin.go:27:") {
+		t.Errorf("-enable default,chanleak,ctxreplace.background: exit %d, want both findings\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestHelpAndVersion(t *testing.T) {
 	r := silentfail(t, mod, "help")
 	for _, name := range []string{"deferloop", "deferargs", "deferclose", "defererr", "deferblock", "defergo", "deferrecover", "deferlock", "loopcapture"} {

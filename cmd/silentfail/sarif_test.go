@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // exactly what -json's edits replace.
 func TestCheckSARIFOnTheExamples(t *testing.T) {
 	root := filepath.Join("..", "..")
-	r := silentfail(t, root, "check", "-sarif", "./examples/...")
+	r := silentfail(t, root, "check", "-sarif", "-enable", "all", "./examples/...")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (findings), as with -json\n%s", r.code, r.stderr)
 	}
@@ -47,7 +47,7 @@ func TestCheckSARIFOnTheExamples(t *testing.T) {
 		t.Errorf("%d results, want one per marked bug (%d)", len(run.Results), len(spans))
 	}
 
-	jr := silentfail(t, root, "check", "-json", "./examples/...")
+	jr := silentfail(t, root, "check", "-json", "-enable", "all", "./examples/...")
 	var tree vetJSON
 	if err := json.Unmarshal([]byte(jr.stdout), &tree); err != nil {
 		t.Fatal(err)

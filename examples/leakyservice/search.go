@@ -65,7 +65,7 @@ func (a *API) searchOrders(w http.ResponseWriter, r *http.Request) {
 			q.Limit = n
 		}
 	}
-	// BUG(ctxreplace): the scan ignores the client: when it disconnects or gives up, the search goes on reading every order file for up to 20s, and retried searches pile up
+	// BUG(ctxreplace.background): the scan ignores the client: when it disconnects or gives up, the search goes on reading every order file for up to 20s, and retried searches pile up
 	ctx, cancel := context.WithTimeout(context.Background(), searchTimeout)
 	defer cancel()
 	start := time.Now()

@@ -1,0 +1,28 @@
+// Package optin holds bugs that only opt-in checks and forms report.
+package optin
+
+import (
+	"context"
+	"time"
+)
+
+func lookup() int { return 1 }
+
+// Reported by chanleak (opt-in): on timeout the sender blocks forever.
+func First(ctx context.Context) int {
+	res := make(chan int)
+	go func() { res <- lookup() }()
+	select {
+	case v := <-res:
+		return v
+	case <-time.After(time.Second):
+		return 0
+	}
+}
+
+func query(ctx context.Context) error { return ctx.Err() }
+
+// Reported by ctxreplace.background (an opt-in form).
+func Refresh(ctx context.Context) error {
+	return query(context.Background())
+}
