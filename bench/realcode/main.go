@@ -86,6 +86,7 @@ type moduleRun struct {
 
 type finding struct {
 	findingKey
+	Form    string // the check, or check.form for an opt-in form of it
 	Message string
 }
 
@@ -210,8 +211,9 @@ func parseVetJSON(data []byte, root, repo, commit string) ([]finding, error) {
 					continue // {"error": ...}: a package that was skipped
 				}
 				var diags []struct {
-					Posn    string `json:"posn"`
-					Message string `json:"message"`
+					Category string `json:"category"`
+					Posn     string `json:"posn"`
+					Message  string `json:"message"`
 				}
 				if err := json.Unmarshal(raw, &diags); err != nil {
 					return nil, err
@@ -221,7 +223,11 @@ func parseVetJSON(data []byte, root, repo, commit string) ([]finding, error) {
 					if err != nil {
 						return nil, err
 					}
-					out = append(out, finding{findingKey{repo, commit, pos, check}, d.Message})
+					form := check
+					if d.Category != "" && suite.IsForm(check+"."+d.Category) {
+						form = check + "." + d.Category
+					}
+					out = append(out, finding{findingKey{repo, commit, pos, check}, form, d.Message})
 				}
 			}
 		}

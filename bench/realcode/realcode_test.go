@@ -67,7 +67,7 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := func(pos, check string) finding {
-		return finding{findingKey{"a/b", commitA, pos, check}, "msg"}
+		return finding{findingKey{"a/b", commitA, pos, check}, check, "msg"}
 	}
 	runs := []moduleRun{{Repo: "a/b", Commit: commitA, Findings: []finding{
 		f("x.go:1", "deferloop"), f("x.go:2", "deferloop"), f("x.go:3", "ctxreplace"), f("x.go:7", "deferloop"),
@@ -108,13 +108,17 @@ func TestCompare(t *testing.T) {
 func TestParseVetJSON(t *testing.T) {
 	root := t.TempDir()
 	js := `{"m/p": {"deferloop": [{"posn": "` + filepath.Join(root, "p", "x.go") + `:12:3", "message": "m1"}],
-	              "ctxreplace": {"error": "package does not type-check"}}}`
+	              "ctxreplace": [{"posn": "` + filepath.Join(root, "p", "x.go") + `:14:3", "category": "background", "message": "m2"}],
+	              "deferclose": {"error": "package does not type-check"}}}`
 	fs, err := parseVetJSON([]byte(js), root, "a/b", commitA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != 1 || fs[0].Position != "p/x.go:12" || fs[0].Check != "deferloop" {
-		t.Errorf("findings %+v, want one deferloop at p/x.go:12", fs)
+	if len(fs) != 2 || fs[0].Position != "p/x.go:12" || fs[0].Check != "deferloop" || fs[0].Form != "deferloop" {
+		t.Fatalf("findings %+v, want deferloop at p/x.go:12 and ctxreplace at p/x.go:14", fs)
+	}
+	if fs[1].Check != "ctxreplace" || fs[1].Form != "ctxreplace.background" {
+		t.Errorf("finding %+v: want check ctxreplace, form ctxreplace.background", fs[1])
 	}
 	if _, err := parseVetJSON([]byte(`{"m/p": {"deferloop": [{"posn": "/elsewhere/x.go:1:1"}]}}`), root, "a/b", commitA); err == nil {
 		t.Error("a position outside the checkout was accepted")

@@ -132,9 +132,13 @@ func compare(runs []moduleRun, ledger []entry, services map[string]service, defa
 			fired[f.findingKey] = true
 			e, known := byKey[f.findingKey]
 			v := e.Verdict
-			get(rep.ByCheck, f.Check).add(v)
+			form := f.Form
+			if form == "" {
+				form = f.Check
+			}
+			get(rep.ByCheck, form).add(v)
 			svc := f.Repo + "@" + f.Commit
-			if rep.Default[f.Check] {
+			if rep.Default[form] {
 				get(rep.ByService, svc).add(v)
 				get(rep.DefaultAll, "all").add(v)
 				get(rep.DefaultAll, rep.role(svc)).add(v)

@@ -775,7 +775,11 @@ func (c *checker) emit(found []finding) {
 				fixes = []analysis.SuggestedFix{{Message: "root the context at " + f.site.lost, TextEdits: edits}}
 			}
 		}
-		c.pass.Report(analysis.Diagnostic{Pos: f.root.Pos(), End: f.root.End(), Message: c.message(f.root, f.sink, f.site), SuggestedFixes: fixes})
+		d := analysis.Diagnostic{Pos: f.root.Pos(), End: f.root.End(), Message: c.message(f.root, f.sink, f.site), SuggestedFixes: fixes}
+		if astq.IsFunc(astq.Callee(c.pass, f.root), "context", "Background") {
+			d.Category = "background" // the opt-in form, named in -json output
+		}
+		c.pass.Report(d)
 	}
 }
 

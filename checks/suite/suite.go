@@ -79,6 +79,12 @@ var optInForms = []Form{
 // OptInForms returns the forms of default checks that run only when named.
 func OptInForms() []Form { return slices.Clone(optInForms) }
 
+// IsForm reports whether name (check.flag) is an opt-in form.
+func IsForm(name string) bool {
+	_, ok := lookupForm(name)
+	return ok
+}
+
 func lookupForm(name string) (Form, bool) {
 	for _, f := range optInForms {
 		if f.Name() == name {
