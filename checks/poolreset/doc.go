@@ -38,7 +38,8 @@
 // that prepares the object, the `*[]byte` pattern (`b := (*bp)[:0]`
 // ... `*bp = b; pool.Put(bp)`), an object fully overwritten before use
 // (`*p = T{...}`, or every field of a struct assigned before any is
-// read), a field saved across a full reset (`bw := p.bw; *p = T{};
+// read; rule "whole value replaced": for a pooled slice, `*c = T(b)` or
+// `*c = T{...}` that does not mention the old value), a field saved across a full reset (`bw := p.bw; *p = T{};
 // p.bw = bw`), a method of the package that resets its receiver first
 // (`c.Compress(src)` starting with `c.reset()`) or a function that
 // resets its parameter first (`render(b, v)` starting with `b.Reset()`,

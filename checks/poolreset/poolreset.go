@@ -670,7 +670,7 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 			add(evAssign, l)
 		}
 	case isStar(l) && t.Is(l.(*ast.StarExpr).X):
-		if k != slice || r == nil || pools.IsNil(c.pass, r) || truncatedExpr(c.pass, r, t) || isMake(c.pass, r) || truncatedAny(c.pass, r) {
+		if k != slice || r == nil || pools.IsNil(c.pass, r) || truncatedExpr(c.pass, r, t) || isMake(c.pass, r) || truncatedAny(c.pass, r) || c.replacesWhole(r, t) {
 			add(evReset, l)
 		} else {
 			add(evUse, l)
@@ -690,6 +690,24 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 	default:
 		ast.Inspect(l, visit)
 	}
+}
+
+// replacesWhole reports whether r, assigned to *p, is a new value that
+// owes nothing to the pooled object: a conversion or a composite literal
+// that does not mention it (*c = Chunk(b), *s = Slice{x}). Rule "whole
+// value replaced": the old contents are unreachable after it.
+func (c *checker) replacesWhole(r ast.Expr, t *pools.Target) bool {
+	if t.Mentions(r) {
+		return false
+	}
+	switch r := ast.Unparen(r).(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.CallExpr:
+		tv, ok := c.pass.TypesInfo.Types[r.Fun]
+		return ok && tv.IsType() && len(r.Args) == 1
+	}
+	return false
 }
 
 func isGet(c *checker, e ast.Expr) bool {
