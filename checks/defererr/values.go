@@ -13,7 +13,18 @@ import (
 // derivedFrom reports whether rhs is a variable of the closure that is
 // computed from res: `wrapped := fmt.Errorf("...: %w", err); err =
 // wrapped` keeps the old error.
+//
+// Rule "accumulator seeded with the error": a method called on such a
+// variable keeps it too: `errs := multierror.New(err); errs.Add(cerr);
+// err = errs.Err()`.
 func derivedFrom(pass *analysis.Pass, body *ast.BlockStmt, rhs ast.Expr, res *types.Var) bool {
+	if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+			if _, isMethod := pass.TypesInfo.Selections[sel]; isMethod {
+				rhs = sel.X
+			}
+		}
+	}
 	id, ok := ast.Unparen(rhs).(*ast.Ident)
 	if !ok {
 		return false
