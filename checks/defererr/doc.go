@@ -34,8 +34,9 @@
 // nil { ...; return }` in the closure), combines the old value
 // (`errors.Join(err, f.Close())`, `fmt.Errorf("...: %w", err)`, a local
 // computed from err, or a method of an accumulator seeded with it:
-// `errs := multierror.New(err); ...; err = errs.Err()`), sits in the recover branch (`if r := recover(); r
-// != nil`) or under any other condition the author chose, or stores
+// `errs := multierror.New(err); ...; err = errs.Err()`), sits in the
+// recover branch (`if r := recover(); r != nil`) or under any other
+// condition the author chose, or stores
 // only a failure (`if cerr := f.Close(); cerr != nil { err = cerr }`,
 // `err = fmt.Errorf(...)`, `err = ErrClosed`: one error may replace
 // another, but the function still fails). It is also silent when the
