@@ -37,6 +37,18 @@
 // r.Context() in a handler, offered only when that name denotes the
 // parameter at that point (not shadowed).
 //
+// The default form and the opt-in form: by default only chains rooted
+// at context.TODO() are reported. TODO() says "the right context is not
+// known yet"; where the caller's context is at hand, it is a leftover
+// (rule "TODO is a placeholder"). Chains rooted at context.Background()
+// are the opt-in form ctxreplace.background (-enable
+// default,ctxreplace.background; go vet -ctxreplace.background): on real
+// services most of them detach on purpose, in ways a static check
+// cannot always tell from the request path (a long-lived client built
+// by a constructor, a cleanup that must finish, values copied by hand,
+// a callback registered to run later). Their findings carry the
+// category "background" in -json output.
+//
 // It stays silent on:
 //
 //   - context.WithoutCancel(ctx) (Go 1.21), the way to keep the values
