@@ -329,13 +329,22 @@ func loadErrorText(err error) string {
 		return "no Go module here (go.mod not found in this directory or any parent): run silentfail inside a module, or name packages of one"
 	}
 	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	var kept []string
 	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if l != "" && !strings.HasPrefix(l, "go list") {
-			return strings.TrimPrefix(l, "err: exit status 1: stderr: ")
+		l = strings.TrimPrefix(strings.TrimSpace(l), "err: exit status 1: stderr: ")
+		// Progress lines say what go tried, not what failed.
+		if l == "" || strings.HasPrefix(l, "go list") || strings.HasPrefix(l, "go: downloading ") {
+			continue
 		}
+		kept = append(kept, l)
 	}
-	return lines[0]
+	if len(kept) == 0 {
+		return lines[0]
+	}
+	if len(kept) > 1 && strings.HasPrefix(kept[1], "server response: ") {
+		return kept[0] + " (" + kept[1] + ")" // the proxy's reason
+	}
+	return kept[0]
 }
 
 // DirectiveCheck is the check name under which a malformed ignore
