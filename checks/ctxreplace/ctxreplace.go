@@ -62,6 +62,8 @@ func run(pass *analysis.Pass) (any, error) {
 	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
 		call := cur.Node().(*ast.CallExpr)
 		fn := astq.Callee(pass, call)
+		// Rule "background is opt-in": Background() roots count only
+		// when the form is asked for.
 		if astq.IsFunc(fn, "context", "TODO") || background && astq.IsFunc(fn, "context", "Background") {
 			roots[call] = cur
 		}

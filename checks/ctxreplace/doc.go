@@ -39,8 +39,8 @@
 //
 // The default form and the opt-in form: by default only chains rooted
 // at context.TODO() are reported. TODO() says "the right context is not
-// known yet"; where the caller's context is at hand, it is a leftover
-// (rule "TODO is a placeholder"). Chains rooted at context.Background()
+// known yet"; where the caller's context is at hand, it is a leftover.
+// Chains rooted at context.Background() (rule "background is opt-in")
 // are the opt-in form ctxreplace.background (-enable
 // default,ctxreplace.background; go vet -ctxreplace.background): on real
 // services most of them detach on purpose, in ways a static check

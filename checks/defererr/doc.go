@@ -33,7 +33,8 @@
 // test of err (`if err == nil { err = ... }`, or an earlier `if err !=
 // nil { ...; return }` in the closure), combines the old value
 // (`errors.Join(err, f.Close())`, `fmt.Errorf("...: %w", err)`, a local
-// computed from err, or a method of an accumulator seeded with it:
+// computed from err, or (rule "accumulator seeded with the error") a
+// method of an accumulator seeded with it:
 // `errs := multierror.New(err); ...; err = errs.Err()`), sits in the
 // recover branch (`if r := recover(); r != nil`) or under any other
 // condition the author chose, or stores

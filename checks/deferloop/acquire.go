@@ -40,7 +40,8 @@ func acquiredInLoop(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool
 	var subjects []ast.Node
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.FuncLit:
-		// The literal's own parameters and locals are not acquired
+		// Rule "releases an existing element": the literal's own
+		// parameters and locals are not acquired
 		// per iteration: what it is given comes through call.Args,
 		// looked at below (defer func(c *Conn) { c.Close() }(old)).
 		own := perIter

@@ -815,7 +815,7 @@ func definedTogether(pass *analysis.Pass, as *ast.AssignStmt) []types.Object {
 	return defined
 }
 
-// withDeadline reports whether the deferred cancel() was made in the
+// withDeadline (rule "deadline on a root context") reports whether the deferred cancel() was made in the
 // loop body by context.WithTimeout or WithDeadline (or their Cause
 // forms) on context.Background() or TODO(): such a context is in no
 // parent's list of children, and its own timer cancels it at the

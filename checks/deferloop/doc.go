@@ -67,16 +67,16 @@
 //
 // Three rules cover families of correct code found on real services:
 //
-//   - rows read to the end: defer rows.Close() on a *sql.Rows when every
+//   - rule "rows read to the end": defer rows.Close() on a *sql.Rows when every
 //     path to the next iteration runs `for rows.Next() { … }` to its end
 //     (no break, labeled continue or goto out of it): database/sql closes
 //     the rows, and frees their connection, when Next returns false.
-//   - deadline on a root context: defer cancel() of context.WithTimeout or
+//   - rule "deadline on a root context": defer cancel() of context.WithTimeout or
 //     WithDeadline on context.Background() or TODO(): no parent holds the
 //     context, and its timer cancels it at the deadline, so at most a
 //     timeout's worth of contexts is alive at once. A context with a
 //     cancelable parent, or without a deadline, is still reported.
-//   - releases an existing element: a deferred function literal's own
+//   - rule "releases an existing element": a deferred function literal's own
 //     parameters are not acquired by the iteration; what it releases is
 //     judged by the arguments it is given (defer func(c net.Conn) {
 //     c.Close() }(c) over an existing slice of connections is deliberate).

@@ -145,7 +145,7 @@ func (g *graph) repeatsUnreleased(from *cfg.Block, def *ast.DeferStmt, loop ast.
 	return false
 }
 
-// readToEnd finds, for defer rows.Close() on a *sql.Rows (or a type
+// readToEnd (rule "rows read to the end") finds, for defer rows.Close() on a *sql.Rows (or a type
 // embedding one), the loops `for rows.Next() { … }` in the body of loop
 // that nothing breaks out of, and returns their conditions. Leaving such
 // a loop other than by return or panic means Next returned false, and

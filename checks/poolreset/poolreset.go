@@ -694,8 +694,8 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 
 // replacesWhole reports whether r, assigned to *p, is a new value that
 // owes nothing to the pooled object: a conversion or a composite literal
-// that does not mention it (*c = Chunk(b), *s = Slice{x}). Rule "whole
-// value replaced": the old contents are unreachable after it.
+// that does not mention it (*c = Chunk(b), *s = Slice{x}). This is
+// rule "whole value replaced": the old contents are unreachable after.
 func (c *checker) replacesWhole(r ast.Expr, t *pools.Target) bool {
 	if t.Mentions(r) {
 		return false

@@ -1,6 +1,8 @@
 package suite_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,5 +153,71 @@ func TestSelectRejectsMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// ruleName finds a named rule: rule "name", in any case, across
+// comment line breaks.
+var ruleName = regexp.MustCompile(`(?i)\brule\s+"([^"]+)"`)
+
+// commentText joins Go source into one line per file with comment
+// markers removed, so that a rule's name may wrap.
+func commentText(src string) string {
+	src = regexp.MustCompile(`\n\s*//\s?`).ReplaceAllString(src, " ")
+	return regexp.MustCompile(`\s+`).ReplaceAllString(src, " ")
+}
+
+// TestNamedRules: every rule a check's documentation names ("what it
+// leaves alone") is implemented where the code says so and kept honest
+// by a correct look-alike in the fixtures tagged with the same name.
+func TestNamedRules(t *testing.T) {
+	for _, a := range suite.All() {
+		dir := filepath.Join("..", a.Name)
+		doc, err := os.ReadFile(filepath.Join(dir, "doc.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var code, fixtures strings.Builder
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || filepath.Base(path) == "doc.go" {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			switch {
+			case strings.Contains(filepath.ToSlash(path), "/testdata/"):
+				fixtures.WriteString(commentText(string(b)))
+			case !strings.HasSuffix(path, "_test.go"):
+				code.WriteString(commentText(string(b)))
+			}
+			return nil
+		})
+		names := map[string]bool{}
+		for _, m := range ruleName.FindAllStringSubmatch(commentText(string(doc)), -1) {
+			names[strings.ToLower(m[1])] = true
+		}
+		inCode := map[string]bool{}
+		for _, m := range ruleName.FindAllStringSubmatch(code.String(), -1) {
+			inCode[strings.ToLower(m[1])] = true
+		}
+		inFixtures := map[string]bool{}
+		for _, m := range ruleName.FindAllStringSubmatch(fixtures.String(), -1) {
+			inFixtures[strings.ToLower(m[1])] = true
+		}
+		for n := range names {
+			if !inCode[n] {
+				t.Errorf("%s: rule %q is in doc.go but no code comment names it", a.Name, n)
+			}
+			if !inFixtures[n] {
+				t.Errorf("%s: rule %q has no look-alike tagged with it in testdata", a.Name, n)
+			}
+		}
+		for n := range inCode {
+			if !names[n] {
+				t.Errorf("%s: rule %q is in the code but not in doc.go", a.Name, n)
+			}
+		}
 	}
 }

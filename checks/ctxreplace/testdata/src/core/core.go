@@ -27,7 +27,7 @@ func (s *Store) Export(w http.ResponseWriter, r *http.Request) {
 	rows.Close()
 }
 
-// Rule "opt-in form": the same chains rooted at Background() are not
+// Rule "background is opt-in": the same chains rooted at Background() are not
 // reported by default; on real services most of them detach on purpose.
 func (s *Store) OKUpdateDetached(ctx context.Context, id int) error {
 	_, err := s.db.ExecContext(context.Background(), "UPDATE t SET n = n + 1 WHERE id = ?", id)
