@@ -16,6 +16,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -28,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "ctxreplace",
 	Doc:      astq.ExtractDoc(doc, "ctxreplace"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/ctxreplace",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
@@ -49,6 +50,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	c := &checker{
+		decls:   pass.ResultOf[decls.Analyzer].(*decls.Index),
 		pass:    pass,
 		sources: make(map[*types.Var][]ast.Expr),
 		opaque:  make(map[*types.Var]bool),
@@ -137,7 +139,7 @@ type checker struct {
 	opaque  map[*types.Var]bool
 	memo    map[*types.Var][]*ast.CallExpr
 	sites   map[inspector.Cursor]*site
-	decls   map[*types.Func]*ast.FuncDecl // built on first use, with used
+	decls   *decls.Index
 	used    map[*types.Var]bool
 }
 
@@ -289,25 +291,15 @@ func (c *checker) ignoresParam(call *ast.CallExpr, i int) bool {
 		return false
 	}
 	fn = fn.Origin()
-	if c.decls == nil {
-		c.decls = make(map[*types.Func]*ast.FuncDecl)
+	if c.used == nil {
 		c.used = make(map[*types.Var]bool)
-		for _, f := range c.pass.Files {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok {
-					if obj, ok := c.pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-						c.decls[obj] = fd
-					}
-				}
-			}
-		}
 		for _, obj := range c.pass.TypesInfo.Uses {
 			if v, ok := obj.(*types.Var); ok {
 				c.used[v] = true
 			}
 		}
 	}
-	decl := c.decls[fn]
+	decl := c.decls.Of(fn)
 	sig := fn.Signature()
 	if decl == nil || decl.Body == nil || i >= sig.Params().Len() || sig.Variadic() && i >= sig.Params().Len()-1 {
 		return false

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -25,14 +26,14 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "deferblock",
 	Doc:      astq.ExtractDoc(doc, "deferblock"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/deferblock",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	c := &checker{pass: pass, facts: make(map[ast.Node]*facts)}
+	c := &checker{pass: pass, facts: make(map[ast.Node]*facts), decls: pass.ResultOf[decls.Analyzer].(*decls.Index)}
 
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		def := cur.Node().(*ast.DeferStmt)
@@ -42,9 +43,6 @@ func run(pass *analysis.Pass) (any, error) {
 		s, ok := c.siteOf(cur)
 		if !ok {
 			continue
-		}
-		if c.decls == nil {
-			c.decls = funcDecls(pass)
 		}
 		w := c.newWalker(false)
 		w.walkDeferred(def.Call)
@@ -64,7 +62,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 type checker struct {
 	pass     *analysis.Pass
-	decls    map[*types.Func]*ast.FuncDecl
+	decls    *decls.Index
 	facts    map[ast.Node]*facts
 	fieldBuf map[types.Object]bool // see bufferedField
 }
@@ -226,7 +224,7 @@ func (c *checker) factsOf(s *site) *facts {
 		}
 		c.refs(call, nil, f.goRefs)
 		if fn := astq.Callee(pass, call); fn != nil && fn.Pkg() == pass.Pkg {
-			if decl := c.decls[fn.Origin()]; decl != nil && decl.Body != nil {
+			if decl := c.decls.Of(fn); decl != nil && decl.Body != nil {
 				w := c.newWalker(false)
 				c.refs(decl.Body, w.bind(decl, call, nil), f.goRefs)
 			}
@@ -411,7 +409,7 @@ func (c *checker) helperLocal(key types.Object, f *facts, s *site) bool {
 	if !ok || v.IsField() || f.local[v] || v.Pkg() != c.pass.Pkg || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
 		return false
 	}
-	for _, fd := range c.decls {
+	for _, fd := range c.decls.All() {
 		if fd.Body != nil && fd.Body.Pos() <= v.Pos() && v.Pos() < fd.Body.End() {
 			return !(s.body.Pos() <= v.Pos() && v.Pos() < s.body.End())
 		}

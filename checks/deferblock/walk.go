@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 )
 
 // maxDepth is how many same-package calls the walk follows from the
@@ -55,7 +56,7 @@ type op struct {
 // go statements: they run later, or on another goroutine.
 type walker struct {
 	pass  *analysis.Pass
-	decls map[*types.Func]*ast.FuncDecl
+	decls *decls.Index
 	// all records every channel operation, also the cases of a select
 	// that has a way out (used to collect what a function did before its
 	// defer statement); otherwise only the blocking ones are recorded.
@@ -193,7 +194,7 @@ func (w *walker) call(call *ast.CallExpr, fr frame, args bool) {
 	if fr.depth >= maxDepth || fn.Pkg() != w.pass.Pkg {
 		return
 	}
-	decl := w.decls[fn.Origin()]
+	decl := w.decls.Of(fn)
 	if decl == nil || decl.Body == nil || w.busy[decl] {
 		return
 	}
@@ -408,21 +409,6 @@ func calleeName(call *ast.CallExpr) string {
 		fun = ix.X
 	}
 	return astq.Render(fun)
-}
-
-// funcDecls indexes the package's function declarations by object.
-func funcDecls(pass *analysis.Pass) map[*types.Func]*ast.FuncDecl {
-	m := make(map[*types.Func]*ast.FuncDecl)
-	for _, f := range pass.Files {
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok {
-				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-					m[fn] = fd
-				}
-			}
-		}
-	}
-	return m
 }
 
 // exitsEarly reports whether a loop body holds a return, or a break

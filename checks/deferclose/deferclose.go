@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -23,14 +24,14 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "deferclose",
 	Doc:      astq.ExtractDoc(doc, "deferclose"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/deferclose",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	c := &checker{pass: pass, ins: ins}
+	c := &checker{pass: pass, ins: ins, decls: pass.ResultOf[decls.Analyzer].(*decls.Index)}
 
 	for cur := range ins.Root().Preorder((*ast.AssignStmt)(nil), (*ast.DeclStmt)(nil), (*ast.DeferStmt)(nil)) {
 		switch n := cur.Node().(type) {
@@ -59,7 +60,7 @@ func run(pass *analysis.Pass) (any, error) {
 type checker struct {
 	pass  *analysis.Pass
 	ins   *inspector.Inspector
-	decls map[*types.Func]*ast.FuncDecl // functions and methods declared in the package
+	decls *decls.Index // functions and methods declared in the package
 }
 
 // funcDecl returns the declaration of fn in the package being analyzed,
@@ -68,19 +69,7 @@ func (c *checker) funcDecl(fn *types.Func) *ast.FuncDecl {
 	if fn == nil || fn.Pkg() != c.pass.Pkg {
 		return nil
 	}
-	if c.decls == nil {
-		c.decls = make(map[*types.Func]*ast.FuncDecl)
-		for _, f := range c.pass.Files {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok {
-					if obj, ok := c.pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-						c.decls[obj] = fd
-					}
-				}
-			}
-		}
-	}
-	return c.decls[fn.Origin()]
+	return c.decls.Of(fn)
 }
 
 // objOf returns the variable an identifier denotes (defined or used),

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -25,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "defergo",
 	Doc:      astq.ExtractDoc(doc, "defergo"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/defergo",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
@@ -82,26 +83,19 @@ func run(pass *analysis.Pass) (any, error) {
 
 type checker struct {
 	pass  *analysis.Pass
-	decls map[*types.Func]*ast.FuncDecl
+	decls *decls.Index
 	recvd map[types.Object]bool // channels received from somewhere in the package
 }
 
 // init indexes the package on the first defer that needs it.
 func (c *checker) init() {
-	if c.decls != nil {
+	if c.recvd != nil {
 		return
 	}
 	pass := c.pass
-	c.decls = make(map[*types.Func]*ast.FuncDecl)
+	c.decls = pass.ResultOf[decls.Analyzer].(*decls.Index)
 	c.recvd = make(map[types.Object]bool)
 	for _, f := range pass.Files {
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok {
-				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-					c.decls[fn] = fd
-				}
-			}
-		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			var ch ast.Expr
 			switch n := n.(type) {
@@ -233,7 +227,7 @@ func (c *checker) helper(call *ast.CallExpr) *ast.FuncDecl {
 	if f == nil || f.Pkg() != c.pass.Pkg {
 		return nil
 	}
-	if d := c.decls[f.Origin()]; d != nil && d.Body != nil {
+	if d := c.decls.Of(f); d != nil && d.Body != nil {
 		return d
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 )
 
 // pileUp describes what accumulates when a deferred call is repeated.
@@ -186,7 +187,7 @@ func testsError(pass *analysis.Pass, cond ast.Expr, cmp, chain token.Token, loop
 // value that closes, unlocks, stops, cancels... It says yes when it
 // cannot see the function (another package, a function value).
 func returnsRelease(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
-	decl := funcDecl(pass, astq.Callee(pass, call))
+	decl := pass.ResultOf[decls.Analyzer].(*decls.Index).Of(astq.Callee(pass, call))
 	if decl == nil || decl.Body == nil {
 		return true
 	}
@@ -228,24 +229,6 @@ func returnsRelease(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool
 		return !releases
 	})
 	return releases
-}
-
-// funcDecl returns the declaration of fn when it is in the package
-// being analyzed.
-func funcDecl(pass *analysis.Pass, fn *types.Func) *ast.FuncDecl {
-	if fn == nil || fn.Pkg() != pass.Pkg {
-		return nil
-	}
-	for _, f := range pass.Files {
-		if f.Pos() <= fn.Pos() && fn.Pos() < f.End() {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && pass.TypesInfo.Defs[fd.Name] == fn {
-					return fd
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // releaseName reports whether name reads as a release: Close,

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/cfg"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/flow"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
@@ -28,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "deferloop",
 	Doc:      astq.ExtractDoc(doc, "deferloop"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/deferloop",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
 
@@ -23,13 +24,13 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "deferrecover",
 	Doc:      astq.ExtractDoc(doc, "deferrecover"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/deferrecover",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
 type checker struct {
 	pass  *analysis.Pass
-	decls map[*types.Func]*ast.FuncDecl
+	decls *decls.Index
 	// recoverers are the package's functions and methods that call
 	// recover directly: they stop a panic only when deferred themselves.
 	recoverers map[*types.Func]bool
@@ -56,7 +57,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 	c := &checker{
 		pass:       pass,
-		decls:      make(map[*types.Func]*ast.FuncDecl),
+		decls:      pass.ResultOf[decls.Analyzer].(*decls.Index),
 		recoverers: make(map[*types.Func]bool),
 		misused:    make(map[*types.Func]bool),
 		seen:       make(map[token.Pos]bool),
@@ -69,7 +70,6 @@ func run(pass *analysis.Pass) (any, error) {
 		if !ok || decl.Body == nil {
 			continue
 		}
-		c.decls[fn] = decl
 		if callsDirectly(decl.Body, func(call *ast.CallExpr) bool { return isRecover(pass, call) }) {
 			c.recoverers[fn] = true
 		}
@@ -115,10 +115,10 @@ func (c *checker) checkDefer(cur inspector.Cursor) {
 		body, where, lit = fun.Body, "a deferred closure", fun
 	default:
 		fn := astq.Callee(pass, def.Call)
-		if fn == nil || c.decls[fn] == nil || c.recoverers[fn] {
+		if fn == nil || c.decls.Body(fn) == nil || c.recoverers[fn] {
 			return
 		}
-		body, where = c.decls[fn].Body, fn.Name()+" (deferred)"
+		body, where = c.decls.Body(fn), fn.Name()+" (deferred)"
 	}
 	// A deferred function that recovers itself has stopped the panic
 	// already: a helper's extra recover() returning nil is harmless.
@@ -293,8 +293,8 @@ func (c *checker) checkNeverDeferred(ins *inspector.Inspector) {
 		if fn.Signature().Recv() != nil && ifaceMethods[fn.Name()] {
 			continue
 		}
-		decl := c.decls[fn]
-		if decl == nil {
+		decl := c.decls.Of(fn)
+		if decl == nil || decl.Body == nil {
 			continue
 		}
 		var rec *ast.CallExpr

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/tools/go/cfg"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/flow"
 	"github.com/silentfail/silentfail/internal/pools"
 	"github.com/silentfail/silentfail/internal/suppress"
@@ -32,7 +33,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "poolreset",
 	Doc:      astq.ExtractDoc(doc, "poolreset"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/poolreset",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
@@ -57,7 +58,7 @@ type funcInfo struct {
 }
 
 type checker struct {
-	decls      map[*types.Func]*ast.FuncDecl
+	decls      *decls.Index
 	firstReset map[types.Object]bool
 	// changedFields holds the fields the package assigns (see
 	// builtInField), computed on first use.
@@ -103,15 +104,9 @@ func run(pass *analysis.Pass) (any, error) {
 		gets:   make(map[types.Object][]dirtyGet),
 		puts:   make(map[types.Object][]token.Pos),
 		putter: make(map[*pools.Putter]putState),
-		decls:  make(map[*types.Func]*ast.FuncDecl),
+		decls:  pass.ResultOf[decls.Analyzer].(*decls.Index),
 
 		firstReset: make(map[types.Object]bool),
-	}
-	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil)) {
-		d := cur.Node().(*ast.FuncDecl)
-		if fn, ok := pass.TypesInfo.Defs[d.Name].(*types.Func); ok && d.Body != nil {
-			c.decls[fn] = d
-		}
 	}
 	var order []*funcInfo
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
@@ -1190,8 +1185,8 @@ func inList(body *ast.BlockStmt, s ast.Stmt) bool {
 // first statement that refers to the receiver resets it:
 // `func (c *Compressor) CompressBlock(...) { c.reset(); ... }`.
 func (c *checker) resetsFirst(fn *types.Func) bool {
-	d := c.decls[fn.Origin()]
-	if d == nil || d.Recv == nil || len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) != 1 {
+	d := c.decls.Of(fn)
+	if d == nil || d.Body == nil || d.Recv == nil || len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) != 1 {
 		return false
 	}
 	return c.resetsParamFirst(d, c.pass.TypesInfo.Defs[d.Recv.List[0].Names[0]])
@@ -1208,8 +1203,8 @@ func (c *checker) resetsArgFirst(call *ast.CallExpr, t *pools.Target) bool {
 	if fn == nil {
 		return false
 	}
-	d := c.decls[fn.Origin()]
-	if d == nil {
+	d := c.decls.Of(fn)
+	if d == nil || d.Body == nil {
 		return false
 	}
 	var params []types.Object
