@@ -52,7 +52,10 @@
 // checks for a nil receiver (some do, such as an Unsubscribe). For a
 // function of the package being analyzed, the value is taken to be nil
 // on failure only when every return with a non-nil error returns nil
-// there.
+// there. Rule "failure exits the process": when the error check ends in
+// os.Exit or a Fatal call other than testing's (log.Fatalf, a logging
+// library's Fatal), the process ends without running deferred calls and
+// the defer never meets the nil value; t.Fatal does run them.
 //
 // When the error check is the statement right after the defer and
 // leaves the function, the suggested fix moves the defer after it: the

@@ -55,6 +55,9 @@ func (c *checker) checkEarlyDefer(cur inspector.Cursor, lhs []ast.Expr, rhs ast.
 			if c.mentions(st, errVar) {
 				return // the deferred code looks at err itself
 			}
+			if c.exitsOnError(s, errVar) {
+				return // rule "failure exits the process": the defer never runs then
+			}
 			for _, val := range vals {
 				use := c.nilUse(st.Call, val.v, 0)
 				if use == nil || !c.nilOnError(call, val.index, val.v) {
@@ -360,6 +363,48 @@ func endOfLine(src []byte, off int) (int, bool) {
 		return 0, false
 	}
 	return off + nl, true
+}
+
+// exitsOnError reports whether the first statement after def that looks
+// at err is `if err != nil { …; exit() }` ending in a call that ends the
+// process without running deferred calls: os.Exit, or a Fatal, Fatalf
+// or Fatalln other than testing's (log.Fatal and the logging libraries
+// call os.Exit; t.Fatal runs the deferred calls through runtime.Goexit).
+func (c *checker) exitsOnError(def inspector.Cursor, errVar *types.Var) bool {
+	for s, ok := def.NextSibling(); ok; s, ok = s.NextSibling() {
+		if !c.mentions(s.Node(), errVar) {
+			continue
+		}
+		ifs, ok := s.Node().(*ast.IfStmt)
+		if !ok || ifs.Init != nil || len(ifs.Body.List) == 0 {
+			return false
+		}
+		cond, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
+		if !ok || cond.Op != token.NEQ || c.objOf(cond.X) != errVar || !c.isNil(cond.Y) {
+			return false
+		}
+		last, ok := ifs.Body.List[len(ifs.Body.List)-1].(*ast.ExprStmt)
+		if !ok {
+			return false
+		}
+		call, ok := ast.Unparen(last.X).(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		fn := astq.Callee(c.pass, call)
+		if fn == nil || fn.Pkg() == nil {
+			return false
+		}
+		if fn.Pkg().Path() == "os" && fn.Name() == "Exit" {
+			return true
+		}
+		switch fn.Name() {
+		case "Fatal", "Fatalf", "Fatalln":
+			return fn.Pkg().Path() != "testing"
+		}
+		return false
+	}
+	return false
 }
 
 // terminates reports whether s leaves the function: a return or a call
