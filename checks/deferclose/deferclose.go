@@ -28,6 +28,16 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+// dropped turns on the opt-in form (b): the dropped error of a deferred
+// Close on something written. The default form (a) reports cleanups
+// deferred before the error check, which panic on the failure path.
+var dropped bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&dropped, "dropped", false,
+		"also report the dropped error of a deferred Close of a written file or writer (opt-in: on real services most are harmless)")
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -50,7 +60,10 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 			}
 		case *ast.DeferStmt:
-			c.checkDroppedClose(cur)
+			if dropped {
+				// Rule "dropped Close is opt-in": only when asked for.
+				c.checkDroppedClose(cur)
+			}
 		}
 	}
 	return nil, nil

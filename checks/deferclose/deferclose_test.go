@@ -9,5 +9,12 @@ import (
 )
 
 func Test(t *testing.T) {
+	checktest.Form(t, deferclose.Analyzer, "dropped")
 	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "a", "a2", "b", "b/testutil")
+}
+
+// TestDefaultForm: without -deferclose.dropped, dropped Close errors are
+// not reported; early defers still are.
+func TestDefaultForm(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "core")
 }

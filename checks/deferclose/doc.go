@@ -61,6 +61,13 @@
 // leaves the function, the suggested fix moves the defer after it: the
 // success path registers the defer at the same point as before.
 //
+// The second form is opt-in, deferclose.dropped (rule "dropped Close is
+// opt-in"; -enable default,deferclose.dropped, go vet
+// -deferclose.dropped): on real services 16 of 53 of its findings were
+// real bugs, the rest in developer tools, tests and best-effort files
+// whose callers do not rely on the error. Its findings carry the
+// category "dropped" in -json output.
+//
 // The second mistake is dropping the error of Close on something that
 // was written to, in a function that returns an error: a file opened
 // with os.Create, os.CreateTemp or os.OpenFile with O_WRONLY or O_RDWR,

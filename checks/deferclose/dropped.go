@@ -202,7 +202,7 @@ func (c *checker) checkDroppedClose(defCur inspector.Cursor) {
 		msg = fmt.Sprintf("deferred %s.Close() drops its error, but Close of %s %s: %s, %s still reports success (check %s.Close() on the success path, or join its error into a named error result in a deferred closure)",
 			v.Name(), o.writer.typ, o.writer.does, o.writer.fails, fn, v.Name())
 	}
-	c.pass.Report(analysis.Diagnostic{Pos: def.Pos(), End: def.End(), Message: msg})
+	c.pass.Report(analysis.Diagnostic{Pos: def.Pos(), End: def.End(), Message: msg, Category: "dropped"})
 }
 
 // droppedClose returns v for `defer v.Close()`, or for a deferred

@@ -33,6 +33,16 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+// pileup turns on the opt-in form: defers that keep resources (files,
+// bodies, rows, contexts) until the function returns. The default form
+// reports the locks: a deferred unlock in a loop deadlocks or crashes.
+var pileup bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&pileup, "pileup", false,
+		"also report resources piling up until return (opt-in: on real services most such loops are short or intended)")
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -386,9 +396,15 @@ func report(pass *analysis.Pass, fn inspector.Cursor, def *ast.DeferStmt, loops 
 	if r.unlockTwice {
 		advice = "drop the explicit unlock, or the defer"
 	}
+	if !r.lock && !pileup {
+		return // rule "pile-ups are opt-in": only locks by default
+	}
 	msg := fmt.Sprintf("deferred %s runs only when %s returns, not at the end of %s: %s (%s)",
 		callString(def.Call), astq.FuncName(fn), where, r.effect, advice)
 	d := analysis.Diagnostic{Pos: def.Pos(), End: def.End(), Message: msg}
+	if !r.lock {
+		d.Category = "pileup" // the opt-in form, named in -json output
+	}
 	if fix, ok := wrapFix(pass, fn, loop); ok && !r.unlockTwice {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	}

@@ -11,7 +11,13 @@ import (
 )
 
 func Test(t *testing.T) {
+	checktest.Form(t, deferloop.Analyzer, "pileup")
 	checktest.Run(t, analysistest.TestData(), deferloop.Analyzer, "a", "b")
+}
+
+// TestDefaultForm: without -deferloop.pileup, only locks are reported.
+func TestDefaultForm(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), deferloop.Analyzer, "core")
 }
 
 // TestCgo needs cgo and a C compiler, which a machine with only Go
@@ -25,5 +31,6 @@ func TestCgo(t *testing.T) {
 	if _, err := exec.LookPath(fields[1]); err != nil {
 		t.Skipf("no C compiler (%s)", fields[1])
 	}
+	checktest.Form(t, deferloop.Analyzer, "pileup")
 	analysistest.Run(t, analysistest.TestData(), deferloop.Analyzer, "cgo")
 }

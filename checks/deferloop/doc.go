@@ -65,6 +65,15 @@
 // files are checked for locks only: tests defer
 // their cleanups in loops on purpose.
 //
+// The default form reports locks only: a deferred Unlock or RUnlock in a
+// loop deadlocks or crashes, whatever the loop's length. Every other
+// pile-up (files, bodies, rows, contexts, other releases) is the opt-in
+// form deferloop.pileup (rule "pile-ups are opt-in"; -enable
+// default,deferloop.pileup, go vet -deferloop.pileup): on real services
+// most such loops were short, bounded, or handed the values on, and only
+// 5 of 30 findings were real bugs. Its findings carry the category
+// "pileup" in -json output.
+//
 // Three rules cover families of correct code found on real services:
 //
 //   - rule "rows read to the end": defer rows.Close() on a *sql.Rows when every

@@ -38,6 +38,16 @@ type checker struct {
 	reported map[token.Pos]bool
 }
 
+// value turns on the opt-in form: a Put of a value that is not
+// pointer-shaped (an allocation per Put). The default form reports a
+// use after Put and a second Put, which hand one object to two users.
+var value bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&value, "value", false,
+		"also report Puts of non-pointer values (opt-in: the allocation is a slice header, small next to the pooled buffer)")
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -47,7 +57,11 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	c := &checker{pass: pass, pl: pl, cfgs: pass.ResultOf[flow.Analyzer].(*flow.CFGs), reported: make(map[token.Pos]bool)}
 	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
-		c.boxed(cur.Node().(*ast.CallExpr))
+		if value {
+			// Rule "value Put is opt-in": the allocation is small next
+			// to what a pool usually holds.
+			c.boxed(cur.Node().(*ast.CallExpr))
+		}
 	}
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		var g *cfg.CFG
@@ -106,7 +120,7 @@ func (c *checker) boxed(call *ast.CallExpr) {
 	}
 	msg := fmt.Sprintf("%s stores a %s by value: %s, the allocation the pool was meant to save (%s)",
 		astq.Render(&ast.CallExpr{Fun: call.Fun, Args: call.Args}), what, cost, advice)
-	c.pass.Report(analysis.Diagnostic{Pos: put.Arg.Pos(), End: put.Arg.End(), Message: msg})
+	c.pass.Report(analysis.Diagnostic{Pos: put.Arg.Pos(), End: put.Arg.End(), Message: msg, Category: "value"})
 }
 
 func isNamed(t types.Type) bool {

@@ -53,11 +53,12 @@ func All() []*analysis.Analyzer {
 // enough to matter; and at least 90% of its findings on the real-code
 // ledger (bench/realcode) are real bugs. The others run when named.
 var optIn = map[string]string{
-	"chanleak":   "on real services its findings so far were wrong or intended (owners that always receive in the end, servers stopped before the owner returns); run it when a leak is suspected, and diagnose links a runtime-proven leak to it",
-	"deferblock": "on real services its findings so far were intended waits (handshakes with goroutines that always answer, bounded back-off)",
-	"defererr":   "on real services its findings so far kept the earlier error by other means (accumulators seeded with it)",
-	"defergo":    "on real services its findings so far were deliberate background drains that end on their own",
-	"poolreset":  "on real services its findings so far were reset in ways it cannot always follow (whole-value assignment, helpers)",
+	"ctxreplace": "on real services 4 of 7 of its context.TODO() findings were real bugs (the others: contexts already canceled, callees that ignore the context, commented detaching), and 19 of 85 of its Background() ones",
+	"chanleak":   "on real services 1 of 18 of its findings was a real bug, most others in tests and one-shot commands that leak once; run it when a leak is suspected, and diagnose links a runtime-proven leak to it",
+	"deferblock": "on real services none of its 8 findings was a real bug (teardown pauses in test frameworks, polls between attempts)",
+	"defererr":   "on real services none of its 4 findings was a real bug (errors logged before being cleared, accumulators, recover branches written as early returns)",
+	"defergo":    "on real services none of its 3 findings was a real bug (best-effort cleanups with their own deadline, drains that end on their own)",
+	"poolreset":  "on real services none of its 11 findings was a real bug (maps emptied by a delete loop, buffers filled whole by io.ReadFull, resets in helpers of other packages)",
 }
 
 // A Form is the part of a check that is not in the default set: the check
@@ -73,7 +74,10 @@ type Form struct {
 func (f Form) Name() string { return f.Check + "." + f.Flag }
 
 var optInForms = []Form{
-	{"ctxreplace", "background", "chains rooted at context.Background(): on real services most are deliberate detaching (a constructor of a long-lived client, a cleanup that must finish, values copied by hand); context.TODO() where a context is at hand is reported by default"},
+	{"deferloop", "pileup", "resources piling up until return (files, bodies, rows, contexts): on real services 5 of 30 such findings were real bugs, most loops being short, bounded or handing the values on; the default form reports locks, which deadlock or crash"},
+	{"deferclose", "dropped", "the dropped error of a deferred Close of a written file or writer: on real services 16 of 53 were real bugs, the rest in tools, tests and best-effort files; the default form reports cleanups deferred before the error check"},
+	{"poolput", "value", "a Put of a non-pointer value: on real services its 4 findings were slice headers next to large buffers, some documented; the default form reports uses after Put and second Puts"},
+	{"ctxreplace", "background", "chains rooted at context.Background() (ctxreplace itself is opt-in): on real services most are deliberate detaching (a constructor of a long-lived client, a cleanup that must finish, values copied by hand)"},
 }
 
 // OptInForms returns the forms of default checks that run only when named.

@@ -327,7 +327,7 @@ func TestVetTool(t *testing.T) {
 }
 
 // TestVetToolDefaultSet: go vet runs the default set unless a check is
-// named; a form's flag turns it on within the default set.
+// named; a form's flag turns it on within its check.
 func TestVetToolDefaultSet(t *testing.T) {
 	vet := func(args ...string) string {
 		cmd := exec.Command("go", append(append([]string{"vet", "-vettool=" + binary}, args...), "./optin")...)
@@ -336,14 +336,27 @@ func TestVetToolDefaultSet(t *testing.T) {
 		out, _ := cmd.CombinedOutput()
 		return string(out)
 	}
-	if out := vet(); strings.Contains(out, "optin.go:") {
-		t.Errorf("go vet -vettool reported opt-in findings by default:\n%s", out)
-	}
-	if out := vet("-chanleak"); !strings.Contains(out, "optin.go:14") || strings.Contains(out, "optin.go:27") {
-		t.Errorf("go vet -vettool -chanleak: want the chanleak finding only:\n%s", out)
-	}
-	if out := vet("-ctxreplace.background"); !strings.Contains(out, "optin.go:27") || strings.Contains(out, "optin.go:14") {
-		t.Errorf("go vet -vettool -ctxreplace.background: want the ctxreplace finding only:\n%s", out)
+	const chanleakAt, ctxreplaceAt, pileupAt = "optin.go:15", "optin.go:28", "optin.go:39"
+	for _, tc := range []struct {
+		args      []string
+		want, not []string
+	}{
+		{nil, nil, []string{chanleakAt, ctxreplaceAt, pileupAt}},
+		{[]string{"-chanleak"}, []string{chanleakAt}, []string{ctxreplaceAt, pileupAt}},
+		{[]string{"-ctxreplace", "-ctxreplace.background"}, []string{ctxreplaceAt}, []string{chanleakAt, pileupAt}},
+		{[]string{"-deferloop.pileup"}, []string{pileupAt}, []string{chanleakAt, ctxreplaceAt}},
+	} {
+		out := vet(tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("go vet -vettool %q: no finding at %s:\n%s", tc.args, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n) {
+				t.Errorf("go vet -vettool %q: unexpected finding at %s:\n%s", tc.args, n, out)
+			}
+		}
 	}
 }
 
@@ -351,9 +364,11 @@ func TestCheckOptIn(t *testing.T) {
 	if r := silentfail(t, mod, "check", "./optin"); r.code != 0 {
 		t.Errorf("default set on opt-in bugs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	r := silentfail(t, mod, "check", "-enable", "default,chanleak,ctxreplace.background", "./optin")
-	if r.code != 1 || !strings.Contains(r.stdout, "optin.go:14:") || !strings.Contains(r.stdout, "optin.go:27:") {
-		t.Errorf("-enable default,chanleak,ctxreplace.background: exit %d, want both findings\n%s%s", r.code, r.stdout, r.stderr)
+	r := silentfail(t, mod, "check", "-enable", "default,chanleak,ctxreplace.background,deferloop.pileup", "./optin")
+	for _, at := range []string{"optin.go:15:", "optin.go:28:", "optin.go:39:"} {
+		if r.code != 1 || !strings.Contains(r.stdout, at) {
+			t.Errorf("-enable default,chanleak,ctxreplace.background,deferloop.pileup: exit %d, want a finding at %s\n%s%s", r.code, at, r.stdout, r.stderr)
+		}
 	}
 }
 

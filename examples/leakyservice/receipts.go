@@ -85,6 +85,6 @@ func (l *lineLog) log(r *http.Request, id string, took time.Duration) {
 	l.mu.Lock()
 	l.w.Write(line)
 	l.mu.Unlock()
-	// BUG(poolput): the slice is boxed into a new interface value on every Put: one allocation per download, the one the pool was there to save
+	// BUG(poolput.value): the slice is boxed into a new interface value on every Put: one allocation per download, the one the pool was there to save
 	l.lines.Put(line)
 }

@@ -138,7 +138,7 @@ func (s *Store) Totals() (map[string]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		// BUG(deferloop): every order file stays open until Totals returns: "too many open files" on a big store
+		// BUG(deferloop.pileup): every order file stays open until Totals returns: "too many open files" on a big store
 		defer f.Close()
 		var o Order
 		if err := json.NewDecoder(f).Decode(&o); err != nil {
@@ -190,7 +190,7 @@ func WriteReport(path string, totals map[string]int) error {
 	if err != nil {
 		return err
 	}
-	// BUG(deferclose): the error of Close is dropped on a file written to: a report lost on a full disk is reported as written
+	// BUG(deferclose.dropped): the error of Close is dropped on a file written to: a report lost on a full disk is reported as written
 	defer f.Close()
 	zw := gzip.NewWriter(f)
 	w := bufio.NewWriter(zw)

@@ -87,3 +87,14 @@ func TypeCheckGolden(t *testing.T, dir string, patterns ...string) {
 		})
 	}
 }
+
+// Form turns on the boolean flag of analyzer a that names an opt-in form
+// of its check (deferloop's pileup) for the rest of the test: fixtures
+// hold every form's findings, and the default form is tested apart.
+func Form(t *testing.T, a *analysis.Analyzer, flag string) {
+	t.Helper()
+	if err := a.Flags.Set(flag, "true"); err != nil {
+		t.Fatalf("%s: %v", a.Name, err)
+	}
+	t.Cleanup(func() { a.Flags.Set(flag, "false") })
+}
