@@ -64,6 +64,13 @@ func classify(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) pileUp {
 		}
 		return pileUp{effect: "one deferred call per iteration piles up"}
 	}
+	if afterFuncStop(pass, call, loop) {
+		// Rule "AfterFunc stays armed": stop() unregisters a callback
+		// that must stay armed while the function goes on (it wakes
+		// the wait that follows the loop); stopping it per iteration,
+		// as the fix would, disarms it.
+		return pileUp{intended: true}
+	}
 	if fn := astq.Callee(pass, call); astq.IsMethod(fn, "sync", "WaitGroup", "Done") {
 		// wg.Done() tells a waiter that the function is over: that it
 		// runs at return is the point.
@@ -833,6 +840,28 @@ func withDeadline(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
 		}
 		if c, ok := isContextFunc(as.Rhs[0], "WithTimeout", "WithDeadline"); ok && len(c.Args) > 0 {
 			_, found = isContextFunc(c.Args[0], "Background", "TODO")
+		}
+		return !found
+	})
+	return found
+}
+
+// afterFuncStop reports whether the deferred call is stop() for a stop
+// that the loop body assigned from context.AfterFunc.
+func afterFuncStop(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok || len(call.Args) != 0 {
+		return false
+	}
+	v := pass.TypesInfo.Uses[id]
+	found := false
+	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if found || !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isVar(pass, as.Lhs[0], v) {
+			return !found
+		}
+		if c, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); ok {
+			found = astq.IsFunc(astq.Callee(pass, c), "context", "AfterFunc")
 		}
 		return !found
 	})

@@ -74,7 +74,7 @@
 // 5 of 30 findings were real bugs. Its findings carry the category
 // "pileup" in -json output.
 //
-// Three rules cover families of correct code found on real services:
+// Four rules cover families of correct code found on real services:
 //
 //   - rule "rows read to the end": defer rows.Close() on a *sql.Rows when every
 //     path to the next iteration runs `for rows.Next() { … }` to its end
@@ -85,6 +85,10 @@
 //     context, and its timer cancels it at the deadline, so at most a
 //     timeout's worth of contexts is alive at once. A context with a
 //     cancelable parent, or without a deadline, is still reported.
+//   - rule "AfterFunc stays armed": defer stop() of a context.AfterFunc
+//     registered in the loop: the callbacks must stay armed while the
+//     function goes on (they wake the wait after the loop), and wrapping
+//     the body in a function, the usual fix, would disarm them.
 //   - rule "releases an existing element": a deferred function literal's own
 //     parameters are not acquired by the iteration; what it releases is
 //     judged by the arguments it is given (defer func(c net.Conn) {

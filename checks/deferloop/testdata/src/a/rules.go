@@ -119,3 +119,13 @@ func OpenEachThroughLiteral(names []string, use func(*os.File) error) error {
 	}
 	return nil
 }
+
+// Rule "AfterFunc stays armed": each context's callback must wake the
+// wait below; stopping it at the end of the iteration would disarm it.
+func OKWakeOnAnyDone(ctxs []context.Context, wake func(error), wait func() error) error {
+	for _, ctx := range ctxs {
+		stop := context.AfterFunc(ctx, func() { wake(ctx.Err()) })
+		defer stop()
+	}
+	return wait()
+}
