@@ -39,7 +39,9 @@
 // ... `*bp = b; pool.Put(bp)`), an object fully overwritten before use
 // (`*p = T{...}`, or every field of a struct assigned before any is
 // read; rule "whole value replaced": for a pooled slice, `*c = T(b)` or
-// `*c = T{...}` that does not mention the old value), a field saved across a full reset (`bw := p.bw; *p = T{};
+// `*c = T{...}` that does not mention the old value; rule "delete loop
+// empties the map": `for k := range m { delete(m, k) }`, inline or
+// first in a helper, is clear(m) written before Go 1.21), a field saved across a full reset (`bw := p.bw; *p = T{};
 // p.bw = bw`), a method of the package that resets its receiver first
 // (`c.Compress(src)` starting with `c.reset()`) or a function that
 // resets its parameter first (`render(b, v)` starting with `b.Reset()`,

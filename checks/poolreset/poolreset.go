@@ -70,6 +70,10 @@ type checker struct {
 	gets          map[types.Object][]dirtyGet
 	puts          map[types.Object][]token.Pos
 	putter        map[*pools.Putter]putState
+	// rangeOf maps the operand of each range statement to the
+	// statement (control-flow graphs hold the operand as a node of
+	// its own), computed on first use.
+	rangeOf map[ast.Expr]*ast.RangeStmt
 }
 
 type dirtyGet struct {
@@ -360,6 +364,11 @@ type event struct {
 // immediately are left out (they run later), except that a function
 // literal mentioning the target is a use.
 func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
+	if e, ok := n.(ast.Expr); ok && k == mapKind {
+		if r := c.rangeOfX(e); r != nil && c.deletesAll(r, t) {
+			return []event{{evReset, n}}
+		}
+	}
 	var evs []event
 	add := func(kind evKind, n ast.Node) { evs = append(evs, event{kind, n}) }
 	var visit func(n ast.Node) bool
@@ -396,6 +405,10 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 			}
 			return false
 		case *ast.RangeStmt:
+			if c.deletesAll(n, t) {
+				add(evReset, n)
+				return false
+			}
 			ast.Inspect(n.X, visit)
 			return false
 		case *ast.CallExpr:
@@ -728,6 +741,42 @@ func isField(pass *analysis.Pass, e ast.Expr) bool {
 	}
 	s, ok := pass.TypesInfo.Selections[sel]
 	return ok && s.Kind() == types.FieldVal
+}
+
+// rangeOfX returns the range statement whose operand is e, or nil.
+func (c *checker) rangeOfX(e ast.Expr) *ast.RangeStmt {
+	if c.rangeOf == nil {
+		c.rangeOf = make(map[ast.Expr]*ast.RangeStmt)
+		for _, f := range c.pass.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if r, ok := n.(*ast.RangeStmt); ok {
+					c.rangeOf[r.X] = r
+				}
+				return true
+			})
+		}
+	}
+	return c.rangeOf[e]
+}
+
+// deletesAll recognizes `for k := range m { delete(m, k) }` on the
+// target: rule "delete loop empties the map", the form of clear(m)
+// that predates Go 1.21.
+func (c *checker) deletesAll(r *ast.RangeStmt, t *pools.Target) bool {
+	if !t.Is(r.X) || r.Key == nil || len(r.Body.List) != 1 {
+		return false
+	}
+	es, ok := r.Body.List[0].(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+	if !ok || !isBuiltin(c.pass, call, "delete") || len(call.Args) != 2 || !t.Is(call.Args[0]) {
+		return false
+	}
+	key, ok := ast.Unparen(r.Key).(*ast.Ident)
+	arg, ok2 := ast.Unparen(call.Args[1]).(*ast.Ident)
+	return ok && ok2 && c.pass.TypesInfo.ObjectOf(key) != nil && c.pass.TypesInfo.ObjectOf(key) == c.pass.TypesInfo.ObjectOf(arg)
 }
 
 // isReset recognizes a call that resets the target or one of its
@@ -1240,10 +1289,15 @@ func (c *checker) resetsParamFirstUncached(d *ast.FuncDecl, v types.Object) bool
 			continue
 		}
 		switch st := st.(type) {
+		case *ast.RangeStmt:
+			return c.deletesAll(st, t)
 		case *ast.ExprStmt:
 			call, ok := ast.Unparen(st.X).(*ast.CallExpr)
 			if !ok {
 				return false
+			}
+			if isBuiltin(c.pass, call, "clear") && len(call.Args) == 1 {
+				return t.Is(call.Args[0])
 			}
 			sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 			m := astq.Callee(c.pass, call)
