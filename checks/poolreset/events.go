@@ -1,9 +1,10 @@
-// The events of one statement for one pooled object, and the walks along the control-flow graph that find the first use after a Get and the last write before a Put.
+// The events of one statement for one pooled object, and the walks along
+// the control-flow graph that find the first use after a Get and the
+// last write before a Put.
 
 package poolreset
 
 import (
-	_ "embed"
 	"go/ast"
 	"go/token"
 	"go/types"

@@ -3,7 +3,6 @@
 package poolreset
 
 import (
-	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"

@@ -1,9 +1,9 @@
-// The uses that are not leftover state: exemptions the doc names under what the check leaves alone.
+// The uses that are not leftover state: exemptions the doc names under
+// what the check leaves alone.
 
 package poolreset
 
 import (
-	_ "embed"
 	"go/ast"
 	"go/token"
 	"go/types"

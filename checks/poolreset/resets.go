@@ -1,9 +1,9 @@
-// What counts as a reset: a Reset-like method, clear, truncation, a whole-value assignment, a helper that resets first.
+// What counts as a reset: a Reset-like method, clear, truncation, a
+// whole-value assignment, a helper that resets first.
 
 package poolreset
 
 import (
-	_ "embed"
 	"go/ast"
 	"go/constant"
 	"go/token"
