@@ -16,9 +16,10 @@
 //	        settings:
 //	          disable: [poolput]
 //
-// The settings take the lists of "silentfail check": enable (every check
-// when empty) and disable, with the same meaning. See .custom-gcl.yml,
-// .golangci.yml and build.sh next to this file.
+// The settings take the lists of "silentfail check": enable (the default
+// set when empty; "default", "all" and opt-in forms such as
+// deferloop.pileup are accepted) and disable, with the same meaning.
+// See .custom-gcl.yml, .golangci.yml and build.sh next to this file.
 package golangci
 
 import (
@@ -40,7 +41,8 @@ func init() {
 
 // Settings is the settings block of the linter in .golangci.yml.
 type Settings struct {
-	// Enable lists the checks to run; empty means every check.
+	// Enable lists the checks and forms to run; empty means the
+	// default set.
 	Enable []string `json:"enable"`
 	// Disable lists checks not to run, taken out of Enable.
 	Disable []string `json:"disable"`

@@ -43,7 +43,7 @@ func names(as []*analysis.Analyzer) []string {
 // YAML: maps of string keys, lists as []any. A nil block means the
 // linter has no settings at all.
 func TestSettingsSelectChecks(t *testing.T) {
-	all := suite.Names()
+	all := suite.DefaultNames()
 	for _, tc := range []struct {
 		name     string
 		settings any
@@ -52,6 +52,8 @@ func TestSettingsSelectChecks(t *testing.T) {
 		{"no settings", nil, all},
 		{"empty settings", map[string]any{}, all},
 		{"empty lists", map[string]any{"enable": []any{}, "disable": []any{}}, all},
+		{"every check", map[string]any{"enable": []any{"all"}}, suite.Names()},
+		{"a form", map[string]any{"enable": []any{"default", "deferloop.pileup"}}, all},
 		{"enable", map[string]any{"enable": []any{"poolput", "deferloop"}}, []string{"deferloop", "poolput"}},
 		{"disable", map[string]any{"disable": []any{"poolput"}}, slices.DeleteFunc(slices.Clone(all), func(n string) bool { return n == "poolput" })},
 		{"enable and disable", map[string]any{"enable": []any{"deferloop", "chanleak", "poolput"}, "disable": []any{"chanleak"}}, []string{"deferloop", "poolput"}},
