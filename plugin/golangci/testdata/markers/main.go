@@ -25,7 +25,7 @@ import (
 	"strings"
 )
 
-var marker = regexp.MustCompile(`^// BUG\((\w+)\):`)
+var marker = regexp.MustCompile(`^// BUG\((\w+)(?:\.\w+)?\):`) // BUG(check) or BUG(check.form)
 
 // span is the statement below a marker, where its finding must be.
 type span struct {
