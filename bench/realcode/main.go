@@ -33,6 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		bin       = fs.String("bin", "silentfail", "the silentfail binary to run")
 		ledgerF   = fs.String("ledger", "bench/realcode/ledger.tsv", "the ledger of triaged findings")
 		servicesF = fs.String("services", "bench/realcode/services.tsv", "the services and the role each played (tuning or heldout)")
+		set       = fs.String("enable", "all", "the checks to run, as silentfail check -enable takes them (all: every check and form; default: the default set only)")
 		untriaged = fs.String("untriaged", "", "also write the findings not in the ledger to this file, as ledger lines with an empty verdict and the message as reason")
 	)
 	fs.Usage = func() {
@@ -59,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var runs []moduleRun
 	failed := 0
 	for _, dir := range fs.Args() {
-		r, err := checkModule(*bin, dir)
+		r, err := checkModule(*bin, *set, dir)
 		if err != nil {
 			// One module that cannot be checked (a dependency the
 			// proxy does not serve) must not lose the others' results.
@@ -150,9 +151,9 @@ func repoFromURL(url string) string {
 	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
 }
 
-// checkModule runs every check (default and opt-in) on dir/... and keys
+// checkModule runs the enabled checks on dir/... and keys
 // the findings by their position in the repository.
-func checkModule(bin, dir string) (moduleRun, error) {
+func checkModule(bin, enable, dir string) (moduleRun, error) {
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
 		return moduleRun{}, fmt.Errorf("%s: not a module root (no go.mod)", dir)
 	}
@@ -160,7 +161,7 @@ func checkModule(bin, dir string) (moduleRun, error) {
 	if err != nil {
 		return moduleRun{}, err
 	}
-	cmd := exec.Command(bin, "check", "-json", "-enable", "all", "./...")
+	cmd := exec.Command(bin, "check", "-json", "-enable", enable, "./...")
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh DIR... — run every silentfail check (default and opt-in) on
+# run.sh DIR... — run every silentfail check (default and opt-in; see ENABLE) on
 # checkouts of real services and compare with the ledger.
 #
 # Each DIR is a module root inside a checkout; several modules of one
@@ -19,6 +19,9 @@
 # Environment:
 #   UNTRIAGED=FILE  also write the untriaged findings as ledger lines
 #                   (empty verdict, the message as reason) to FILE
+#   ENABLE=default  run only the default set (default: all, every check
+#                   and form); the untriaged list is then what a user of
+#                   the defaults would see
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -36,4 +39,4 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$repo"
 exec "$tmp/realcode" -bin "$tmp/silentfail" \
 	-ledger bench/realcode/ledger.tsv -services bench/realcode/services.tsv \
-	${UNTRIAGED:+-untriaged "$UNTRIAGED"} "${dirs[@]}"
+	-enable "${ENABLE:-all}" ${UNTRIAGED:+-untriaged "$UNTRIAGED"} "${dirs[@]}"
