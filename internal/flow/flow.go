@@ -17,9 +17,9 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/inspect"
-	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
+
+	"github.com/silentfail/silentfail/internal/decls"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -28,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:       "silentfailflow",
 	Doc:        "silentfailflow: control-flow graphs of the package's functions, built on demand",
 	URL:        "https://pkg.go.dev/github.com/silentfail/silentfail/internal/flow",
-	Requires:   []*analysis.Analyzer{inspect.Analyzer},
+	Requires:   []*analysis.Analyzer{decls.Analyzer},
 	Run:        run,
 	ResultType: reflect.TypeFor[*CFGs](),
 }
@@ -36,7 +36,7 @@ var Analyzer = &analysis.Analyzer{
 // CFGs gives the control-flow graph of each function of the package.
 type CFGs struct {
 	info  *types.Info
-	decls map[*types.Func]*ast.FuncDecl
+	decls *decls.Index
 
 	mu       sync.Mutex
 	graphs   map[ast.Node]*cfg.CFG
@@ -45,19 +45,12 @@ type CFGs struct {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	c := &CFGs{
 		info:     pass.TypesInfo,
-		decls:    make(map[*types.Func]*ast.FuncDecl),
+		decls:    pass.ResultOf[decls.Analyzer].(*decls.Index),
 		graphs:   make(map[ast.Node]*cfg.CFG),
 		noReturn: make(map[*types.Func]bool),
 		visiting: make(map[*types.Func]bool),
-	}
-	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil)) {
-		d := cur.Node().(*ast.FuncDecl)
-		if fn, ok := pass.TypesInfo.Defs[d.Name].(*types.Func); ok && d.Body != nil {
-			c.decls[fn] = d
-		}
 	}
 	return c, nil
 }
@@ -109,8 +102,8 @@ func (c *CFGs) noReturnLocked(fn *types.Func) bool {
 	if known(fn) {
 		return true
 	}
-	d, ok := c.decls[fn]
-	if !ok {
+	d := c.decls.Of(fn)
+	if d == nil || d.Body == nil {
 		return false
 	}
 	if v, ok := c.noReturn[fn]; ok {
