@@ -268,7 +268,22 @@ func (c *checker) constructor(e ast.Expr) (string, bool) {
 	if _, ok := constructors[fn.Name()]; !ok || !astq.IsFunc(fn, "context", fn.Name()) {
 		return "", false
 	}
-	return "context." + fn.Name(), true
+	ctor := "context." + fn.Name()
+	if len(call.Args) > 0 {
+		if p, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr); ok {
+			if root := astq.Callee(c.pass, p); astq.IsFunc(root, "context", "Background", "TODO") {
+				ctor += " on context." + root.Name() + "()" // no parent holds it
+			}
+		}
+	}
+	return ctor, true
+}
+
+// ctorName returns the constructor's name in ctor: context.WithTimeout
+// for "context.WithTimeout on context.Background()".
+func ctorName(ctor string) string {
+	name, _, _ := strings.Cut(strings.TrimPrefix(ctor, "context."), " ")
+	return name
 }
 
 // fresh reports whether the local v only ever holds a cancel func made
@@ -283,7 +298,7 @@ func (c *checker) fresh(v *types.Var, srcs []source) (string, bool) {
 	for _, s := range srcs {
 		switch {
 		case s.ctor != "":
-			if ctor == "" || constructors[strings.TrimPrefix(s.ctor, "context.")] {
+			if ctor == "" || constructors[ctorName(s.ctor)] {
 				ctor = s.ctor
 			}
 		case s.expr == nil:
@@ -661,10 +676,17 @@ func (c *checker) live(d dest) bool {
 
 func (c *checker) message(cd candidate) string {
 	what := "the context"
-	if constructors[strings.TrimPrefix(cd.ctor, "context.")] {
+	if constructors[ctorName(cd.ctor)] {
 		what = "the context, its timer"
 	}
 	effect := fmt.Sprintf("%s and its entry in the parent's children stay alive until the parent is canceled, one more per call under a long-lived parent", what)
+	if strings.Contains(cd.ctor, " on context.") {
+		// No parent holds it: what is lost is the stop signal.
+		effect = "whatever waits on its Done channel (a goroutine given the context, a request made with it) is never told to stop"
+		if constructors[ctorName(cd.ctor)] {
+			effect = "its timer runs until the deadline, and " + effect + " before it"
+		}
+	}
 	pkg := "package " + c.pass.Pkg.Name()
 	if cd.d.kind == toKey {
 		return fmt.Sprintf("the cancel func of a %s is stored as a context value under %s, which nothing in %s looks up: %s (keep the cancel func where the code that ends the work can call it)",
