@@ -25,12 +25,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		sarifOut = fs.Bool("sarif", false, "print findings as a SARIF 2.1.0 log, for code scanning")
 		fix      = fs.Bool("fix", false, "apply the suggested fixes to the files")
 		diff     = fs.Bool("diff", false, "print the suggested fixes as a unified diff; change nothing")
-		enable   = fs.String("enable", "", "comma-separated checks to run (default: all)")
+		enable   = fs.String("enable", "", "comma-separated checks and forms to run (default: the default set; \"all\": every check and form; \"default,NAME\": the default set and NAME)")
 		disable  = fs.String("disable", "", "comma-separated checks not to run")
 		tests    = fs.Bool("tests", true, "also check test files")
 	)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: silentfail check [flags] [packages]\n\nPackages default to ./... . Exit status: 0 clean, 1 findings, 2 could not run.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: silentfail check [flags] [packages]\n\nPackages default to ./... . Exit status: 0 clean, 1 findings, 2 could not run, 4 or 5 partial run (some packages skipped) without or with findings.\n\nFlags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nChecks: %s\n", strings.Join(checkNames(suite.All()), ", "))
 	}
