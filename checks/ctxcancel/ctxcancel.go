@@ -44,6 +44,15 @@ var constructors = map[string]bool{
 	"WithDeadlineCause": true,
 }
 
+// root turns on the opt-in form: cancel funcs of contexts made on
+// context.Background() or TODO(), which no parent holds.
+var root bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&root, "root", false,
+		"also report stored, never-called cancel funcs of contexts made on Background() or TODO() (opt-in: no parent holds them)")
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	if !astq.Imports(pass, "context") {
@@ -116,8 +125,17 @@ func run(pass *analysis.Pass) (any, error) {
 		if cd.local != nil && c.handedOn(cd) {
 			continue // called or handed on through the local as well
 		}
+		d := analysis.Diagnostic{Pos: cd.at.Pos(), End: cd.at.End(), Message: c.message(cd)}
+		if strings.Contains(cd.ctor, " on context.") {
+			// Rule "root contexts are opt-in": no parent holds the
+			// context; it leaks only through what waits on it.
+			if !root {
+				continue
+			}
+			d.Category = "root"
+		}
 		reported[cd.stmt.Pos()] = true
-		pass.Report(analysis.Diagnostic{Pos: cd.at.Pos(), End: cd.at.End(), Message: c.message(cd)})
+		pass.Report(d)
 	}
 	return nil, nil
 }

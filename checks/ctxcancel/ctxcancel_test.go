@@ -9,5 +9,12 @@ import (
 )
 
 func Test(t *testing.T) {
+	checktest.Form(t, ctxcancel.Analyzer, "root")
 	checktest.Run(t, analysistest.TestData(), ctxcancel.Analyzer, "a", "b")
+}
+
+// TestDefaultForm: without -ctxcancel.root, contexts made on
+// Background() are not reported; those under a parent are.
+func TestDefaultForm(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), ctxcancel.Analyzer, "core")
 }

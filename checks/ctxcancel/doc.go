@@ -88,4 +88,12 @@
 // stored func overwritten before the old one is called, and funcs kept
 // in local containers. Test files are not reported (a test's contexts
 // die with the test binary), but calls in them count.
+//
+// A context made on context.Background() or TODO() is in no parent's
+// list of children: an uncalled cancel leaks only through whatever waits
+// on its Done channel. Those are the opt-in form ctxcancel.root (rule
+// "root contexts are opt-in"; -enable default,ctxcancel.root, go vet
+// -ctxcancel.root), whose message says what is lost there: the stop
+// signal, and the timer until the deadline. Its findings carry the
+// category "root" in -json output.
 package ctxcancel
