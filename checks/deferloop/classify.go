@@ -805,65 +805,60 @@ func definedTogether(pass *analysis.Pass, as *ast.AssignStmt) []types.Object {
 	return defined
 }
 
-// withDeadline (rule "deadline on a root context") reports whether the deferred cancel() was made in the
-// loop body by context.WithTimeout or WithDeadline (or their Cause
-// forms) on context.Background() or TODO(): such a context is in no
-// parent's list of children, and its own timer cancels it at the
-// deadline.
+// withDeadline (rule "deadline on a root context") reports whether the
+// deferred cancel() was made in the loop body by context.WithTimeout or
+// WithDeadline (or their Cause forms) on context.Background() or TODO():
+// such a context is in no parent's list of children, and its own timer
+// cancels it at the deadline.
 func withDeadline(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
-	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	if !ok {
+	made := madeBy(pass, call, loop)
+	if made == nil || len(made.Args) == 0 || !contextFunc(pass, made, "WithTimeout", "WithDeadline") {
 		return false
 	}
-	v := pass.TypesInfo.Uses[id]
-	isContextFunc := func(e ast.Expr, prefixes ...string) (*ast.CallExpr, bool) {
-		c, ok := ast.Unparen(e).(*ast.CallExpr)
-		if !ok {
-			return nil, false
-		}
-		fn := astq.Callee(pass, c)
-		if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "context" {
-			return nil, false
-		}
-		for _, p := range prefixes {
-			if strings.HasPrefix(fn.Name(), p) {
-				return c, true
-			}
-		}
-		return nil, false
-	}
-	found := false
-	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
-		as, ok := n.(*ast.AssignStmt)
-		if found || !ok || len(as.Rhs) != 1 || len(as.Lhs) != 2 || !isVar(pass, as.Lhs[1], v) {
-			return !found
-		}
-		if c, ok := isContextFunc(as.Rhs[0], "WithTimeout", "WithDeadline"); ok && len(c.Args) > 0 {
-			_, found = isContextFunc(c.Args[0], "Background", "TODO")
-		}
-		return !found
-	})
-	return found
+	root, ok := ast.Unparen(made.Args[0]).(*ast.CallExpr)
+	return ok && contextFunc(pass, root, "Background", "TODO")
 }
 
 // afterFuncStop reports whether the deferred call is stop() for a stop
 // that the loop body assigned from context.AfterFunc.
 func afterFuncStop(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) bool {
+	made := madeBy(pass, call, loop)
+	return len(call.Args) == 0 && made != nil && contextFunc(pass, made, "AfterFunc")
+}
+
+// madeBy returns the call whose last result the loop body assigns to
+// the function variable that the deferred call calls (cancel in
+// `ctx, cancel := context.WithTimeout(…)`, stop in `stop :=
+// context.AfterFunc(…)`), or nil.
+func madeBy(pass *analysis.Pass, call *ast.CallExpr, loop ast.Stmt) *ast.CallExpr {
 	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	if !ok || len(call.Args) != 0 {
-		return false
+	if !ok {
+		return nil
 	}
 	v := pass.TypesInfo.Uses[id]
-	found := false
+	var made *ast.CallExpr
 	ast.Inspect(astq.LoopBody(loop), func(n ast.Node) bool {
 		as, ok := n.(*ast.AssignStmt)
-		if found || !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isVar(pass, as.Lhs[0], v) {
-			return !found
+		if made != nil || !ok || len(as.Rhs) != 1 || !isVar(pass, as.Lhs[len(as.Lhs)-1], v) {
+			return made == nil
 		}
-		if c, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); ok {
-			found = astq.IsFunc(astq.Callee(pass, c), "context", "AfterFunc")
-		}
-		return !found
+		made, _ = ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+		return made == nil
 	})
-	return found
+	return made
+}
+
+// contextFunc reports whether call calls a function of package context
+// whose name starts with one of prefixes.
+func contextFunc(pass *analysis.Pass, call *ast.CallExpr, prefixes ...string) bool {
+	fn := astq.Callee(pass, call)
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "context" {
+		return false
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(fn.Name(), p) {
+			return true
+		}
+	}
+	return false
 }
