@@ -23,7 +23,9 @@ fi
 tmp=$(mktemp -d "${out%/}.part.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 missing=0
-while IFS=$'\t' read -r meta path; do
+# -z: paths as they are (git quotes unusual names otherwise).
+while IFS= read -r -d '' entry; do
+	meta=${entry%%$'\t'*} path=${entry#*$'\t'}
 	read -r mode type sha <<<"$meta"
 	[[ $type == blob ]] || continue
 	[[ $mode == 120000 ]] && continue # symlinks: not needed to type-check
@@ -33,7 +35,7 @@ while IFS=$'\t' read -r meta path; do
 		echo "checkout.sh: $repo: $path: blob absent from the snapshot, skipped" >&2
 		missing=$((missing + 1))
 	fi
-done < <(git --git-dir="$gitdir" ls-tree -r --full-tree HEAD)
+done < <(git --git-dir="$gitdir" ls-tree -r -z --full-tree HEAD)
 echo "$repo $commit" >"$tmp/.silentfail-origin"
 mv "$tmp" "$out"
 trap - EXIT
