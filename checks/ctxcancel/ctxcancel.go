@@ -116,7 +116,8 @@ func run(pass *analysis.Pass) (any, error) {
 	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Compare(a.at.Pos(), b.at.Pos()) })
 	reported := make(map[token.Pos]bool)
 	for _, cd := range cands {
-		if reported[cd.stmt.Pos()] || astq.IsTestFile(pass, cd.stmt.Pos()) {
+		// Rule "test code": a test's contexts die with the test binary.
+		if reported[cd.stmt.Pos()] || astq.IsTestCode(pass, cd.stmt.Pos()) {
 			continue
 		}
 		if c.live(cd.d) {

@@ -10,7 +10,7 @@ import (
 
 func Test(t *testing.T) {
 	checktest.Form(t, ctxcancel.Analyzer, "root")
-	checktest.Run(t, analysistest.TestData(), ctxcancel.Analyzer, "a", "b")
+	checktest.Run(t, analysistest.TestData(), ctxcancel.Analyzer, "a", "a/testutil", "b")
 }
 
 // TestDefaultForm: without -ctxcancel.root, contexts made on

@@ -86,8 +86,9 @@
 // stored (s.stop = func() { cancel() }), a call that never runs (a Close
 // method nothing calls, a method that returns before the call), a
 // stored func overwritten before the old one is called, and funcs kept
-// in local containers. Test files are not reported (a test's contexts
-// die with the test binary), but calls in them count.
+// in local containers. Code only tests run is not reported (rule "test
+// code": _test.go files and test-support packages, whose contexts die
+// with the test binary), but calls in it count.
 //
 // A context made on context.Background() or TODO() is in no parent's
 // list of children: an uncalled cancel leaks only through whatever waits

@@ -83,7 +83,9 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 func (c *checker) report(d analysis.Diagnostic) {
-	if c.seen[d.Pos] {
+	if c.seen[d.Pos] || astq.IsTestCode(c.pass, d.Pos) {
+		// Rule "test code": a panic that goes on fails the test
+		// loudly; nothing degrades silently there.
 		return
 	}
 	c.seen[d.Pos] = true

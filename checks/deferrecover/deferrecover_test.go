@@ -10,5 +10,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	checktest.Run(t, analysistest.TestData(), deferrecover.Analyzer, "a")
+	checktest.Run(t, analysistest.TestData(), deferrecover.Analyzer, "a", "a/testutil")
 }

@@ -59,7 +59,10 @@
 // follow; exported helpers, functions used as values, and methods that
 // an interface of the package may dispatch to, whose deferred callers
 // cannot be seen (an exported helper misused inside its own package is
-// still reported at the wrong call site).
+// still reported at the wrong call site). Code only tests run is left
+// alone (rule "test code": _test.go files and test-support packages):
+// a panic that goes on there fails the test loudly, which is not the
+// silent failure this check is about.
 //
 // The suggested fix turns `defer func() { helper(args) }()` and
 // `defer func() { defer helper(args) }()` into `defer helper(args)`
