@@ -45,7 +45,12 @@
 // arguments capture a timestamp (defer done(time.Now())), and when
 // the variable holds a computed value such as a path or an id, which
 // cleanups capture on purpose (defer os.RemoveAll(dir)). Receivers and
-// function values are not reported.
+// function values are not reported. Rule "address for an optional
+// field": &x of a string, number or bool put into a struct field
+// (Collection: &className, p.Class = &className) is not a write, since
+// API models hold optional values that way and only read them; an
+// error's address in a field (Err: &err) and &x given to a call still
+// count, as the callee may set it.
 //
 // Bad:
 //

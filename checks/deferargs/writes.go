@@ -285,12 +285,36 @@ func (c *checker) rangeAssigned() map[ast.Expr]bool {
 // not assign fn's results.
 func (c *checker) collectWrites(n ast.Node, inLit bool, add func(types.Object, write)) {
 	info := c.pass.TypesInfo
+	// Rule "address for an optional field": &x of a string, number or
+	// bool put into a struct field (a composite literal's field, or
+	// p.Field = &x) is how API models take optional values; it is read
+	// when the value is sent, not written. Errors are not exempt: Err:
+	// &err hands the error to code that sets it.
+	fieldAddr := make(map[*ast.UnaryExpr]bool)
+	markField := func(e ast.Expr) {
+		if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok && u.Op == token.AND {
+			if id, ok := ast.Unparen(u.X).(*ast.Ident); ok {
+				if _, basic := info.TypeOf(id).Underlying().(*types.Basic); basic {
+					fieldAddr[u] = true
+				}
+			}
+		}
+	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			markField(n.Value)
 		case *ast.FuncLit:
 			c.collectWrites(n.Body, true, add)
 			return false
 		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, lhs := range n.Lhs {
+					if sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr); ok && isFieldSel(info, sel) {
+						markField(n.Rhs[i])
+					}
+				}
+			}
 			for i, lhs := range n.Lhs {
 				w := write{pos: lhs.Pos()}
 				if len(n.Lhs) == len(n.Rhs) && (n.Tok == token.ASSIGN || n.Tok == token.DEFINE) {
@@ -305,7 +329,7 @@ func (c *checker) collectWrites(n ast.Node, inLit bool, add func(types.Object, w
 		case *ast.IncDecStmt:
 			add(astq.RootObject(c.pass, n.X), write{pos: n.Pos()})
 		case *ast.UnaryExpr:
-			if n.Op == token.AND {
+			if n.Op == token.AND && !fieldAddr[n] {
 				add(astq.RootObject(c.pass, n.X), write{pos: n.Pos()})
 			}
 		case *ast.ValueSpec:
@@ -368,4 +392,10 @@ func isPointer(t types.Type) bool {
 	}
 	_, ok := t.Underlying().(*types.Pointer)
 	return ok
+}
+
+// isFieldSel reports whether sel selects a struct field.
+func isFieldSel(info *types.Info, sel *ast.SelectorExpr) bool {
+	s, ok := info.Selections[sel]
+	return ok && s.Kind() == types.FieldVal
 }
