@@ -74,6 +74,7 @@ func TestCompare(t *testing.T) {
 	}}}
 	svcs := map[string]service{"a/b@" + commitA: {Repo: "a/b", Commit: commitA, Role: roleHeldOut}}
 	rep := compare(runs, ledger, svcs, []string{"deferloop"})
+	rep.RecallChecked = true
 
 	if got := rep.ByCheck["deferloop"]; *got != (tally{Findings: 3, True: 1, False: 1, Untriaged: 1}) {
 		t.Errorf("deferloop tally %+v", *got)
@@ -102,6 +103,14 @@ func TestCompare(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+	// A run of the default set only cannot tell a lost finding from one
+	// of an opt-in form that was not asked for.
+	rep.RecallChecked = false
+	out.Reset()
+	rep.print(&out)
+	if strings.Contains(out.String(), "RECALL LOST") || !strings.Contains(out.String(), "recall not checked") {
+		t.Errorf("default-only report claims recall:\n%s", out.String())
 	}
 }
 

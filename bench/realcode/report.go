@@ -97,7 +97,10 @@ type report struct {
 	StillFalse []entry // ledger false or debatable, still firing
 	Lost       []entry // ledger true, no longer firing
 	Silenced   int     // ledger false or debatable, no longer firing
-	verdictOf  func(findingKey) string
+	// RecallChecked is set when every check and form ran, so that a
+	// true finding that does not fire is lost, not merely not asked for.
+	RecallChecked bool
+	verdictOf     func(findingKey) string
 }
 
 func compare(runs []moduleRun, ledger []entry, services map[string]service, defaults []string) *report {
@@ -233,13 +236,15 @@ func (rep *report) print(w io.Writer) {
 			fmt.Fprintf(w, "  %s %s (%s) %s: %s\n", e.Repo, e.Position, e.Check, e.Verdict, e.Reason)
 		}
 	}
-	if len(rep.Lost) > 0 {
+	if !rep.RecallChecked {
+		fmt.Fprintln(w, "\nrecall not checked: not every check and form ran (run with ENABLE=all to list true findings that no longer fire)")
+	} else if len(rep.Lost) > 0 {
 		fmt.Fprintf(w, "\nRECALL LOST: the ledger calls these true and they no longer fire (%d)\n", len(rep.Lost))
 		for _, e := range rep.Lost {
 			fmt.Fprintf(w, "  %s %s (%s): %s\n", e.Repo, e.Position, e.Check, e.Reason)
 		}
 	}
-	if rep.Silenced > 0 {
+	if rep.Silenced > 0 && rep.RecallChecked {
 		fmt.Fprintf(w, "\nfalse or debatable findings of the ledger that no longer fire: %d\n", rep.Silenced)
 	}
 }
