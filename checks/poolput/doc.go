@@ -39,7 +39,9 @@
 // per path, on len(b) or a nil check after the Put, and on a value
 // type (a struct copy) used after it was put: the pool holds its own
 // copy. Same-package helpers that put their argument (putBuf(b)) count
-// as Puts.
+// as Puts. Rule "flag cleared with the Put": a bool set to false after
+// the Put on the same path (`putShared(sv); ok = false`) rules out the
+// branch `if ok { … sv … }` for that path.
 //
 // Uses after a Put and second Puts are not looked for in _test.go
 // files: a test that reads an object after putting it back checks what
