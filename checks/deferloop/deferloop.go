@@ -72,7 +72,9 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			r := classify(pass, def.Call, l)
-			if r.intended {
+			if r.intended || !r.lock && !pileup {
+				// Rule "pile-ups are opt-in": only locks by default,
+				// decided before the costlier path and value checks.
 				break
 			}
 			if !g.repeatsUnreleased(blk, def, l, explicitRelease(pass, def, l)) {
@@ -395,9 +397,6 @@ func report(pass *analysis.Pass, fn inspector.Cursor, def *ast.DeferStmt, loops 
 	}
 	if r.unlockTwice {
 		advice = "drop the explicit unlock, or the defer"
-	}
-	if !r.lock && !pileup {
-		return // rule "pile-ups are opt-in": only locks by default
 	}
 	msg := fmt.Sprintf("deferred %s runs only when %s returns, not at the end of %s: %s (%s)",
 		callString(def.Call), astq.FuncName(fn), where, r.effect, advice)
