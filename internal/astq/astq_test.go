@@ -184,3 +184,30 @@ func TestCgoCall(t *testing.T) {
 		}
 	}
 }
+
+func TestIsTestCode(t *testing.T) {
+	fset := token.NewFileSet()
+	lib := fset.AddFile("/m/lib.go", -1, 10)
+	test := fset.AddFile("/m/lib_test.go", -1, 10)
+	for _, tc := range []struct {
+		path string
+		file *token.File
+		want bool
+	}{
+		{"example.com/m/server", lib, false},
+		{"example.com/m/server", test, true},
+		{"example.com/m/internal/testutil", lib, true},
+		{"example.com/m/pkg/testing/e2eutil", lib, true},
+		{"example.com/m/tests/runner/loadtest", lib, true},
+		{"example.com/m/e2e", lib, true},
+		{"example.com/m/integration_test", lib, true},
+		{"example.com/m/latest", lib, false}, // "test" inside a word is not test support
+		{"example.com/m/attestation", lib, false},
+		{"example.com/m/contest-api", lib, false},
+	} {
+		pass := &analysis.Pass{Fset: fset, Pkg: types.NewPackage(tc.path, "p")}
+		if got := astq.IsTestCode(pass, token.Pos(tc.file.Base())); got != tc.want {
+			t.Errorf("IsTestCode(%s, %s) = %v, want %v", tc.path, tc.file.Name(), got, tc.want)
+		}
+	}
+}
