@@ -24,6 +24,7 @@ import (
 	"github.com/silentfail/silentfail/checks/loopcapture"
 	"github.com/silentfail/silentfail/checks/poolput"
 	"github.com/silentfail/silentfail/checks/poolreset"
+	"github.com/silentfail/silentfail/checks/relock"
 )
 
 // All returns every silentfail analyzer, in catalogue order. The slice
@@ -38,6 +39,7 @@ func All() []*analysis.Analyzer {
 		defergo.Analyzer,
 		deferrecover.Analyzer,
 		deferlock.Analyzer,
+		relock.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
 		ctxreplace.Analyzer,
@@ -62,6 +64,7 @@ var optIn = map[string]string{
 	"deferblock": "none of its 20 findings on the real-code ledger was a real bug (teardown pauses in test frameworks, polls between attempts, handshakes that always answer)",
 	"defererr":   "2 of its 7 findings on the real-code ledger were real bugs (the others: errors logged before being cleared, accumulators, recover branches written as early returns)",
 	"defergo":    "none of its 6 findings on the real-code ledger was a real bug (best-effort cleanups with their own deadline, drains that end on their own)",
+	"relock":     "new, and not yet measured on the real-code ledger",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }
 

@@ -126,6 +126,14 @@ func (c *CFGs) noReturnLocked(fn *types.Func) bool {
 	return v
 }
 
+// Returns reports whether b, a live block without successors, leaves
+// the function normally rather than through a call that never returns.
+func (c *CFGs) Returns(b *cfg.Block) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exitReturns(b)
+}
+
 // exitReturns reports whether a live block without successors leaves
 // the function normally (a return statement, or the end of the body)
 // rather than through a call that never returns.

@@ -1,0 +1,68 @@
+// Package relock defines an Analyzer that reports a mutex locked again
+// by the goroutine that already holds it.
+//
+// # Analyzer relock
+//
+// relock: a mutex locked again while this goroutine holds it, directly or through a call
+//
+// Go's mutexes are not reentrant. A goroutine that calls Lock on a mutex
+// it already holds waits for itself forever, and so does every later
+// caller of anything that takes the same mutex: the service stops
+// answering one endpoint at a time, with no error and no panic. The
+// second Lock is rarely written twice in one place; it hides in a call
+// to a helper of the same package that takes the lock itself:
+//
+//	func (c *Cache) Refresh() {
+//		c.mu.Lock()
+//		defer c.mu.Unlock()
+//		if c.Len() == 0 { // Len locks c.mu too: Refresh never returns
+//			...
+//
+// The check follows each function's control flow and reports a Lock,
+// or a call of the package's own function, method or closure that takes
+// the lock (directly or through its own callees), at a point where the
+// same mutex — the same variable and the same fields — is held on every
+// path. A read lock taken again while this goroutine holds a read lock
+// is reported too: sync.RWMutex forbids recursive read locking, because
+// a writer that queues between the two makes the second RLock wait for
+// the writer and the writer wait for the first RLock. That deadlock
+// appears only under write load, long after the code shipped.
+//
+// The fix is to release the lock before the call, or to split the
+// helper into a locking wrapper and a variant that expects the lock held
+// (by convention named with a Locked suffix), and call the variant.
+//
+// # What it leaves alone, and why
+//
+// The check reports only what follows from the code on every path; each
+// of these rules covers a family of correct code:
+//
+//   - rule "held on every path": a mutex held on one branch only (taken
+//     under a condition, or released on one branch) is not held at the
+//     join; so a conditional Lock followed by an unconditional one is not
+//     reported, only a second Lock that every path reaches locked.
+//   - rule "callee locks on every path": a callee counts as taking the
+//     lock only when it takes it on every path by which it returns; a
+//     helper that locks only when asked to (a flag, a cache miss) is not
+//     a certain relock.
+//   - rule "released by a callee": a call of the package's function that
+//     unlocks a mutex it did not lock (an unlockAndNotify helper, a
+//     cond-like wait) releases it for the caller; sync.Cond.Wait keeps
+//     the lock as it found it.
+//   - rule "another goroutine unlocks": a mutex that a goroutine started
+//     here, or a function literal handed to a callback, unlocks is
+//     forgotten: a mutex may be unlocked by another goroutine, and a
+//     mutex used as a one-slot semaphore is locked twice on purpose.
+//   - rule "variable reassigned": assigning the variable or a field on
+//     the way to the mutex (n = n.next in hand-over-hand locking, a
+//     range variable) makes it a different mutex.
+//   - rule "mutex handed to a call": a call the check cannot see into
+//     (another package, an interface method, a function value) that is
+//     given the mutex itself may unlock it, so the mutex is forgotten.
+//   - rule "TryLock is not a wait": TryLock and TryRLock return false
+//     instead of blocking and are never reported.
+//
+// Calls the check cannot see into are otherwise assumed not to lock:
+// the check misses a relock through another package, never reports one
+// that is not there.
+package relock

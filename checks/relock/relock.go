@@ -1,0 +1,101 @@
+package relock
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path/filepath"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/locks"
+	"github.com/silentfail/silentfail/internal/suppress"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports a mutex locked again by the goroutine that holds it.
+var Analyzer = &analysis.Analyzer{
+	Name:     "relock",
+	Doc:      astq.ExtractDoc(doc, "relock"),
+	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/relock",
+	Requires: []*analysis.Analyzer{inspect.Analyzer, locks.Analyzer},
+	Run:      run,
+}
+
+// The rules of doc.go live in internal/locks, which every lock check
+// shares; this is where each one is decided:
+//
+//   - rule "held on every path": the join of two paths keeps only the
+//     mutexes both hold (locks' join);
+//   - rule "callee locks on every path": a summary's acquires are those
+//     taken on every returning path (locks' summary);
+//   - rule "released by a callee": a callee's releases leave the caller
+//     (locks' call);
+//   - rule "another goroutine unlocks": go statements and function
+//     literals handed elsewhere forget what they release (locks' node
+//     and forgetReleasedBy);
+//   - rule "variable reassigned": locks' assign;
+//   - rule "mutex handed to a call": locks' call, for callees it cannot
+//     see;
+//   - rule "TryLock is not a wait": locks' call ignores TryLock.
+
+func run(pass *analysis.Pass) (any, error) {
+	// No early exit on imports: a package can lock a mutex embedded in a
+	// type it imports without importing sync itself.
+	pass = suppress.Filter(pass)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	res := pass.ResultOf[locks.Analyzer].(*locks.Result)
+	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		for _, rl := range res.Relocks(cur.Node()) {
+			report(pass, cur, rl)
+		}
+	}
+	return nil, nil
+}
+
+func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock) {
+	mu := rl.Key.String()
+	since := pass.Fset.Position(rl.Held.Pos).Line
+	name := astq.FuncName(fn)
+	var msg string
+	switch {
+	case rl.Held.Mode == locks.Read && rl.Mode == locks.Read:
+		what := fmt.Sprintf("%s.RLock()", mu)
+		if rl.Via != nil {
+			what = fmt.Sprintf("%s, which read-locks %s (%s),", astq.Render(rl.Call.Fun)+"()", mu, short(pass, rl.LockPos))
+		}
+		msg = fmt.Sprintf("%s takes a second read lock while %s holds one since line %d: a writer that calls %s.Lock() in between waits for the first and this one waits for the writer, and both hang (sync.RWMutex forbids recursive read locking; do the work under the first lock)",
+			what, name, since, mu)
+	case rl.Via != nil:
+		msg = fmt.Sprintf("%s() %s %s (%s), which %s already holds since line %d on every path here: the goroutine waits for itself forever, and every later caller blocks behind it (release %s before the call, or call a variant that expects it held)",
+			astq.Render(rl.Call.Fun), verb(rl.Mode), mu, short(pass, rl.LockPos), name, since, mu)
+	default:
+		msg = fmt.Sprintf("%s.%s() waits forever: %s already holds %s since line %d on every path here, and Go mutexes are not reentrant; every later caller blocks behind it (unlock first, or drop this %s)",
+			mu, rl.Mode.Method(), name, mu, since, rl.Mode.Method())
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:     rl.Call.Pos(),
+		End:     rl.Call.End(),
+		Message: msg,
+		Related: []analysis.RelatedInformation{{Pos: rl.Held.Pos, Message: mu + " locked here"}},
+	})
+}
+
+func verb(m locks.Mode) string {
+	if m == locks.Read {
+		return "read-locks"
+	}
+	return "locks"
+}
+
+// short names a position as file.go:line.
+func short(pass *analysis.Pass, pos token.Pos) string {
+	p := pass.Fset.Position(pos)
+	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+}

@@ -1,0 +1,406 @@
+package locks
+
+import (
+	"go/ast"
+	"go/types"
+	"maps"
+
+	"golang.org/x/tools/go/cfg"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/silentfail/silentfail/internal/astq"
+)
+
+// state is what is known at one point of one function, on every path
+// that reaches it.
+type state struct {
+	held map[Key]Held // held on every path
+	acq  map[Key]Held // taken afresh on every path (not after a release of ours)
+	rel  map[Key]bool // released on some path without being taken first
+}
+
+func newState() *state {
+	return &state{held: map[Key]Held{}, acq: map[Key]Held{}, rel: map[Key]bool{}}
+}
+
+func (s *state) clone() *state {
+	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), rel: maps.Clone(s.rel)}
+}
+
+// join merges t into s (s may be nil: not reached yet) and reports
+// whether s changed.
+func join(s **state, t *state) bool {
+	if *s == nil {
+		*s = t.clone()
+		return true
+	}
+	changed := false
+	for k, h := range (*s).held {
+		if o, ok := t.held[k]; !ok || o.Mode != h.Mode {
+			delete((*s).held, k)
+			changed = true
+		}
+	}
+	for k := range (*s).acq {
+		if _, ok := t.acq[k]; !ok {
+			delete((*s).acq, k)
+			changed = true
+		}
+	}
+	for k := range t.rel {
+		if !(*s).rel[k] {
+			(*s).rel[k] = true
+			changed = true
+		}
+	}
+	return changed
+}
+
+type walker struct {
+	r       *Result
+	fn      ast.Node
+	in      map[*cfg.Block]*state
+	report  bool
+	relocks []Relock
+	ranges  map[ast.Node]bool // range statements' key and value expressions
+}
+
+func (w *walker) solve(g *cfg.CFG) {
+	w.in = make(map[*cfg.Block]*state)
+	w.ranges = make(map[ast.Node]bool)
+	ast.Inspect(w.fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return n == w.fn
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				w.ranges[n.Key] = true
+			}
+			if n.Value != nil {
+				w.ranges[n.Value] = true
+			}
+		}
+		return true
+	})
+	if len(g.Blocks) == 0 {
+		return
+	}
+	w.in[g.Blocks[0]] = newState()
+	work := []*cfg.Block{g.Blocks[0]}
+	queued := map[*cfg.Block]bool{g.Blocks[0]: true}
+	for len(work) > 0 {
+		b := work[0]
+		work = work[1:]
+		queued[b] = false
+		out := w.transfer(b, w.in[b].clone())
+		for _, s := range b.Succs {
+			in := w.in[s]
+			if join(&in, out) {
+				w.in[s] = in
+				if !queued[s] {
+					queued[s] = true
+					work = append(work, s)
+				}
+			}
+		}
+	}
+	// One more pass on the fixed point, to report.
+	w.report = true
+	for _, b := range g.Blocks {
+		if st := w.in[b]; st != nil {
+			w.transfer(b, st.clone())
+		}
+	}
+	w.report = false
+}
+
+// summary sums up the function for its callers from the fixed point.
+func (w *walker) summary(g *cfg.CFG) summary {
+	var exit *state
+	released := w.deferredReleases()
+	for _, b := range g.Blocks {
+		st := w.in[b]
+		if st == nil || !b.Live || len(b.Succs) != 0 || !w.r.flow.Returns(b) {
+			continue
+		}
+		out := w.transfer(b, st.clone())
+		join(&exit, out)
+	}
+	s := summary{acquires: map[Key]Held{}, releases: map[Key]bool{}, holds: map[Key]Held{}}
+	// Releases count on any path, not only those that return: a
+	// goroutine or callback that unlocks and then blocks still unlocks.
+	for _, st := range w.in {
+		for k := range st.rel {
+			s.releases[k] = true
+		}
+	}
+	if exit == nil {
+		return s
+	}
+	maps.Copy(s.acquires, exit.acq)
+	for k, h := range exit.held {
+		if !released[k] {
+			s.holds[k] = h
+		}
+	}
+	for k := range exit.rel {
+		s.releases[k] = true
+	}
+	// A deferred unlock of what the function took on every path gives
+	// back its own lock; any other deferred unlock is the caller's.
+	for k := range released {
+		if _, own := exit.acq[k]; !own {
+			s.releases[k] = true
+		}
+	}
+	return s
+}
+
+// deferredReleases returns the mutexes that a deferred call of the
+// function may release.
+func (w *walker) deferredReleases() map[Key]bool {
+	out := make(map[Key]bool)
+	ast.Inspect(w.fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return n == w.fn
+		case *ast.DeferStmt:
+			if op, k, ok := w.lockOp(n.Call); ok && (op == "Unlock" || op == "RUnlock") {
+				out[k] = true
+			} else if ci, binds := w.calleeInfo(n.Call); ci != nil {
+				for k := range ci.sum.releases {
+					if tk, ok := w.r.translate(ci, binds, k); ok {
+						out[tk] = true
+					}
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+func (w *walker) calleeInfo(call *ast.CallExpr) (*funcInfo, map[*types.Var]ast.Expr) {
+	node, binds := w.r.callee(w.fn, call)
+	if node == nil {
+		return nil, nil
+	}
+	ci := w.r.analyse(node)
+	if ci.visiting {
+		return nil, nil
+	}
+	return ci, binds
+}
+
+// transfer applies the nodes of b to st and returns it.
+func (w *walker) transfer(b *cfg.Block, st *state) *state {
+	for _, n := range b.Nodes {
+		w.node(n, st)
+	}
+	return st
+}
+
+func (w *walker) node(n ast.Node, st *state) {
+	switch n := n.(type) {
+	case *ast.DeferStmt:
+		return // runs at return; its arguments take no lock
+	case *ast.GoStmt:
+		// Another goroutine may unlock what this one holds (a mutex
+		// used as a semaphore): forget what it releases.
+		if ci, binds := w.calleeInfo(n.Call); ci != nil {
+			for k := range ci.sum.releases {
+				if tk, ok := w.r.translate(ci, binds, k); ok {
+					delete(st.held, tk)
+				}
+			}
+		}
+		return
+	case *ast.ValueSpec:
+		for _, v := range n.Values {
+			w.expr(v, st)
+		}
+		return
+	}
+	if e, ok := n.(ast.Expr); ok && w.ranges[n] {
+		w.assign(e, st)
+		return
+	}
+	w.expr(n, st)
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		for _, lhs := range n.Lhs {
+			w.assign(lhs, st)
+		}
+	case *ast.IncDecStmt:
+		w.assign(n.X, st)
+	case *ast.RangeStmt:
+		// not a node of the graph; its parts are
+	}
+}
+
+// assign forgets every mutex reached through the location lhs denotes.
+func (w *walker) assign(lhs ast.Expr, st *state) {
+	k, ok := keyOf(w.r.info, lhs)
+	if !ok {
+		return
+	}
+	for h := range st.held {
+		if h.within(k) {
+			delete(st.held, h)
+		}
+	}
+	for h := range st.acq {
+		if h.within(k) {
+			delete(st.acq, h)
+		}
+	}
+}
+
+// expr applies the calls in n in the order they run (operands first),
+// leaving function literals' bodies alone: a literal that is not called
+// on the spot runs some other time, but what it releases is forgotten
+// (it may be a callback that unlocks).
+func (w *walker) expr(n ast.Node, st *state) {
+	var calls []*ast.CallExpr
+	var visit func(ast.Node) bool
+	visit = func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			if !w.named(m) {
+				w.forgetReleasedBy(m, st)
+			}
+			return false
+		case *ast.CallExpr:
+			if _, ok := ast.Unparen(m.Fun).(*ast.FuncLit); !ok {
+				ast.Inspect(m.Fun, visit) // a literal called on the spot is the callee
+			}
+			for _, a := range m.Args {
+				ast.Inspect(a, visit)
+			}
+			calls = append(calls, m)
+			return false
+		}
+		return true
+	}
+	ast.Inspect(n, visit)
+	for _, c := range calls {
+		w.call(c, st)
+	}
+}
+
+// named reports whether lit is the one value of a local variable that
+// calls see through: what it releases counts where it is called.
+func (w *walker) named(lit *ast.FuncLit) bool {
+	for _, l := range w.r.closures(w.fn) {
+		if l == lit {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *walker) forgetReleasedBy(fun ast.Expr, st *state) {
+	lit, ok := ast.Unparen(fun).(*ast.FuncLit)
+	if !ok || lit == w.fn {
+		return
+	}
+	ci := w.r.analyse(lit)
+	if ci.visiting {
+		return
+	}
+	for k := range ci.sum.releases {
+		if tk, ok := w.r.translate(ci, nil, k); ok {
+			delete(st.held, tk)
+		}
+	}
+}
+
+// lockOp recognizes a Lock, RLock, Unlock, RUnlock, TryLock or TryRLock
+// of sync's mutexes (also promoted, or through sync.Locker) and returns
+// the method and the mutex's key.
+func (w *walker) lockOp(call *ast.CallExpr) (string, Key, bool) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || len(call.Args) != 0 {
+		return "", Key{}, false
+	}
+	fn, _ := typeutil.Callee(w.r.info, call).(*types.Func)
+	if !astq.IsMethod(fn, "sync", "Mutex", "Lock", "Unlock", "TryLock") &&
+		!astq.IsMethod(fn, "sync", "RWMutex", "Lock", "Unlock", "RLock", "RUnlock", "TryLock", "TryRLock") &&
+		!astq.IsMethod(fn, "sync", "Locker", "Lock", "Unlock") {
+		return "", Key{}, false
+	}
+	k, ok := keyOf(w.r.info, sel.X)
+	if !ok {
+		return "", Key{}, false
+	}
+	if s := w.r.info.Selections[sel]; s != nil {
+		k.Path += implicitFields(s.Recv(), s.Index()[:len(s.Index())-1])
+	}
+	return fn.Name(), k, true
+}
+
+func (w *walker) call(call *ast.CallExpr, st *state) {
+	if op, k, ok := w.lockOp(call); ok {
+		switch op {
+		case "Lock", "RLock":
+			mode := Write
+			if op == "RLock" {
+				mode = Read
+			}
+			if h, ok := st.held[k]; ok && w.report {
+				w.relocks = append(w.relocks, Relock{Call: call, Key: k, Mode: mode, Held: h})
+			}
+			st.held[k] = Held{Mode: mode, Pos: call.Pos()}
+			if _, ok := st.acq[k]; !ok && !st.rel[k] {
+				st.acq[k] = Held{Mode: mode, Pos: call.Pos()}
+			}
+		case "Unlock", "RUnlock":
+			if _, ok := st.held[k]; !ok {
+				st.rel[k] = true
+			}
+			delete(st.held, k)
+		}
+		return
+	}
+	ci, binds := w.calleeInfo(call)
+	if ci == nil {
+		// A call we cannot see into that is given the mutex itself may
+		// unlock it.
+		for _, a := range call.Args {
+			if ak, ok := keyOf(w.r.info, a); ok {
+				delete(st.held, ak)
+			}
+		}
+		return
+	}
+	for k, a := range ci.sum.acquires {
+		tk, ok := w.r.translate(ci, binds, k)
+		if !ok {
+			continue
+		}
+		if h, ok := st.held[tk]; ok && w.report {
+			w.relocks = append(w.relocks, Relock{Call: call, Key: tk, Mode: a.Mode, Held: h, Via: ci.node, LockPos: a.Pos})
+		}
+	}
+	for k := range ci.sum.releases {
+		if tk, ok := w.r.translate(ci, binds, k); ok {
+			if _, held := st.held[tk]; !held {
+				st.rel[tk] = true
+			}
+			delete(st.held, tk)
+		}
+	}
+	for k, a := range ci.sum.acquires {
+		if tk, ok := w.r.translate(ci, binds, k); ok {
+			if _, ok := st.acq[tk]; !ok && !st.rel[tk] {
+				st.acq[tk] = a
+			}
+		}
+	}
+	for k, h := range ci.sum.holds {
+		if tk, ok := w.r.translate(ci, binds, k); ok {
+			st.held[tk] = Held{Mode: h.Mode, Pos: call.Pos()}
+		}
+	}
+}
