@@ -25,6 +25,7 @@ import (
 	"github.com/silentfail/silentfail/checks/poolput"
 	"github.com/silentfail/silentfail/checks/poolreset"
 	"github.com/silentfail/silentfail/checks/relock"
+	"github.com/silentfail/silentfail/checks/unreleased"
 )
 
 // All returns every silentfail analyzer, in catalogue order. The slice
@@ -40,6 +41,7 @@ func All() []*analysis.Analyzer {
 		deferrecover.Analyzer,
 		deferlock.Analyzer,
 		relock.Analyzer,
+		unreleased.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
 		ctxreplace.Analyzer,
@@ -65,6 +67,7 @@ var optIn = map[string]string{
 	"defererr":   "2 of its 7 findings on the real-code ledger were real bugs (the others: errors logged before being cleared, accumulators, recover branches written as early returns)",
 	"defergo":    "none of its 6 findings on the real-code ledger was a real bug (best-effort cleanups with their own deadline, drains that end on their own)",
 	"relock":     "new, and not yet measured on the real-code ledger",
+	"unreleased": "new, and not yet measured on the real-code ledger",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }
 

@@ -120,6 +120,7 @@ type funcInfo struct {
 	formals  map[*types.Var]bool
 	sum      summary
 	relocks  []Relock
+	leaks    *[]Leak // computed on demand
 	visiting bool
 }
 

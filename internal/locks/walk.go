@@ -65,8 +65,10 @@ type walker struct {
 	ranges  map[ast.Node]bool // range statements' key and value expressions
 }
 
-func (w *walker) solve(g *cfg.CFG) {
-	w.in = make(map[*cfg.Block]*state)
+// collectRanges notes the key and value expressions of the function's
+// range statements, which the graph holds as bare expressions and which
+// are assigned on each turn.
+func (w *walker) collectRanges() {
 	w.ranges = make(map[ast.Node]bool)
 	ast.Inspect(w.fn, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -82,6 +84,11 @@ func (w *walker) solve(g *cfg.CFG) {
 		}
 		return true
 	})
+}
+
+func (w *walker) solve(g *cfg.CFG) {
+	w.in = make(map[*cfg.Block]*state)
+	w.collectRanges()
 	if len(g.Blocks) == 0 {
 		return
 	}
@@ -262,14 +269,40 @@ func (w *walker) assign(lhs ast.Expr, st *state) {
 // on the spot runs some other time, but what it releases is forgotten
 // (it may be a callback that unlocks).
 func (w *walker) expr(n ast.Node, st *state) {
+	ast.Inspect(n, func(m ast.Node) bool {
+		if lit, ok := m.(*ast.FuncLit); ok {
+			if !w.named(lit) && !w.calledOnSpot(n, lit) {
+				w.forgetReleasedBy(lit, st)
+			}
+			return false
+		}
+		return true
+	})
+	for _, c := range w.calls(n) {
+		w.call(c, st)
+	}
+}
+
+// calledOnSpot reports whether lit is the function of a call in n.
+func (w *walker) calledOnSpot(n ast.Node, lit *ast.FuncLit) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if c, ok := m.(*ast.CallExpr); ok && ast.Unparen(c.Fun) == lit {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// calls returns the calls in n in the order they run (operands first),
+// leaving function literals' bodies alone.
+func (w *walker) calls(n ast.Node) []*ast.CallExpr {
 	var calls []*ast.CallExpr
 	var visit func(ast.Node) bool
 	visit = func(m ast.Node) bool {
 		switch m := m.(type) {
 		case *ast.FuncLit:
-			if !w.named(m) {
-				w.forgetReleasedBy(m, st)
-			}
 			return false
 		case *ast.CallExpr:
 			if _, ok := ast.Unparen(m.Fun).(*ast.FuncLit); !ok {
@@ -284,9 +317,7 @@ func (w *walker) expr(n ast.Node, st *state) {
 		return true
 	}
 	ast.Inspect(n, visit)
-	for _, c := range calls {
-		w.call(c, st)
-	}
+	return calls
 }
 
 // named reports whether lit is the one value of a local variable that

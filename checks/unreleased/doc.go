@@ -1,0 +1,54 @@
+// Package unreleased defines an Analyzer that reports a mutex released
+// on some paths out of a function and not on another.
+//
+// # Analyzer unreleased
+//
+// unreleased: a mutex unlocked on the normal path but not on an early return, break or continue
+//
+// A function that locks, does its work and unlocks by hand works until
+// the day one path leaves early:
+//
+//	func (s *Store) Evict(k string) error {
+//		s.mu.Lock()
+//		e, ok := s.m[k]
+//		if !ok {
+//			return ErrNotFound // s.mu stays locked
+//		}
+//		delete(s.m, k)
+//		s.mu.Unlock()
+//		return e.Close()
+//	}
+//
+// The first request for a missing key returns and leaves the mutex
+// locked; every later call of anything that takes s.mu blocks forever.
+// Nothing fails: goroutines pile up behind the lock until the service
+// stops answering. A continue that skips the unlock at the bottom of a
+// loop is worse: the next turn's Lock blocks on the goroutine itself.
+//
+// The check follows every path from each Lock or RLock of the function
+// and reports the return, break, continue or goto by which a path
+// leaves, or comes back to the same Lock, with the mutex still held,
+// when another path from that Lock releases it. The fix is to unlock on
+// that path too, or, when nothing in the function needs to run
+// unlocked, to defer the unlock right after the Lock.
+//
+// # What it leaves alone, and why
+//
+//   - rule "held on every path out": a function that keeps the mutex on
+//     every path (lock helpers, a Lock that a later call releases) states
+//     a contract; only a path that differs from a releasing one is
+//     reported.
+//   - rule "returns it held for the caller": a function named for
+//     locking (lock in its name), or one after whose call a caller in the
+//     package unlocks the mutex before locking it again, may return
+//     holding it on purpose, on success for example.
+//   - rule "released by a deferred call": a deferred Unlock, or a
+//     deferred call of the package's function or closure that unlocks,
+//     releases the mutex on every path after it.
+//   - rule "released elsewhere": a path on which the mutex is handed to
+//     a call the check cannot see into, to a goroutine or callback that
+//     unlocks it, or whose variable is reassigned, is not followed
+//     further.
+//   - rule "no normal return": a path that ends in panic, os.Exit,
+//     log.Fatal or t.Fatal does not return to a caller that would lock.
+package unreleased

@@ -1,0 +1,99 @@
+package unreleased
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/locks"
+	"github.com/silentfail/silentfail/internal/suppress"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports a mutex released on some paths out of a function and
+// not on another.
+var Analyzer = &analysis.Analyzer{
+	Name:     "unreleased",
+	Doc:      astq.ExtractDoc(doc, "unreleased"),
+	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/unreleased",
+	Requires: []*analysis.Analyzer{inspect.Analyzer, locks.Analyzer},
+	Run:      run,
+}
+
+// The rules of doc.go are decided in internal/locks, shared by the lock
+// checks:
+//
+//   - rule "held on every path out": Leaks drops a Lock no path of
+//     which releases the mutex (pathFinder.from);
+//   - rule "returns it held for the caller": dropContracts;
+//   - rule "released by a deferred call": effect, on defer statements;
+//   - rule "released elsewhere": effect's lost paths;
+//   - rule "no normal return": from keeps only exits that return
+//     (flow's Returns).
+
+func run(pass *analysis.Pass) (any, error) {
+	pass = suppress.Filter(pass)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	res := pass.ResultOf[locks.Analyzer].(*locks.Result)
+	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		seen := map[token.Pos]bool{}
+		for _, l := range res.Leaks(cur.Node()) {
+			pos := l.Lock.Pos()
+			if l.Exit != nil {
+				pos = l.Exit.Pos()
+			}
+			if seen[pos] {
+				continue
+			}
+			seen[pos] = true
+			report(pass, cur, pos, l)
+		}
+	}
+	return nil, nil
+}
+
+func report(pass *analysis.Pass, fn inspector.Cursor, pos token.Pos, l locks.Leak) {
+	mu := l.Key.String()
+	unlock := "Unlock"
+	if l.Mode == locks.Read {
+		unlock = "RUnlock"
+	}
+	line := func(p token.Pos) int { return pass.Fset.Position(p).Line }
+	name := astq.FuncName(fn)
+	var msg string
+	switch {
+	case l.Relock:
+		how := "the loop goes back"
+		if br, ok := l.Exit.(*ast.BranchStmt); ok {
+			how = "this " + br.Tok.String() + " goes back"
+		}
+		msg = fmt.Sprintf("%s to %s.%s() at line %d with %s still locked: the next turn waits for itself forever (the path through line %d unlocks; %s.%s() on this one too)",
+			how, mu, l.Mode.Method(), line(l.Lock.Pos()), mu, line(l.Release), mu, unlock)
+	case l.Exit == nil:
+		msg = fmt.Sprintf("%s can return with %s still locked (taken here, released on the path through line %d): every later %s.Lock() blocks forever (%s.%s() on every path out, or defer it right after the lock)",
+			name, mu, line(l.Release), mu, mu, unlock)
+	default:
+		what := "this return leaves"
+		if br, ok := l.Exit.(*ast.BranchStmt); ok {
+			what = fmt.Sprintf("after this %s, %s returns", br.Tok, name)
+		}
+		if _, ok := l.Exit.(*ast.ReturnStmt); ok {
+			what = fmt.Sprintf("%s returns here", name)
+		}
+		msg = fmt.Sprintf("%s with %s still locked (taken at line %d; the path through line %d releases it): every later %s.Lock() blocks forever (%s.%s() before leaving, or defer it right after the lock)",
+			what, mu, line(l.Lock.Pos()), line(l.Release), mu, mu, unlock)
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:     pos,
+		Message: msg,
+		Related: []analysis.RelatedInformation{{Pos: l.Lock.Pos(), Message: mu + " locked here"}, {Pos: l.Release, Message: "released here on another path"}},
+	})
+}
