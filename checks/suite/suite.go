@@ -21,6 +21,7 @@ import (
 	"github.com/silentfail/silentfail/checks/deferlock"
 	"github.com/silentfail/silentfail/checks/deferloop"
 	"github.com/silentfail/silentfail/checks/deferrecover"
+	"github.com/silentfail/silentfail/checks/lonechan"
 	"github.com/silentfail/silentfail/checks/loopcapture"
 	"github.com/silentfail/silentfail/checks/poolput"
 	"github.com/silentfail/silentfail/checks/poolreset"
@@ -46,6 +47,7 @@ func All() []*analysis.Analyzer {
 		ctxcancel.Analyzer,
 		ctxreplace.Analyzer,
 		chanleak.Analyzer,
+		lonechan.Analyzer,
 		poolreset.Analyzer,
 		poolput.Analyzer,
 	}
@@ -68,6 +70,7 @@ var optIn = map[string]string{
 	"defergo":    "none of its 6 findings on the real-code ledger was a real bug (best-effort cleanups with their own deadline, drains that end on their own)",
 	"relock":     "new, and not yet measured on the real-code ledger",
 	"unreleased": "new, and not yet measured on the real-code ledger",
+	"lonechan":   "new, and not yet measured on the real-code ledger",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }
 

@@ -1,0 +1,50 @@
+// Package lonechan defines an Analyzer that reports a send or receive on
+// an unbuffered channel that no other goroutine can reach yet.
+//
+// # Analyzer lonechan
+//
+// lonechan: a send or receive on an unbuffered channel nothing else holds yet
+//
+// An unbuffered channel completes a send only when another goroutine
+// receives. A channel made in the function and not yet handed to anyone
+// — no goroutine started with it, no call given it, not stored, not
+// returned — has nobody on the other side:
+//
+//	func (c *Container) Wait() <-chan error {
+//		errC := make(chan error)
+//		if err := c.check(); err != nil {
+//			errC <- err // blocks forever: the caller gets errC only after this
+//			return errC
+//		}
+//		go c.wait(errC)
+//		return errC
+//	}
+//
+// The goroutine hangs on the send with no error and no panic; when the
+// function serves requests, one goroutine leaks per failed request. The
+// same holds for a receive or a range over such a channel: no one can
+// send on it or close it.
+//
+// The check follows every path from the make of an unbuffered channel
+// held in a local variable and reports the first send, receive or range
+// on it reached before the channel can have left the function's
+// goroutine. The suggested fix, offered for a send, gives the channel a
+// buffer of one, which lets the send complete and keeps the value for
+// whoever receives it later.
+//
+// # What it leaves alone, and why
+//
+//   - rule "handed over first": any use of the channel other than a
+//     send, a receive, len, cap or a comparison with nil — a go
+//     statement or function literal that mentions it, a call it is
+//     passed to, an assignment, a return, a composite literal — may give
+//     it to another goroutine, and ends the path.
+//   - rule "closed first": after close, a receive completes at once (and
+//     a send panics, which is not this check's business); the path ends.
+//   - rule "buffered or unknown size": a channel made with a buffer, or
+//     with a size that is not the constant zero, is left alone.
+//   - rule "select has other ways": an operation inside a select is not
+//     followed: another case or a default can run instead.
+//   - rule "address taken": a channel variable whose address is taken
+//     can be reached through the pointer, and is left alone.
+package lonechan

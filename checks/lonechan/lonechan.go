@@ -1,0 +1,327 @@
+package lonechan
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/cfg"
+
+	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/flow"
+	"github.com/silentfail/silentfail/internal/suppress"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports a send or receive on an unbuffered channel that no
+// other goroutine can reach yet.
+var Analyzer = &analysis.Analyzer{
+	Name:     "lonechan",
+	Doc:      astq.ExtractDoc(doc, "lonechan"),
+	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/lonechan",
+	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer},
+	Run:      run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	pass = suppress.Filter(pass)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	graphs := pass.ResultOf[flow.Analyzer].(*flow.CFGs)
+	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
+		mk := cur.Node().(*ast.CallExpr)
+		if !unbufferedMake(pass, mk) {
+			continue
+		}
+		// The make must be the whole value given to one local variable.
+		stmt := cur.Parent().Node()
+		v := madeInto(pass, stmt, mk)
+		if v == nil {
+			continue
+		}
+		fn, _, _ := astq.EnclosingFunc(cur)
+		if !fn.Valid() {
+			continue
+		}
+		var g *cfg.CFG
+		switch f := fn.Node().(type) {
+		case *ast.FuncDecl:
+			g = graphs.FuncDecl(f)
+		case *ast.FuncLit:
+			g = graphs.FuncLit(f)
+		}
+		if g == nil || !trackable(pass, fn.Node(), v) {
+			continue
+		}
+		ops := lonelyOps(pass, g, fn.Node(), stmt, v)
+		for _, op := range ops {
+			report(pass, mk, v, op, len(ops) == 1)
+		}
+	}
+	return nil, nil
+}
+
+// unbufferedMake reports whether call is make(chan T) or make(chan T, 0).
+func unbufferedMake(pass *analysis.Pass, call *ast.CallExpr) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if b, ok := pass.TypesInfo.Uses[id].(*types.Builtin); !ok || b.Name() != "make" || len(call.Args) == 0 {
+		return false
+	}
+	if _, ok := pass.TypesInfo.TypeOf(call.Args[0]).Underlying().(*types.Chan); !ok {
+		return false
+	}
+	if len(call.Args) == 1 {
+		return true
+	}
+	// Rule "buffered or unknown size": only a constant zero counts.
+	tv := pass.TypesInfo.Types[call.Args[1]]
+	return tv.Value != nil && constant.Sign(tv.Value) == 0
+}
+
+// madeInto returns the local variable that stmt sets to mk alone: v :=
+// make(...), v = make(...), var v = make(...).
+func madeInto(pass *analysis.Pass, stmt ast.Node, mk *ast.CallExpr) *types.Var {
+	var id *ast.Ident
+	switch s := stmt.(type) {
+	case *ast.AssignStmt:
+		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && s.Rhs[0] == mk {
+			id, _ = s.Lhs[0].(*ast.Ident)
+		}
+	case *ast.ValueSpec:
+		if len(s.Names) == 1 && len(s.Values) == 1 && s.Values[0] == mk {
+			id = s.Names[0]
+		}
+	}
+	if id == nil {
+		return nil
+	}
+	v, ok := pass.TypesInfo.ObjectOf(id).(*types.Var)
+	if !ok || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return nil
+	}
+	return v
+}
+
+// trackable reports whether every mention of v in fn is one the path
+// walk can see: rule "address taken" and rule "select has other ways"
+// (a select clause mentions nodes the graph does not hold, so a channel
+// used as a value inside one is given up).
+func trackable(pass *analysis.Pass, fn ast.Node, v *types.Var) bool {
+	ok := true
+	ast.Inspect(fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && isVar(pass, n.X, v) {
+				ok = false
+			}
+		case *ast.CommClause:
+			if n.Comm != nil && mentions(pass, n.Comm, v) {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+type op struct {
+	pos  token.Pos
+	end  token.Pos
+	kind string // "send", "receive", "range"
+}
+
+// lonelyOps follows every path from stmt, the make, and returns the
+// first channel operation on v of each path on which v has not been
+// handed over yet.
+func lonelyOps(pass *analysis.Pass, g *cfg.CFG, fn ast.Node, stmt ast.Node, v *types.Var) []op {
+	ranges := map[ast.Node]bool{}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if r, ok := n.(*ast.RangeStmt); ok {
+			ranges[r.X] = true
+		}
+		return true
+	})
+	type start struct {
+		b *cfg.Block
+		i int
+	}
+	var first start
+	for _, b := range g.Blocks {
+		for i, n := range b.Nodes {
+			if n == stmt {
+				first = start{b, i + 1}
+			}
+		}
+	}
+	if first.b == nil {
+		return nil
+	}
+	var out []op
+	seen := map[token.Pos]bool{}
+	visited := map[*cfg.Block]bool{}
+	work := []start{first}
+	for len(work) > 0 {
+		s := work[0]
+		work = work[1:]
+		stop := false
+		for _, n := range s.b.Nodes[s.i:] {
+			if n == stmt {
+				stop = true // a new channel: a walk of its own
+				break
+			}
+			o, handed := effect(pass, n, v, ranges)
+			if o != nil {
+				if !seen[o.pos] {
+					seen[o.pos] = true
+					out = append(out, *o)
+				}
+				stop = true
+				break
+			}
+			if handed {
+				stop = true
+				break
+			}
+		}
+		if stop {
+			continue
+		}
+		for _, succ := range s.b.Succs {
+			if !visited[succ] {
+				visited[succ] = true
+				work = append(work, start{succ, 0})
+			}
+		}
+	}
+	return out
+}
+
+// effect says what node n does with v: an operation that blocks on it,
+// or a use that may hand it to someone else (rule "handed over first").
+// An assignment to v ends the path too: v is another channel after it.
+func effect(pass *analysis.Pass, n ast.Node, v *types.Var, ranges map[ast.Node]bool) (*op, bool) {
+	if e, ok := n.(ast.Expr); ok && ranges[n] && isVar(pass, e, v) {
+		return &op{pos: n.Pos(), end: n.End(), kind: "range"}, false
+	}
+	var found *op
+	handed := false
+	var visit func(m ast.Node) bool
+	visit = func(m ast.Node) bool {
+		if handed {
+			return false
+		}
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			if mentions(pass, m, v) {
+				handed = true
+			}
+			return false
+		case *ast.SendStmt:
+			if isVar(pass, m.Chan, v) {
+				if found == nil {
+					found = &op{pos: m.Pos(), end: m.End(), kind: "send"}
+				}
+				ast.Inspect(m.Value, visit)
+				return false
+			}
+		case *ast.UnaryExpr:
+			if m.Op == token.ARROW && isVar(pass, m.X, v) {
+				if found == nil {
+					found = &op{pos: m.Pos(), end: m.End(), kind: "receive"}
+				}
+				return false
+			}
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(m.Fun).(*ast.Ident); ok && len(m.Args) == 1 && isVar(pass, m.Args[0], v) {
+				if b, ok := pass.TypesInfo.Uses[id].(*types.Builtin); ok {
+					switch b.Name() {
+					case "len", "cap":
+						return false
+					case "close":
+						// Rule "closed first": a receive after close
+						// completes at once; the path ends here.
+						handed = true
+						return false
+					}
+				}
+			}
+		case *ast.BinaryExpr:
+			if (m.Op == token.EQL || m.Op == token.NEQ) && (isVar(pass, m.X, v) && isNil(pass, m.Y) || isVar(pass, m.Y, v) && isNil(pass, m.X)) {
+				return false
+			}
+		case *ast.Ident:
+			if pass.TypesInfo.ObjectOf(m) == v {
+				handed = true
+			}
+		}
+		return true
+	}
+	ast.Inspect(n, visit)
+	if handed {
+		return nil, true
+	}
+	return found, false
+}
+
+func isVar(pass *analysis.Pass, e ast.Expr, v *types.Var) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && pass.TypesInfo.ObjectOf(id) == v
+}
+
+func isNil(pass *analysis.Pass, e ast.Expr) bool {
+	return pass.TypesInfo.Types[e].IsNil()
+}
+
+func mentions(pass *analysis.Pass, n ast.Node, v *types.Var) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if id, ok := m.(*ast.Ident); ok && pass.TypesInfo.ObjectOf(id) == v {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func report(pass *analysis.Pass, mk *ast.CallExpr, v *types.Var, o op, fixable bool) {
+	line := pass.Fset.Position(mk.Pos()).Line
+	name := v.Name()
+	d := analysis.Diagnostic{Pos: o.pos, End: o.end}
+	switch o.kind {
+	case "send":
+		d.Message = fmt.Sprintf("this send on %s blocks forever: %s is unbuffered (made at line %d) and no goroutine, call or variable holds it yet, so nothing can receive; the goroutine hangs here (make(..., 1) lets the send complete, or send after the receiver exists)",
+			name, name, line)
+		if fixable {
+			d.SuggestedFixes = []analysis.SuggestedFix{{
+				Message:   fmt.Sprintf("Give %s a buffer of one", name),
+				TextEdits: []analysis.TextEdit{bufferEdit(mk)},
+			}}
+		}
+	default:
+		what := "this receive from"
+		if o.kind == "range" {
+			what = "this range over"
+		}
+		d.Message = fmt.Sprintf("%s %s blocks forever: %s is unbuffered (made at line %d) and no goroutine, call or variable holds it yet, so nothing can send on it or close it (start the sender first)",
+			what, name, name, line)
+	}
+	pass.Report(d)
+}
+
+// bufferEdit turns make(chan T) or make(chan T, 0) into make(chan T, 1).
+func bufferEdit(mk *ast.CallExpr) analysis.TextEdit {
+	if len(mk.Args) == 2 {
+		return analysis.TextEdit{Pos: mk.Args[1].Pos(), End: mk.Args[1].End(), NewText: []byte("1")}
+	}
+	return analysis.TextEdit{Pos: mk.Args[0].End(), End: mk.Args[0].End(), NewText: []byte(", 1")}
+}
