@@ -51,8 +51,10 @@
 //     the lock as it found it.
 //   - rule "another goroutine unlocks": a mutex that a goroutine started
 //     here, or a function literal handed to a callback, unlocks is
-//     forgotten: a mutex may be unlocked by another goroutine, and a
-//     mutex used as a one-slot semaphore is locked twice on purpose.
+//     forgotten, and so is one whose Unlock is taken as a method value
+//     (a started-callback set to mu.Unlock): a mutex may be unlocked by
+//     another goroutine, and a mutex used as a one-slot semaphore is
+//     locked twice on purpose.
 //   - rule "variable reassigned": assigning the variable or a field on
 //     the way to the mutex (n = n.next in hand-over-hand locking, a
 //     range variable) makes it a different mutex.

@@ -21,6 +21,7 @@ import (
 	"github.com/silentfail/silentfail/checks/deferlock"
 	"github.com/silentfail/silentfail/checks/deferloop"
 	"github.com/silentfail/silentfail/checks/deferrecover"
+	"github.com/silentfail/silentfail/checks/lockwait"
 	"github.com/silentfail/silentfail/checks/lonechan"
 	"github.com/silentfail/silentfail/checks/loopcapture"
 	"github.com/silentfail/silentfail/checks/poolput"
@@ -43,6 +44,7 @@ func All() []*analysis.Analyzer {
 		deferlock.Analyzer,
 		relock.Analyzer,
 		unreleased.Analyzer,
+		lockwait.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
 		ctxreplace.Analyzer,
@@ -71,6 +73,7 @@ var optIn = map[string]string{
 	"relock":     "new, and not yet measured on the real-code ledger",
 	"unreleased": "new, and not yet measured on the real-code ledger",
 	"lonechan":   "new, and not yet measured on the real-code ledger",
+	"lockwait":   "new, and not yet measured on the real-code ledger",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }
 

@@ -110,9 +110,10 @@ func (r *Result) Relocks(fn ast.Node) []Relock {
 // in terms of the function's own parameters, receiver, captured and
 // package-level variables.
 type summary struct {
-	acquires map[Key]Held // taken afresh on every path that returns
-	releases map[Key]bool // released on some path without having been taken
-	holds    map[Key]Held // still held on every normal return
+	acquires    map[Key]Held // taken afresh on every path that returns
+	mayAcquires map[Key]Held // taken on some path
+	releases    map[Key]bool // released on some path without having been taken
+	holds       map[Key]Held // still held on every normal return
 }
 
 type funcInfo struct {
@@ -350,3 +351,33 @@ func (r *Result) actualKey(e ast.Expr) (Key, bool) {
 	}
 	return keyOf(r.info, e)
 }
+
+// Each calls visit before each node of fn's control-flow graph, at the
+// start of each select case's body with its *ast.CommClause, and at the
+// head of each range loop (where each turn receives) with its
+// *ast.RangeStmt, with
+// the mutexes held there on every path and those taken on some path
+// before it. The maps belong to the analysis: read them during the call
+// only. visit must not call back into r.
+func (r *Result) Each(fn ast.Node, visit func(n ast.Node, held, taken map[Key]Held)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.analyse(fn)
+	var g *cfg.CFG
+	switch f := fn.(type) {
+	case *ast.FuncDecl:
+		g = r.flow.FuncDecl(f)
+	case *ast.FuncLit:
+		g = r.flow.FuncLit(f)
+	}
+	if g == nil {
+		return
+	}
+	w := &walker{r: r, fn: fn}
+	w.before = func(n ast.Node, st *state) { visit(n, st.held, st.may) }
+	w.solve(g)
+}
+
+// KeyOf returns the Key of an expression that denotes a variable or a
+// field path from one, or false.
+func (r *Result) KeyOf(e ast.Expr) (Key, bool) { return keyOf(r.info, e) }

@@ -352,6 +352,11 @@ func (p *pathFinder) effect(n ast.Node, k Key) effectKind {
 			return lost
 		}
 	}
+	for _, uk := range w.unlockValues(n) {
+		if uk == k {
+			return lost // its Unlock handed out as a method value
+		}
+	}
 	var lits []*ast.FuncLit
 	ast.Inspect(n, func(m ast.Node) bool {
 		if lit, ok := m.(*ast.FuncLit); ok {

@@ -16,15 +16,16 @@ import (
 type state struct {
 	held map[Key]Held // held on every path
 	acq  map[Key]Held // taken afresh on every path (not after a release of ours)
+	may  map[Key]Held // taken on some path
 	rel  map[Key]bool // released on some path without being taken first
 }
 
 func newState() *state {
-	return &state{held: map[Key]Held{}, acq: map[Key]Held{}, rel: map[Key]bool{}}
+	return &state{held: map[Key]Held{}, acq: map[Key]Held{}, may: map[Key]Held{}, rel: map[Key]bool{}}
 }
 
 func (s *state) clone() *state {
-	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), rel: maps.Clone(s.rel)}
+	return &state{held: maps.Clone(s.held), acq: maps.Clone(s.acq), may: maps.Clone(s.may), rel: maps.Clone(s.rel)}
 }
 
 // join merges t into s (s may be nil: not reached yet) and reports
@@ -47,6 +48,12 @@ func join(s **state, t *state) bool {
 			changed = true
 		}
 	}
+	for k, h := range t.may {
+		if _, ok := (*s).may[k]; !ok {
+			(*s).may[k] = h
+			changed = true
+		}
+	}
 	for k := range t.rel {
 		if !(*s).rel[k] {
 			(*s).rel[k] = true
@@ -62,7 +69,11 @@ type walker struct {
 	in      map[*cfg.Block]*state
 	report  bool
 	relocks []Relock
-	ranges  map[ast.Node]bool // range statements' key and value expressions
+	// before, when set, is called on the fixed point before each node,
+	// at the start of a select case's body with its CommClause, and at
+	// the head of a range loop with its RangeStmt.
+	before func(n ast.Node, st *state)
+	ranges map[ast.Node]bool // range statements' key and value expressions
 }
 
 // collectRanges notes the key and value expressions of the function's
@@ -133,7 +144,12 @@ func (w *walker) summary(g *cfg.CFG) summary {
 		out := w.transfer(b, st.clone())
 		join(&exit, out)
 	}
-	s := summary{acquires: map[Key]Held{}, releases: map[Key]bool{}, holds: map[Key]Held{}}
+	s := summary{acquires: map[Key]Held{}, mayAcquires: map[Key]Held{}, releases: map[Key]bool{}, holds: map[Key]Held{}}
+	for b, st := range w.in {
+		for k, h := range w.transfer(b, st.clone()).may {
+			s.mayAcquires[k] = h
+		}
+	}
 	// Releases count on any path, not only those that return: a
 	// goroutine or callback that unlocks and then blocks still unlocks.
 	for _, st := range w.in {
@@ -202,7 +218,17 @@ func (w *walker) calleeInfo(call *ast.CallExpr) (*funcInfo, map[*types.Var]ast.E
 
 // transfer applies the nodes of b to st and returns it.
 func (w *walker) transfer(b *cfg.Block, st *state) *state {
+	hook := w.before
+	if !w.report {
+		hook = nil
+	}
+	if hook != nil && (b.Kind == cfg.KindSelectCaseBody || b.Kind == cfg.KindRangeLoop) && b.Stmt != nil {
+		hook(b.Stmt, st)
+	}
 	for _, n := range b.Nodes {
+		if hook != nil {
+			hook(n, st)
+		}
 		w.node(n, st)
 	}
 	return st
@@ -262,6 +288,11 @@ func (w *walker) assign(lhs ast.Expr, st *state) {
 			delete(st.acq, h)
 		}
 	}
+	for h := range st.may {
+		if h.within(k) {
+			delete(st.may, h)
+		}
+	}
 }
 
 // expr applies the calls in n in the order they run (operands first),
@@ -269,6 +300,9 @@ func (w *walker) assign(lhs ast.Expr, st *state) {
 // on the spot runs some other time, but what it releases is forgotten
 // (it may be a callback that unlocks).
 func (w *walker) expr(n ast.Node, st *state) {
+	for _, k := range w.unlockValues(n) {
+		delete(st.held, k)
+	}
 	ast.Inspect(n, func(m ast.Node) bool {
 		if lit, ok := m.(*ast.FuncLit); ok {
 			if !w.named(lit) && !w.calledOnSpot(n, lit) {
@@ -281,6 +315,40 @@ func (w *walker) expr(n ast.Node, st *state) {
 	for _, c := range w.calls(n) {
 		w.call(c, st)
 	}
+}
+
+// unlockValues returns the mutexes whose Unlock or RUnlock n takes as a
+// method value (mu.Unlock stored or handed to a callback, a goroutine,
+// a timer): whoever holds it may release the mutex at any time.
+func (w *walker) unlockValues(n ast.Node) []Key {
+	called := map[ast.Expr]bool{}
+	var out []Key
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			called[ast.Unparen(m.Fun)] = true
+		case *ast.SelectorExpr:
+			if called[m] || (m.Sel.Name != "Unlock" && m.Sel.Name != "RUnlock") {
+				return true
+			}
+			s := w.r.info.Selections[m]
+			if s == nil || s.Kind() != types.MethodVal {
+				return true
+			}
+			fn, _ := s.Obj().(*types.Func)
+			if !astq.IsMethod(fn, "sync", "Mutex", "Unlock") && !astq.IsMethod(fn, "sync", "RWMutex", "Unlock", "RUnlock") && !astq.IsMethod(fn, "sync", "Locker", "Unlock") {
+				return true
+			}
+			if k, ok := keyOf(w.r.info, m.X); ok {
+				k.Path += implicitFields(s.Recv(), s.Index()[:len(s.Index())-1])
+				out = append(out, k)
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // calledOnSpot reports whether lit is the function of a call in n.
@@ -386,6 +454,9 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 			if _, ok := st.acq[k]; !ok && !st.rel[k] {
 				st.acq[k] = Held{Mode: mode, Pos: call.Pos()}
 			}
+			if _, ok := st.may[k]; !ok {
+				st.may[k] = Held{Mode: mode, Pos: call.Pos()}
+			}
 		case "Unlock", "RUnlock":
 			if _, ok := st.held[k]; !ok {
 				st.rel[k] = true
@@ -426,6 +497,13 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 		if tk, ok := w.r.translate(ci, binds, k); ok {
 			if _, ok := st.acq[tk]; !ok && !st.rel[tk] {
 				st.acq[tk] = a
+			}
+		}
+	}
+	for k, a := range ci.sum.mayAcquires {
+		if tk, ok := w.r.translate(ci, binds, k); ok {
+			if _, ok := st.may[tk]; !ok {
+				st.may[tk] = a
 			}
 		}
 	}

@@ -184,3 +184,16 @@ func (c *Cache) Rec(n int) {
 	c.mu.Unlock()
 	c.Rec(n - 1)
 }
+
+// rule "another goroutine unlocks": the server calls the Unlock it was
+// handed once it has started; the second Lock waits for that.
+type srv struct{ started func() }
+
+func StartAndWait(s *srv, run func()) {
+	var wait sync.Mutex
+	wait.Lock()
+	s.started = wait.Unlock
+	go run()
+	wait.Lock()
+	wait.Unlock()
+}
