@@ -26,9 +26,11 @@
 // send on it or close it.
 //
 // The check follows every path from the make of an unbuffered channel
-// held in a local variable and reports the first send, receive or range
-// on it reached before the channel can have left the function's
-// goroutine. The suggested fix, offered for a send, gives the channel a
+// held in a local variable and reports a send, receive or range on it
+// that no path reaches after the channel may have left the function's
+// goroutine (rule "alone on every path": a loop the graph may skip, an
+// early branch, cannot make a channel handed over on one path look
+// alone on another). The suggested fix, offered for a send, gives the channel a
 // buffer of one, which lets the send complete and keeps the value for
 // whoever receives it later.
 //

@@ -140,9 +140,12 @@ type op struct {
 	kind string // "send", "receive", "range"
 }
 
-// lonelyOps follows every path from stmt, the make, and returns the
-// first channel operation on v of each path on which v has not been
-// handed over yet.
+// lonelyOps returns the channel operations on v that no path from the
+// make reaches after v may have been handed over: an operation is
+// reported only when, on every path from the make to it, the channel
+// is still the function's alone. Paths the graph holds but the program
+// never takes (a loop of three turns skipped entirely) then cannot
+// make a handed-over channel look alone.
 func lonelyOps(pass *analysis.Pass, g *cfg.CFG, fn ast.Node, stmt ast.Node, v *types.Var) []op {
 	ranges := map[ast.Node]bool{}
 	ast.Inspect(fn, func(n ast.Node) bool {
@@ -151,56 +154,71 @@ func lonelyOps(pass *analysis.Pass, g *cfg.CFG, fn ast.Node, stmt ast.Node, v *t
 		}
 		return true
 	})
-	type start struct {
-		b *cfg.Block
-		i int
-	}
-	var first start
+	var first *cfg.Block
 	for _, b := range g.Blocks {
-		for i, n := range b.Nodes {
+		for _, n := range b.Nodes {
 			if n == stmt {
-				first = start{b, i + 1}
+				first = b
 			}
 		}
 	}
-	if first.b == nil {
+	if first == nil {
 		return nil
 	}
+	// The state of v on entry to a block: not made yet on any path that
+	// got here, alone on every path, or possibly handed over (or dead
+	// after a blocking operation) on some path.
+	const (
+		unmade = iota
+		alone
+		handed
+	)
+	in := map[*cfg.Block]int{}
 	var out []op
 	seen := map[token.Pos]bool{}
-	visited := map[*cfg.Block]bool{}
-	work := []start{first}
-	for len(work) > 0 {
-		s := work[0]
-		work = work[1:]
-		stop := false
-		for _, n := range s.b.Nodes[s.i:] {
+	scan := func(b *cfg.Block, st int, report bool) int {
+		for _, n := range b.Nodes {
 			if n == stmt {
-				stop = true // a new channel: a walk of its own
-				break
+				st = alone // a new channel each time the make runs
+				continue
 			}
-			o, handed := effect(pass, n, v, ranges)
-			if o != nil {
-				if !seen[o.pos] {
+			if st == unmade {
+				continue
+			}
+			o, gone := effect(pass, n, v, ranges)
+			switch {
+			case gone:
+				st = handed
+			case o != nil:
+				if st == alone && report && !seen[o.pos] {
 					seen[o.pos] = true
 					out = append(out, *o)
 				}
-				stop = true
-				break
-			}
-			if handed {
-				stop = true
-				break
+				st = handed // the path ends here, blocked
 			}
 		}
-		if stop {
-			continue
-		}
-		for _, succ := range s.b.Succs {
-			if !visited[succ] {
-				visited[succ] = true
-				work = append(work, start{succ, 0})
+		return st
+	}
+	work := []*cfg.Block{first}
+	queued := map[*cfg.Block]bool{first: true}
+	for len(work) > 0 {
+		b := work[0]
+		work = work[1:]
+		queued[b] = false
+		st := scan(b, in[b], false)
+		for _, succ := range b.Succs {
+			if st > in[succ] {
+				in[succ] = st
+				if !queued[succ] {
+					queued[succ] = true
+					work = append(work, succ)
+				}
 			}
+		}
+	}
+	for _, b := range g.Blocks {
+		if b == first || in[b] == alone {
+			scan(b, in[b], true)
 		}
 	}
 	return out

@@ -92,3 +92,19 @@ func Reassigned(other chan int) int {
 	c = other
 	return <-c
 }
+
+// rule "alone on every path": the workers are started in a loop the
+// graph could skip; the sends come after them.
+func Workers(n int) {
+	jobs := make(chan int)
+	for range 3 {
+		go func() {
+			for range jobs {
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+}
