@@ -141,7 +141,8 @@ type op struct {
 }
 
 // lonelyOps returns the channel operations on v that no path from the
-// make reaches after v may have been handed over: an operation is
+// make reaches after v may have been handed over (rule "alone on every
+// path"): an operation is
 // reported only when, on every path from the make to it, the channel
 // is still the function's alone. Paths the graph holds but the program
 // never takes (a loop of three turns skipped entirely) then cannot

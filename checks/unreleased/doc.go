@@ -44,11 +44,21 @@
 //     holding it on purpose, on success for example.
 //   - rule "released by a deferred call": a deferred Unlock, or a
 //     deferred call of the package's function or closure that unlocks,
-//     releases the mutex on every path after it.
+//     releases the mutex on every path after it, including a later
+//     re-Lock of the same mutex after a pause (Unlock, wait, Lock).
+//   - rule "lock and unlock under the same condition": a Lock inside
+//     an if whose condition, written the same, also guards an Unlock of
+//     that mutex (if old != nil { old.mu.Lock() } ... if old != nil {
+//     old.mu.Unlock() }) pairs the two; the check does not follow
+//     conditions, so it stays quiet.
+//   - rule "restores the caller's lock": a Lock of a mutex the function
+//     released without having taken it (a function called with the lock
+//     held that lets go for a while) gives the caller back its lock.
 //   - rule "released elsewhere": a path on which the mutex is handed to
 //     a call the check cannot see into, to a goroutine or callback that
-//     unlocks it, or whose variable is reassigned, is not followed
-//     further.
+//     unlocks it (a function literal, or its Unlock as a method value,
+//     returned or stored), or whose variable is reassigned (a range
+//     variable on the next turn), is not followed further.
 //   - rule "no normal return": a path that ends in panic, os.Exit,
 //     log.Fatal or t.Fatal does not return to a caller that would lock.
 package unreleased

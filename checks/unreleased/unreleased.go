@@ -34,7 +34,11 @@ var Analyzer = &analysis.Analyzer{
 //   - rule "held on every path out": Leaks drops a Lock no path of
 //     which releases the mutex (pathFinder.from);
 //   - rule "returns it held for the caller": dropContracts;
-//   - rule "released by a deferred call": effect, on defer statements;
+//   - rule "released by a deferred call": effect, on defer statements,
+//     and deferredBefore for re-locks;
+//   - rule "lock and unlock under the same condition": sameCondition;
+//   - rule "restores the caller's lock": Leaks skips a Lock of what the
+//     walk saw released without being taken;
 //   - rule "released elsewhere": effect's lost paths;
 //   - rule "no normal return": from keeps only exits that return
 //     (flow's Returns).

@@ -138,6 +138,12 @@ func (c *CFGs) Returns(b *cfg.Block) bool {
 // the function normally (a return statement, or the end of the body)
 // rather than through a call that never returns.
 func (c *CFGs) exitReturns(b *cfg.Block) bool {
+	if b.Kind == cfg.KindSelectAfterCase {
+		// go/cfg leaves the path on which a select without default
+		// takes none of its cases without successors; no such path
+		// runs: the select waits.
+		return false
+	}
 	if len(b.Nodes) == 0 {
 		return true
 	}

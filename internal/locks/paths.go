@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"strings"
 
@@ -49,6 +50,16 @@ func (r *Result) Leaks(fn ast.Node) []Leak {
 	}
 	var out []Leak
 	if g != nil {
+		// What the function released without taking it, before each
+		// node: a Lock of such a mutex gives the caller back its lock.
+		restored := map[ast.Node]map[Key]bool{}
+		sw := &walker{r: r, fn: fn}
+		sw.before = func(n ast.Node, st *state) {
+			if len(st.rel) > 0 {
+				restored[n] = maps.Clone(st.rel)
+			}
+		}
+		sw.solve(g)
 		p := &pathFinder{w: &walker{r: r, fn: fn}, g: g}
 		p.w.collectRanges()
 		p.index()
@@ -60,6 +71,12 @@ func (r *Result) Leaks(fn ast.Node) []Leak {
 				for _, c := range p.w.calls(n) {
 					op, k, ok := p.w.lockOp(c)
 					if !ok || (op != "Lock" && op != "RLock") {
+						continue
+					}
+					if restored[n][k] {
+						continue // rule "restores the caller's lock"
+					}
+					if p.deferredBefore(c, k) || p.sameCondition(c, k) {
 						continue
 					}
 					mode := Write
@@ -255,6 +272,9 @@ func (p *pathFinder) from(b *cfg.Block, i int, c *ast.CallExpr, k Key, mode Mode
 		exit := s.exit
 		if e, ok := p.exitOf[s.b]; ok {
 			exit = e
+		}
+		if rs, ok := s.b.Stmt.(*ast.RangeStmt); ok && s.b.Kind == cfg.KindRangeLoop && p.rebinds(rs, k) {
+			continue // each turn is another mutex: rule "released elsewhere"
 		}
 		for _, succ := range s.b.Succs {
 			if succ == b {
@@ -497,4 +517,136 @@ func (r *Result) unlocksAfter(fn *ast.FuncDecl, pos token.Pos, k Key) bool {
 		return first == ""
 	})
 	return first == "Unlock" || first == "RUnlock"
+}
+
+// rebinds reports whether a range statement assigns, on each turn, the
+// variable k hangs from: go/cfg evaluates the key and value once, before
+// the loop, so the graph's back edge does not show it.
+func (p *pathFinder) rebinds(rs *ast.RangeStmt, k Key) bool {
+	for _, e := range []ast.Expr{rs.Key, rs.Value} {
+		if e == nil {
+			continue
+		}
+		if ek, ok := keyOf(p.w.r.info, e); ok && k.within(ek) {
+			return true
+		}
+	}
+	return false
+}
+
+// body returns the function's body.
+func (p *pathFinder) body() *ast.BlockStmt {
+	switch f := p.w.fn.(type) {
+	case *ast.FuncDecl:
+		return f.Body
+	case *ast.FuncLit:
+		return f.Body
+	}
+	return nil
+}
+
+// enclosing returns the statement lists that contain pos, outermost
+// first, each with the index of the statement holding pos.
+func (p *pathFinder) enclosing(pos token.Pos) (lists [][]ast.Stmt, at []int, conds []ast.Expr) {
+	var walk func(list []ast.Stmt)
+	walk = func(list []ast.Stmt) {
+		for i, st := range list {
+			if pos < st.Pos() || pos >= st.End() {
+				continue
+			}
+			lists, at = append(lists, list), append(at, i)
+			var inner [][]ast.Stmt
+			ast.Inspect(st, func(n ast.Node) bool {
+				if n == nil || pos < n.Pos() || pos >= n.End() {
+					return false
+				}
+				switch n := n.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.IfStmt:
+					if n.Body.Pos() <= pos && pos < n.Body.End() {
+						conds = append(conds, n.Cond)
+					}
+				case *ast.BlockStmt:
+					if n != st {
+						inner = append(inner, n.List)
+						return false
+					}
+				case *ast.CaseClause:
+					inner = append(inner, n.Body)
+					return false
+				case *ast.CommClause:
+					inner = append(inner, n.Body)
+					return false
+				}
+				return true
+			})
+			for _, l := range inner {
+				walk(l)
+			}
+			return
+		}
+	}
+	if b := p.body(); b != nil {
+		walk(b.List)
+	}
+	return lists, at, conds
+}
+
+// deferredBefore reports whether a defer statement that releases k comes
+// before the Lock c in a statement list enclosing it, so that it runs
+// at every return after c (rule "released by a deferred call": the
+// deferred Unlock of the first Lock also releases a later re-Lock).
+func (p *pathFinder) deferredBefore(c *ast.CallExpr, k Key) bool {
+	lists, at, _ := p.enclosing(c.Pos())
+	for li, list := range lists {
+		for _, st := range list[:at[li]] {
+			d, ok := st.(*ast.DeferStmt)
+			if !ok {
+				continue
+			}
+			if p.effect(d, k) == released_ {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameCondition reports whether the Lock c sits under an if whose
+// condition, written the same, also guards an unlock of k in the
+// function (rule "lock and unlock under the same condition": if old
+// != nil { old.mu.Lock() } ... if old != nil { old.mu.Unlock() }).
+func (p *pathFinder) sameCondition(c *ast.CallExpr, k Key) bool {
+	_, _, conds := p.enclosing(c.Pos())
+	if len(conds) == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(p.body(), func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		op, ck, ok := p.w.lockOp(call)
+		if !ok || ck != k || (op != "Unlock" && op != "RUnlock") {
+			return true
+		}
+		_, _, uconds := p.enclosing(call.Pos())
+		for _, a := range conds {
+			for _, b := range uconds {
+				if types.ExprString(a) == types.ExprString(b) {
+					found = true
+				}
+			}
+		}
+		return true
+	})
+	return found
 }

@@ -163,3 +163,65 @@ func (s *Store) Helper(k string) bool {
 	s.mu.Unlock()
 	return true
 }
+
+// rule "released by a deferred call": the deferred Unlock of the first
+// Lock also releases the mutex taken back after a pause.
+func (s *Store) Pause(wait func()) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.Unlock()
+	wait()
+	s.mu.Lock()
+	if s.m == nil {
+		return errors.New("closed")
+	}
+	return nil
+}
+
+// rule "lock and unlock under the same condition": both guarded by the
+// same test of old.
+func Swap(old, cur *Store) {
+	if old != nil {
+		old.mu.Lock()
+	}
+	cur.m = nil
+	if old != nil {
+		old.mu.Unlock()
+	}
+}
+
+// rule "restores the caller's lock": called with s.mu held; it lets go
+// for a while and takes it back for the caller, which unlocks.
+func (s *Store) waitLocked(ready func() bool) bool {
+	for !ready() {
+		s.mu.Unlock()
+		s.mu.Lock()
+		if s.m == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// rule "released elsewhere": each turn locks another store; the
+// continue does not come back to the same mutex.
+func Each(stores []*Store) {
+	for _, st := range stores {
+		st.mu.Lock()
+		if st.m == nil {
+			continue
+		}
+		st.mu.Unlock()
+	}
+}
+
+// A select without default waits for a case: every case unlocks.
+func (s *Store) Either(a, b chan int) {
+	s.mu.Lock()
+	select {
+	case <-a:
+		s.mu.Unlock()
+	case <-b:
+		s.mu.Unlock()
+	}
+}
