@@ -39,8 +39,9 @@
 //     a contract; only a path that differs from a releasing one is
 //     reported.
 //   - rule "returns it held for the caller": a function named for
-//     locking (lock in its name), or one after whose call a caller in the
-//     package unlocks the mutex before locking it again, may return
+//     locking (lock in its name), one after whose call a caller in the
+//     package unlocks the mutex before locking it again, or a return
+//     that hands the locked value itself to the caller, may return
 //     holding it on purpose, on success for example.
 //   - rule "released by a deferred call": a deferred Unlock, or a
 //     deferred call of the package's function or closure that unlocks,
@@ -60,5 +61,6 @@
 //     returned or stored), or whose variable is reassigned (a range
 //     variable on the next turn), is not followed further.
 //   - rule "no normal return": a path that ends in panic, os.Exit,
-//     log.Fatal or t.Fatal does not return to a caller that would lock.
+//     log.Fatal or t.Fatal (also through an interface shaped like
+//     testing.TB) does not return to a caller that would lock.
 package unreleased

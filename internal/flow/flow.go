@@ -200,5 +200,35 @@ var noReturnFuncs = map[string]bool{
 }
 
 func known(fn *types.Func) bool {
-	return noReturnFuncs[fn.FullName()]
+	return noReturnFuncs[fn.FullName()] || testingTBLike(fn)
+}
+
+// testingTBLike reports whether fn is Fatal, Fatalf, FailNow, Skip,
+// Skipf or SkipNow of an interface shaped like testing.TB (it also has
+// Helper and Errorf): test helpers often take such an interface of
+// their own so as not to import testing, and its Fatal stops the
+// goroutine as t.Fatal does.
+func testingTBLike(fn *types.Func) bool {
+	switch fn.Name() {
+	case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
+	default:
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return false
+	}
+	iface, ok := sig.Recv().Type().Underlying().(*types.Interface)
+	if !ok {
+		return false
+	}
+	has := func(name string) bool {
+		for m := range iface.Methods() {
+			if m.Name() == name {
+				return true
+			}
+		}
+		return false
+	}
+	return has("Helper") && has("Errorf")
 }

@@ -32,8 +32,8 @@ type Leak struct {
 // Leaks returns the leaks of the mutexes fn takes itself (fn is a
 // *ast.FuncDecl or *ast.FuncLit). A function that holds a mutex on
 // every path out keeps it on purpose and has none; so has a function
-// whose callers in the package release what it returns holding, or
-// whose name says it locks (lockX, acquireX).
+// whose callers in the package release what it returns holding, whose
+// name says it locks (lockX), or that returns the locked value.
 func (r *Result) Leaks(fn ast.Node) []Leak {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -450,9 +450,24 @@ func (r *Result) dropContracts(fn ast.Node, leaks []Leak) []Leak {
 		if !l.Relock && d != nil && (lockingName(d.Name.Name) || r.callersRelease(d, l.Key)) {
 			continue
 		}
+		if ret, ok := l.Exit.(*ast.ReturnStmt); ok && returnsHolder(r.info, ret, l.Key) {
+			continue // the caller gets the locked value
+		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// returnsHolder reports whether ret returns the variable k hangs from
+// (or a value on the way to it): the caller receives the locked value,
+// and with it the duty to unlock.
+func returnsHolder(info *types.Info, ret *ast.ReturnStmt, k Key) bool {
+	for _, e := range ret.Results {
+		if rk, ok := keyOf(info, e); ok && k.within(rk) {
+			return true
+		}
+	}
+	return false
 }
 
 // callersRelease reports whether a function of the package calls d and
@@ -547,7 +562,7 @@ func (p *pathFinder) body() *ast.BlockStmt {
 
 // enclosing returns the statement lists that contain pos, outermost
 // first, each with the index of the statement holding pos.
-func (p *pathFinder) enclosing(pos token.Pos) (lists [][]ast.Stmt, at []int, conds []ast.Expr) {
+func (p *pathFinder) enclosing(pos token.Pos) (lists [][]ast.Stmt, at []int, conds []*ast.IfStmt) {
 	var walk func(list []ast.Stmt)
 	walk = func(list []ast.Stmt) {
 		for i, st := range list {
@@ -565,7 +580,7 @@ func (p *pathFinder) enclosing(pos token.Pos) (lists [][]ast.Stmt, at []int, con
 					return false
 				case *ast.IfStmt:
 					if n.Body.Pos() <= pos && pos < n.Body.End() {
-						conds = append(conds, n.Cond)
+						conds = append(conds, n)
 					}
 				case *ast.BlockStmt:
 					if n != st {
@@ -638,10 +653,15 @@ func (p *pathFinder) sameCondition(c *ast.CallExpr, k Key) bool {
 		if !ok || ck != k || (op != "Unlock" && op != "RUnlock") {
 			return true
 		}
+		// Compare only the ifs that guard one of the two and not the
+		// other: an if around both decides nothing between them.
 		_, _, uconds := p.enclosing(call.Pos())
 		for _, a := range conds {
+			if slices.Contains(uconds, a) {
+				continue
+			}
 			for _, b := range uconds {
-				if types.ExprString(a) == types.ExprString(b) {
+				if !slices.Contains(conds, b) && types.ExprString(a.Cond) == types.ExprString(b.Cond) {
 					found = true
 				}
 			}

@@ -225,3 +225,30 @@ func (s *Store) Either(a, b chan int) {
 		s.mu.Unlock()
 	}
 }
+
+// rule "returns it held for the caller": the locked value itself goes
+// to the caller.
+func (s *Store) checkout(k string) (*Store, error) {
+	other := &Store{}
+	other.mu.Lock()
+	if k == "" {
+		other.mu.Unlock()
+		return nil, errors.New("empty")
+	}
+	return other, nil
+}
+
+// rule "no normal return": a testing.TB-shaped interface's Fatal.
+type tb interface {
+	Helper()
+	Errorf(string, ...any)
+	Fatalf(string, ...any)
+}
+
+func (s *Store) suspend(t tb, n int) {
+	s.mu.Lock()
+	if n < 0 {
+		t.Fatalf("negative %d", n)
+	}
+	s.mu.Unlock()
+}
