@@ -230,9 +230,12 @@ func parse(tool string, b []byte) ([]finding, error) {
 			out = append(out, finding{tool, d.Code, d.Location.File, d.Location.Line, d.Message})
 		}
 	}
+	// Keep the JSON: drop "# pkg" headers and any other line a tool
+	// printed beside it (JSON lines start with a brace, a quote or
+	// indentation).
 	var lines []string
 	for _, l := range strings.Split(string(b), "\n") {
-		if !strings.HasPrefix(l, "#") {
+		if l == "" || strings.ContainsAny(l[:1], "{}\" \t") {
 			lines = append(lines, l)
 		}
 	}

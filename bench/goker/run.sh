@@ -28,7 +28,7 @@ GOBIN="$work/bin" go install "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_V
 cp -r "$src"/. "$work/k/"
 printf 'module goker\n\ngo 1.22\n' > "$work/k/go.mod"
 (cd "$work/k" && { "$work/bin/silentfail" check -json -enable all ./... > "$work/silentfail.json" || [ $? -le 1 ]; })
-(cd "$work/k" && { go vet -json ./... 2> "$work/vet.json" || true; })
+(cd "$work/k" && { go vet -json ./... > "$work/vet.json" 2>&1 || true; }) # stdout or stderr, by Go version
 (cd "$work/k" && { "$work/bin/staticcheck" -checks all -f json ./... > "$work/staticcheck.json" || true; })
 "$work/bin/goker" -kernels "$repo/bench/goker/kernels.tsv" -dir "$work/k" ${MARKDOWN:+-markdown} \
 	-findings silentfail="$work/silentfail.json" -findings vet="$work/vet.json" -findings staticcheck="$work/staticcheck.json"

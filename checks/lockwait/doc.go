@@ -28,7 +28,8 @@
 // later caller queues behind the mutex.
 //
 // The check looks at a receive, a range, a send or a WaitGroup.Wait that
-// is not in a select, reached with a mutex held on every path. It finds
+// is not in a select, reached with a mutex held on every path, on an
+// unbuffered channel made in the package or a WaitGroup. It finds
 // every operation in the package that could end that wait — the sends
 // and closes for a receive, the receives for a send, the Done calls for
 // a Wait — on the same channel or WaitGroup: the same unexported field
@@ -46,6 +47,12 @@
 //   - rule "channel handed out": a channel or WaitGroup that is passed to
 //     a call, copied, returned, stored elsewhere, or an exported field,
 //     may be served by code the check cannot see.
+//   - rule "buffer may have room": a channel made with a buffer, or one
+//     whose make the check does not see in the package (it comes from
+//     elsewhere), may take a send without a receiver.
+//   - rule "added under the lock": when a WaitGroup's Add runs with the
+//     mutex held, every goroutine the Wait counts was past its Lock when
+//     it was added.
 //   - rule "select has other ways": a wait inside a select can end
 //     through another case or a default.
 //   - rule "readers share": a read lock held while the other side takes

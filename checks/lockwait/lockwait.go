@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"maps"
@@ -59,6 +60,7 @@ type site struct {
 	key      locks.Key
 	deferred bool
 	ranged   bool // a range loop: each turn receives at its head
+	buffered bool // a make with room, or a value from elsewhere
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -75,7 +77,7 @@ func run(pass *analysis.Pass) (any, error) {
 		targets[w.tgt] = true
 	}
 	sites, handed := findSites(pass, ins, res, targets)
-	taken := takenAtSites(res, sites)
+	taken, heldAt := takenAtSites(res, sites)
 	// The go statement that starts each function literal.
 	started := map[ast.Node]*ast.GoStmt{}
 	for cur := range ins.Root().Preorder((*ast.GoStmt)(nil)) {
@@ -88,7 +90,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if handed[w.tgt] {
 			continue // rule "channel handed out"
 		}
-		judge(pass, w, sites[w.tgt], taken, started[w.fn])
+		judge(pass, w, sites[w.tgt], taken, heldAt, started[w.fn])
 	}
 	return nil, nil
 }
@@ -120,7 +122,11 @@ func findWaits(pass *analysis.Pass, ins *inspector.Inspector, res *locks.Result)
 			if len(held) == 0 {
 				return
 			}
-			if _, ok := n.(*ast.CommClause); ok || comms[n] {
+			switch n.(type) {
+			case *ast.CommClause, *ast.RangeStmt:
+				return // the heads Each also shows, not operations
+			}
+			if comms[n] {
 				return
 			}
 			for _, op := range blockingOps(pass, n, ranges) {
@@ -264,11 +270,20 @@ func findSites(pass *analysis.Pass, ins *inspector.Inspector, res *locks.Result,
 			if p, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && p.Sel == n {
 				continue
 			}
-			v, ok := pass.TypesInfo.Uses[n].(*types.Var)
-			if !ok || !targets[target{v: v}] {
+			v, ok := pass.TypesInfo.ObjectOf(n).(*types.Var) // Defs too: done := make(...)
+			if !ok {
 				continue
 			}
 			t, e = target{v: v}, n
+			if v.IsField() {
+				if pass.TypesInfo.Defs[n] != nil {
+					continue // the field's declaration
+				}
+				t = target{field: v} // a key of a struct literal
+			}
+			if !targets[t] {
+				continue
+			}
 		}
 		c := cur
 		for {
@@ -284,6 +299,10 @@ func findSites(pass *analysis.Pass, ins *inspector.Inspector, res *locks.Result,
 		case handOut:
 			handed[t] = true
 		case operation:
+			if s.kind == "make" {
+				sites[t] = append(sites[t], s)
+				continue
+			}
 			fn, _, _ := astq.EnclosingFunc(c)
 			if !fn.Valid() {
 				handed[t] = true
@@ -341,14 +360,19 @@ func classify(pass *analysis.Pass, c inspector.Cursor, e ast.Expr) (site, use) {
 			case "Done":
 				_, deferred := parent.Parent().Parent().Node().(*ast.DeferStmt)
 				return site{pos: call.Pos(), kind: "done", deferred: deferred}, operation
-			case "Add", "Wait":
+			case "Add":
+				return site{pos: call.Pos(), kind: "add"}, operation
+			case "Wait":
 				return site{}, harmless
 			}
 		}
 	case *ast.AssignStmt:
-		for _, l := range p.Lhs {
+		for i, l := range p.Lhs {
 			if l == me {
-				return site{}, harmless // (re)initialised
+				if len(p.Rhs) == len(p.Lhs) {
+					return makeSite(pass, p.Rhs[i])
+				}
+				return site{kind: "make", buffered: true}, operation
 			}
 		}
 	case *ast.BinaryExpr:
@@ -357,26 +381,57 @@ func classify(pass *analysis.Pass, c inspector.Cursor, e ast.Expr) (site, use) {
 		}
 	case *ast.KeyValueExpr:
 		if p.Key == me {
-			return site{}, harmless
+			return makeSite(pass, p.Value)
+		}
+	case *ast.ValueSpec:
+		for i, n := range p.Names {
+			if n == me {
+				if i < len(p.Values) {
+					return makeSite(pass, p.Values[i])
+				}
+				return site{}, harmless // the zero value: a nil channel or a WaitGroup
+			}
 		}
 	}
 	return site{}, handOut
 }
 
+// makeSite describes the value a target is set to: a make of an
+// unbuffered channel, or something that may have a buffer (a make with
+// a size that is not the constant zero, or a channel from elsewhere).
+func makeSite(pass *analysis.Pass, v ast.Expr) (site, use) {
+	call, ok := ast.Unparen(v).(*ast.CallExpr)
+	if !ok {
+		return site{kind: "make", buffered: true}, operation
+	}
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if b, isB := pass.TypesInfo.Uses[id].(*types.Builtin); !ok || !isB || b.Name() != "make" {
+		return site{kind: "make", buffered: true}, operation
+	}
+	if len(call.Args) < 2 {
+		return site{kind: "make"}, operation
+	}
+	tv := pass.TypesInfo.Types[call.Args[1]]
+	return site{kind: "make", buffered: tv.Value == nil || constant.Sign(tv.Value) != 0}, operation
+}
+
 // takenAtSites returns, for each site, the mutexes its function has
 // taken on some path before it (for a deferred close or Done: anywhere
 // in the function, which runs before it).
-func takenAtSites(res *locks.Result, sites map[target][]site) map[token.Pos]map[locks.Key]locks.Held {
+func takenAtSites(res *locks.Result, sites map[target][]site) (taken, held map[token.Pos]map[locks.Key]locks.Held) {
 	byFn := map[ast.Node][]site{}
 	for _, ss := range sites {
 		for _, s := range ss {
-			byFn[s.fn] = append(byFn[s.fn], s)
+			if s.fn != nil {
+				byFn[s.fn] = append(byFn[s.fn], s)
+			}
 		}
 	}
 	out := map[token.Pos]map[locks.Key]locks.Held{}
+	heldAt := map[token.Pos]map[locks.Key]locks.Held{}
 	for fn, ss := range byFn {
 		all := map[locks.Key]locks.Held{}
-		res.Each(fn, func(n ast.Node, _, taken map[locks.Key]locks.Held) {
+		res.Each(fn, func(n ast.Node, held, taken map[locks.Key]locks.Held) {
 			for k, h := range taken {
 				all[k] = h
 			}
@@ -396,11 +451,10 @@ func takenAtSites(res *locks.Result, sites map[target][]site) map[token.Pos]map[
 					continue
 				}
 				if _, done := out[s.pos]; !done {
-					m := make(map[locks.Key]locks.Held, len(taken))
-					for k, h := range taken {
-						m[k] = h
+					out[s.pos] = maps.Clone(taken)
+					if s.kind == "add" {
+						heldAt[s.pos] = maps.Clone(held)
 					}
-					out[s.pos] = m
 				}
 			}
 		})
@@ -410,10 +464,24 @@ func takenAtSites(res *locks.Result, sites map[target][]site) map[token.Pos]map[
 			}
 		}
 	}
-	return out
+	return out, heldAt
 }
 
 func enclosingPos(n ast.Node) token.Pos { return n.Pos() }
+
+// expected returns the waiter's mutex in the terms of site s: the same
+// path from the struct that holds the target there, or the same key for
+// a variable.
+func expected(w wait, s site) locks.Key {
+	if w.tgt.field == nil {
+		return w.mutex
+	}
+	i := strings.LastIndex(s.key.Path, ".")
+	if i < 0 {
+		return locks.Key{}
+	}
+	return locks.Key{Base: s.key.Base, Path: s.key.Path[:i] + w.rel}
+}
 
 // ends reports whether a site's operation can end a wait of kind k.
 func ends(k, s string) bool {
@@ -428,7 +496,23 @@ func ends(k, s string) bool {
 	return false
 }
 
-func judge(pass *analysis.Pass, w wait, ss []site, taken map[token.Pos]map[locks.Key]locks.Held, start *ast.GoStmt) {
+func judge(pass *analysis.Pass, w wait, ss []site, taken, heldAt map[token.Pos]map[locks.Key]locks.Held, start *ast.GoStmt) {
+	made := false
+	for _, s := range ss {
+		switch {
+		case s.kind == "make" && s.buffered:
+			return // rule "buffer may have room"
+		case s.kind == "make":
+			made = true
+		case s.kind == "add" && w.kind == "wait":
+			if _, ok := heldAt[s.pos][expected(w, s)]; ok {
+				return // rule "added under the lock"
+			}
+		}
+	}
+	if w.kind != "wait" && !made {
+		return // rule "buffer may have room": no make seen
+	}
 	var others []site
 	for _, s := range ss {
 		if !ends(w.kind, s.kind) {
@@ -443,14 +527,7 @@ func judge(pass *analysis.Pass, w wait, ss []site, taken map[token.Pos]map[locks
 		return
 	}
 	for _, s := range others {
-		want := w.mutex
-		if w.tgt.field != nil {
-			i := strings.LastIndex(s.key.Path, ".")
-			if i < 0 {
-				return
-			}
-			want = locks.Key{Base: s.key.Base, Path: s.key.Path[:i] + w.rel}
-		}
+		want := expected(w, s)
 		h, ok := taken[s.pos][want]
 		if !ok {
 			return // rule "one side needs no lock"

@@ -10,6 +10,10 @@ type watcher struct {
 	last    int
 }
 
+func newWatcher() *watcher {
+	return &watcher{stopc: make(chan struct{}), donec: make(chan struct{}), updates: make(chan int)}
+}
+
 func (w *watcher) run() {
 	defer close(w.donec)
 	for u := range w.updates {
@@ -25,7 +29,7 @@ func (w *watcher) stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	close(w.updates)
-	<-w.donec // want `<-w.donec waits while holding w.mu \(locked at line 25\), but every send and close of w.donec elsewhere comes after taking w.mu \(as at bugs.go:14\)`
+	<-w.donec // want `<-w.donec waits while holding w.mu \(locked at line 29\), but every send and close of w.donec elsewhere comes after taking w.mu \(as at bugs.go:18\)`
 }
 
 type batcher struct {
@@ -41,6 +45,12 @@ func (b *batcher) push(k string) {
 	defer b.lock.Unlock()
 	b.pending[k]++
 	b.out <- k // want `this send on b.out waits for a receiver while holding b.lock`
+}
+
+func newBatcher() *batcher {
+	b := &batcher{pending: map[string]int{}}
+	b.out = make(chan string)
+	return b
 }
 
 func (b *batcher) loop() {

@@ -156,3 +156,86 @@ func (p *pool) Probe() {
 	}()
 	<-done
 }
+
+// Unlocked around the send inside a loop that holds the lock at its
+// head.
+func (b *batcher) flush() {
+	b.lock.Lock()
+	defer b.lock.Unlock()
+	for k := range b.pending {
+		b.lock.Unlock()
+		b.out <- k
+		b.lock.Lock()
+	}
+}
+
+// rule "buffer may have room": a one-slot done signal sent once.
+type loader struct {
+	mu   sync.Mutex
+	done chan struct{}
+}
+
+func newLoader() *loader { return &loader{done: make(chan struct{}, 1)} }
+
+func (l *loader) finish() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.done <- struct{}{}
+}
+
+func (l *loader) wait() {
+	l.mu.Lock()
+	l.mu.Unlock()
+	<-l.done
+}
+
+// rule "buffer may have room": the channel comes from elsewhere, its
+// size unknown.
+type fed struct {
+	mu sync.Mutex
+	in chan int
+}
+
+func newFed(in chan int) *fed { return &fed{in: in} }
+
+func (f *fed) push(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.in <- n
+}
+
+func (f *fed) drain() {
+	for range f.in {
+		f.mu.Lock()
+		f.mu.Unlock()
+	}
+}
+
+// rule "added under the lock": every goroutine Wait counts was added
+// while holding the lock, so it is past its Lock already.
+type group struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func (g *group) Go(f func()) {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.wg.Add(1)
+	g.mu.Unlock()
+	go func() {
+		defer g.wg.Done()
+		f()
+	}()
+}
+
+func (g *group) Close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.closed = true
+	g.wg.Wait()
+}
