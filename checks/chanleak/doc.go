@@ -48,7 +48,9 @@
 // error channel and a done channel), when a function literal other
 // than the owner's own code (a deferred closure, another goroutine, a
 // callback) receives from the channel, when the goroutine sends in a
-// loop (a producer, another shape), when several goroutines share a
+// loop or can send twice in one run (a producer, another shape; sends
+// on exclusive paths, an early error send and a final result send,
+// count as one), when several goroutines share a
 // buffered channel (which one blocks depends on timing), when the go
 // statement and a receive sit under if statements with the same
 // condition, for a channel declared first and made later on one path

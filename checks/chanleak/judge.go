@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/ast"
 
+	"golang.org/x/tools/go/cfg"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 
@@ -51,6 +53,11 @@ func (c *checker) judge(ch *channel) {
 			} else {
 				othersRecv = true
 			}
+		}
+	}
+	for _, s := range senders {
+		if s.multi && c.onePerRun(s) {
+			s.multi = false
 		}
 	}
 	g := c.graph(ch.owner)
@@ -267,3 +274,61 @@ func (c *checker) correlated(ch *channel, gs *ast.GoStmt, rp recvPoints) bool {
 }
 
 // ---- control flow ----
+
+// onePerRun reports whether a goroutine's several sends lie on exclusive
+// paths of its function literal (if failed { ch <- err; return }; ch <-
+// res): none in a loop, none reachable from another, so each run sends
+// once, as a single send does.
+func (c *checker) onePerRun(s *sender) bool {
+	lit, ok := ast.Unparen(s.g.Call.Fun).(*ast.FuncLit)
+	if !ok {
+		return false
+	}
+	type at struct {
+		b *cfg.Block
+		i int
+	}
+	g := c.cfgs.FuncLit(lit)
+	where := map[ast.Node]at{}
+	for _, b := range g.Blocks {
+		for i, n := range b.Nodes {
+			where[n] = at{b, i}
+		}
+	}
+	var starts []at
+	for _, o := range s.sends {
+		if o.loop {
+			return false
+		}
+		a, ok := where[o.node]
+		if !ok {
+			return false // inside a nested literal or a clause the graph does not hold
+		}
+		starts = append(starts, a)
+	}
+	for _, a := range starts {
+		// Is another send reachable after a?
+		for _, o := range starts {
+			if o != a && o.b == a.b && o.i > a.i {
+				return false
+			}
+		}
+		seen := map[*cfg.Block]bool{}
+		work := append([]*cfg.Block(nil), a.b.Succs...)
+		for len(work) > 0 {
+			b := work[0]
+			work = work[1:]
+			if seen[b] {
+				continue
+			}
+			seen[b] = true
+			for _, o := range starts {
+				if o.b == b {
+					return false
+				}
+			}
+			work = append(work, b.Succs...)
+		}
+	}
+	return true
+}
