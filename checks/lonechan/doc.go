@@ -34,6 +34,19 @@
 // buffer of one, which lets the send complete and keeps the value for
 // whoever receives it later.
 //
+// A channel kept in a struct field has nobody on the other side either
+// when nothing in the package sends on it or closes it:
+//
+//	func (s *Stopper) ShouldQuiesce() <-chan struct{} { return s.quiescer }
+//	...
+//	<-store.Stopper().ShouldQuiesce() // quiescer is made, never closed
+//
+// The check reports a receive or range, outside a select, on a channel
+// field of the package's structs (directly, or through a method that
+// returns it as a receive-only channel) when no send or close of that
+// field exists in the package and the field is never given to anyone
+// who could send or close it.
+//
 // # What it leaves alone, and why
 //
 //   - rule "handed over first": any use of the channel other than a
@@ -47,6 +60,13 @@
 //     with a size that is not the constant zero, is left alone.
 //   - rule "select has other ways": an operation inside a select is not
 //     followed: another case or a default can run instead.
+//   - rule "receive-only accessor": a method that returns the field (or
+//     nil) as a <-chan hands out nothing anyone can send on or close;
+//     receives from its result count as receives from the field.
+//   - rule "handed out" also holds for fields: an exported field, or
+//     one assigned anything but make(...) or nil, passed to a call as a
+//     channel it may send on, stored elsewhere, or returned as a
+//     two-way channel, may be served where the check cannot see.
 //   - rule "address taken": a channel variable whose address is taken
 //     can be reached through the pointer, and is left alone.
 package lonechan

@@ -35,6 +35,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	graphs := pass.ResultOf[flow.Analyzer].(*flow.CFGs)
+	checkUnserved(pass, ins)
 	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
 		mk := cur.Node().(*ast.CallExpr)
 		if !unbufferedMake(pass, mk) {
