@@ -33,9 +33,14 @@ var Analyzer = &analysis.Analyzer{
 // deferred before the error check, which panic on the failure path.
 var dropped bool
 
+// inTests turns on the opt-in form that reports form (a) in test code.
+var inTests bool
+
 func init() {
 	Analyzer.Flags.BoolVar(&dropped, "dropped", false,
 		"also report the dropped error of a deferred Close of a written file or writer (opt-in: on real services most are harmless)")
+	Analyzer.Flags.BoolVar(&inTests, "tests", false,
+		"also report cleanups deferred before the error check in test code (opt-in: the panic only changes how an already failing test ends)")
 }
 
 func run(pass *analysis.Pass) (any, error) {

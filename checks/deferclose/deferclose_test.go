@@ -10,11 +10,13 @@ import (
 
 func Test(t *testing.T) {
 	checktest.Form(t, deferclose.Analyzer, "dropped")
+	checktest.Form(t, deferclose.Analyzer, "tests")
 	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "a", "a2", "b", "b/testutil")
 }
 
 // TestDefaultForm: without -deferclose.dropped, dropped Close errors are
-// not reported; early defers still are.
+// not reported, nor early defers in test code; early defers elsewhere
+// still are.
 func TestDefaultForm(t *testing.T) {
 	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "core")
 }

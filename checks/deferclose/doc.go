@@ -57,6 +57,14 @@
 // library's Fatal), the process ends without running deferred calls and
 // the defer never meets the nil value; t.Fatal does run them.
 //
+// In test code (rule "early defers in tests are opt-in"; _test.go files
+// and test-support packages) form (a) is the opt-in form
+// deferclose.tests: the test's error check fails it, and t.Fatal runs
+// the deferred calls, so the nil value panics; that changes how an
+// already failing test ends (and stops the package's other tests), and
+// no caller is hurt. On the services held out in session 8, none of 8
+// such findings was a real bug.
+//
 // When the error check is the statement right after the defer and
 // leaves the function, the suggested fix moves the defer after it: the
 // success path registers the defer at the same point as before.
@@ -119,8 +127,7 @@
 // in code only tests run, _test.go files and test-support packages
 // (an import path element starting with "test", "e2e", or ending in
 // "_test"): a fixture written badly fails the test that reads it next,
-// and no caller relies on the error. The nil-receiver form (a) runs on
-// test code too: the panic is real there. A checked Flush of a
+// and no caller relies on the error. A checked Flush of a
 // bufio.Writer does not make the Close of the file underneath safe and
 // is still reported; a checked Sync does. There is no suggested fix:
 // how the error should be combined with the function's result is the

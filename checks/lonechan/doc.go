@@ -47,6 +47,13 @@
 // field exists in the package and the field is never given to anyone
 // who could send or close it.
 //
+// The same holds for a channel made in the function that is only ever
+// received from (rule "nobody can serve it"): in the function, its
+// function literals, and the package's functions it is given to, which
+// themselves only receive from it. A goroutine handed a done channel
+// that it never closes leaves the receive waiting forever, buffered or
+// not.
+//
 // # What it leaves alone, and why
 //
 //   - rule "handed over first": any use of the channel other than a

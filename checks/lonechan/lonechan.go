@@ -35,7 +35,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	graphs := pass.ResultOf[flow.Analyzer].(*flow.CFGs)
-	checkUnserved(pass, ins)
+	reported := map[token.Pos]bool{}
 	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
 		mk := cur.Node().(*ast.CallExpr)
 		if !unbufferedMake(pass, mk) {
@@ -63,9 +63,11 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		ops := lonelyOps(pass, g, fn.Node(), stmt, v)
 		for _, op := range ops {
+			reported[op.pos] = true
 			report(pass, mk, v, op, len(ops) == 1)
 		}
 	}
+	checkUnserved(pass, ins, reported)
 	return nil, nil
 }
 

@@ -28,7 +28,7 @@ type fieldUses struct {
 // through an accessor that returns the field as a receive-only channel
 // (rule "receive-only accessor": func (s *S) Done() <-chan T { return
 // s.done } hands out nothing anyone can send on or close).
-func checkUnserved(pass *analysis.Pass, ins *inspector.Inspector) {
+func checkUnserved(pass *analysis.Pass, ins *inspector.Inspector, reported map[token.Pos]bool) {
 	fields := map[*types.Var]*fieldUses{}
 	get := func(f *types.Var) *fieldUses {
 		u := fields[f]
@@ -47,6 +47,26 @@ func checkUnserved(pass *analysis.Pass, ins *inspector.Inspector) {
 				comms[n] = true
 				return true
 			})
+		}
+	}
+	// A literal without keys sets every field out of sight of the uses
+	// below: its channel fields are handed out.
+	for cur := range ins.Root().Preorder((*ast.CompositeLit)(nil)) {
+		lit := cur.Node().(*ast.CompositeLit)
+		if len(lit.Elts) == 0 {
+			continue
+		}
+		if _, keyed := lit.Elts[0].(*ast.KeyValueExpr); keyed {
+			continue
+		}
+		st, ok := pass.TypesInfo.TypeOf(lit).Underlying().(*types.Struct)
+		if !ok {
+			continue
+		}
+		for i := range st.NumFields() {
+			if f := chanField(pass, st.Field(i)); f != nil {
+				get(f).handed = true
+			}
 		}
 	}
 	for cur := range ins.Root().Preorder((*ast.SelectorExpr)(nil), (*ast.Ident)(nil)) {
@@ -74,6 +94,7 @@ func checkUnserved(pass *analysis.Pass, ins *inspector.Inspector) {
 		}
 		classifyFieldUse(pass, cur, u, comms, accessors, notAccessor, f)
 	}
+	checkUnservedLocals(pass, ins, comms, reported)
 	for fn := range notAccessor {
 		delete(accessors, fn)
 	}
