@@ -63,6 +63,13 @@
 //     given the mutex itself may unlock it, so the mutex is forgotten.
 //   - rule "TryLock is not a wait": TryLock and TryRLock return false
 //     instead of blocking and are never reported.
+//   - rule "a Locker may be anything": a Lock through the sync.Locker
+//     interface may reach a reentrant or shared lock; only sync.Mutex
+//     and sync.RWMutex (also embedded) are known not to be reentrant.
+//   - rule "test bodies": a Test, Benchmark or Fuzz function, or a
+//     function or closure that takes a *testing.T, runs for one test: a
+//     relock there hangs that test only. The package's own methods and
+//     helpers that tests call are still checked.
 //
 // Calls the check cannot see into are otherwise assumed not to lock:
 // the check misses a relock through another package, never reports one

@@ -43,7 +43,8 @@ var Analyzer = &analysis.Analyzer{
 //   - rule "variable reassigned": locks' assign;
 //   - rule "mutex handed to a call": locks' call, for callees it cannot
 //     see;
-//   - rule "TryLock is not a wait": locks' call ignores TryLock.
+//   - rule "TryLock is not a wait": locks' call ignores TryLock;
+//   - rule "a Locker may be anything" and rule "test bodies": run.
 
 func run(pass *analysis.Pass) (any, error) {
 	// No early exit on imports: a package can lock a mutex embedded in a
@@ -52,7 +53,15 @@ func run(pass *analysis.Pass) (any, error) {
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	res := pass.ResultOf[locks.Analyzer].(*locks.Result)
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		if astq.InTestBody(pass, cur) {
+			// Rule "test bodies": a relock in a test's own body hangs
+			// that test; the methods and helpers it calls are checked.
+			continue
+		}
 		for _, rl := range res.Relocks(cur.Node()) {
+			if rl.Locker {
+				continue // rule "a Locker may be anything"
+			}
 			report(pass, cur, rl)
 		}
 	}

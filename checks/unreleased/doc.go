@@ -60,6 +60,10 @@
 //     unlocks it (a function literal, or its Unlock as a method value,
 //     returned or stored), or whose variable is reassigned (a range
 //     variable on the next turn), is not followed further.
+//   - rule "test bodies": a Test, Benchmark or Fuzz function, or a
+//     function or closure that takes a *testing.T, runs for one test: a
+//     lock left there hangs that test only. Helpers and methods that
+//     tests call are still checked.
 //   - rule "no normal return": a path that ends in panic, os.Exit,
 //     log.Fatal or t.Fatal (also through an interface shaped like
 //     testing.TB) does not return to a caller that would lock.

@@ -41,13 +41,17 @@ var Analyzer = &analysis.Analyzer{
 //     walk saw released without being taken;
 //   - rule "released elsewhere": effect's lost paths;
 //   - rule "no normal return": from keeps only exits that return
-//     (flow's Returns).
+//     (flow's Returns);
+//   - rule "test bodies": run.
 
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	res := pass.ResultOf[locks.Analyzer].(*locks.Result)
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		if astq.InTestBody(pass, cur) {
+			continue // rule "test bodies": a leak there hangs one test
+		}
 		seen := map[token.Pos]bool{}
 		for _, l := range res.Leaks(cur.Node()) {
 			pos := l.Lock.Pos()

@@ -377,3 +377,40 @@ func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	}
 	return false
 }
+
+// InTestBody reports whether cur lies in the body of a test: a Test,
+// Benchmark, Fuzz or Example function of a _test.go file, or a function
+// (declared or literal) that takes a *testing.T, *testing.B, *testing.F
+// or testing.TB, or a literal inside one. Code there runs for one test
+// only; what goes wrong there fails or hangs that test.
+func InTestBody(pass *analysis.Pass, cur inspector.Cursor) bool {
+	for c := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		var ft *ast.FuncType
+		switch f := c.Node().(type) {
+		case *ast.FuncDecl:
+			ft = f.Type
+			if IsTestFile(pass, f.Pos()) {
+				for _, p := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+					if strings.HasPrefix(f.Name.Name, p) {
+						return true
+					}
+				}
+			}
+		case *ast.FuncLit:
+			ft = f.Type
+		}
+		for _, fld := range ft.Params.List {
+			t := pass.TypesInfo.TypeOf(fld.Type)
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			if n := NamedOf(t); n != nil && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "testing" {
+				switch n.Obj().Name() {
+				case "T", "B", "F", "TB":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -59,8 +59,9 @@ func (m Mode) Method() string { return m.method() }
 
 // Held is a mutex held at some point: how, and since which call.
 type Held struct {
-	Mode Mode
-	Pos  token.Pos // the Lock, or the call of the function that returned with it held
+	Mode   Mode
+	Pos    token.Pos // the Lock, or the call of the function that returned with it held
+	Locker bool      // taken through the sync.Locker interface
 }
 
 // A Relock is a lock taken again by the goroutine that holds it on
@@ -75,6 +76,9 @@ type Relock struct {
 	// callees, at LockPos; nil when Call is the Lock itself.
 	Via     ast.Node
 	LockPos token.Pos
+	// Locker is true when a Lock involved goes through the sync.Locker
+	// interface: the dynamic type may be any lock, reentrant or not.
+	Locker bool
 }
 
 // Result answers questions about the package's functions.
@@ -245,6 +249,16 @@ func (r *Result) bindParams(ft *ast.FuncType, call *ast.CallExpr, m map[*types.V
 // function literal, by := or var, and never assigned again nor have
 // their address taken, to that literal.
 func (r *Result) closures(encl ast.Node) map[*types.Var]*ast.FuncLit {
+	if lit, ok := encl.(*ast.FuncLit); ok {
+		// A literal sees the closures of the declaration around it (one
+		// closure calling another): look them up there.
+		for _, d := range r.decls.All() {
+			if d.Body != nil && d.Body.Pos() <= lit.Pos() && lit.End() <= d.Body.End() {
+				encl = d
+				break
+			}
+		}
+	}
 	if m, ok := r.closure[encl]; ok {
 		return m
 	}

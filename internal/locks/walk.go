@@ -415,6 +415,13 @@ func (w *walker) forgetReleasedBy(fun ast.Expr, st *state) {
 	}
 }
 
+// viaLocker reports whether call is Lock or RLock through the
+// sync.Locker interface.
+func (w *walker) viaLocker(call *ast.CallExpr) bool {
+	fn, _ := typeutil.Callee(w.r.info, call).(*types.Func)
+	return astq.IsMethod(fn, "sync", "Locker", "Lock")
+}
+
 // lockOp recognizes a Lock, RLock, Unlock, RUnlock, TryLock or TryRLock
 // of sync's mutexes (also promoted, or through sync.Locker) and returns
 // the method and the mutex's key.
@@ -448,11 +455,11 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 				mode = Read
 			}
 			if h, ok := st.held[k]; ok && w.report {
-				w.relocks = append(w.relocks, Relock{Call: call, Key: k, Mode: mode, Held: h})
+				w.relocks = append(w.relocks, Relock{Call: call, Key: k, Mode: mode, Held: h, Locker: w.viaLocker(call) || h.Locker})
 			}
-			st.held[k] = Held{Mode: mode, Pos: call.Pos()}
+			st.held[k] = Held{Mode: mode, Pos: call.Pos(), Locker: w.viaLocker(call)}
 			if _, ok := st.acq[k]; !ok && !st.rel[k] {
-				st.acq[k] = Held{Mode: mode, Pos: call.Pos()}
+				st.acq[k] = Held{Mode: mode, Pos: call.Pos(), Locker: w.viaLocker(call)}
 			}
 			if _, ok := st.may[k]; !ok {
 				st.may[k] = Held{Mode: mode, Pos: call.Pos()}
@@ -482,7 +489,7 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 			continue
 		}
 		if h, ok := st.held[tk]; ok && w.report {
-			w.relocks = append(w.relocks, Relock{Call: call, Key: tk, Mode: a.Mode, Held: h, Via: ci.node, LockPos: a.Pos})
+			w.relocks = append(w.relocks, Relock{Call: call, Key: tk, Mode: a.Mode, Held: h, Via: ci.node, LockPos: a.Pos, Locker: a.Locker || h.Locker})
 		}
 	}
 	for k := range ci.sum.releases {

@@ -252,3 +252,19 @@ func (s *Store) suspend(t tb, n int) {
 	}
 	s.mu.Unlock()
 }
+
+// rule "released elsewhere": a closure that calls another closure that
+// unlocks releases too.
+func (s *Store) Apply(k string) error {
+	s.mu.Lock()
+	rollback := func() { s.mu.Unlock() }
+	fail := func(err error) error {
+		rollback()
+		return err
+	}
+	if k == "" {
+		return fail(errors.New("empty"))
+	}
+	s.mu.Unlock()
+	return nil
+}
