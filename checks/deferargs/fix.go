@@ -42,14 +42,30 @@ func (c *checker) reportStale(vars []*types.Var) {
 		default:
 			lost = fmt.Sprintf("later assignments to %s are never seen", v.Name())
 		}
-		msg = fmt.Sprintf("deferred %s receives %s %s, not its value when %s returns: %s (wrap the call in a closure: defer func() { %s }())",
-			shortCall(call), v.Name(), now, fnName, lost, shortCall(call))
+		msg = fmt.Sprintf("deferred %s receives %s %s, not its value when %s returns: %s (%s)",
+			shortCall(call), v.Name(), now, fnName, lost, wrapAdvice(call))
 	} else {
 		list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-		msg = fmt.Sprintf("deferred %s receives %s as they are now, not their values when %s returns: later assignments are never seen (wrap the call in a closure: defer func() { %s }())",
-			shortCall(call), list, fnName, shortCall(call))
+		msg = fmt.Sprintf("deferred %s receives %s as they are now, not their values when %s returns: later assignments are never seen (%s)",
+			shortCall(call), list, fnName, wrapAdvice(call))
 	}
 	c.report(c.def, msg)
+}
+
+// wrapAdvice says how to read the arguments at return. When the
+// deferred function is itself the result of a call (start(op)(err)),
+// that call must still run at the defer statement (it often takes the
+// start time), so it is hoisted out of the closure.
+func wrapAdvice(call *ast.CallExpr) string {
+	if inner, ok := ast.Unparen(call.Fun).(*ast.CallExpr); ok {
+		args := make([]string, len(call.Args))
+		for i, a := range call.Args {
+			args[i] = astq.Render(a)
+		}
+		return fmt.Sprintf("call %s at the defer and the result in a closure: done := %s; defer func() { done(%s) }()",
+			shortCall(inner), astq.Render(inner), strings.Join(args, ", "))
+	}
+	return fmt.Sprintf("wrap the call in a closure: defer func() { %s }()", shortCall(call))
 }
 
 func (c *checker) fnName() string {
