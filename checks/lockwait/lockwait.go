@@ -226,7 +226,7 @@ func identify(pass *analysis.Pass, res *locks.Result, e ast.Expr) (target, locks
 	if !ok || !f.IsField() {
 		return target{}, locks.Key{}, false
 	}
-	return target{field: f}, key, true
+	return target{field: f.Origin()}, key, true
 }
 
 // relative returns the mutex's path from the struct that holds the
@@ -262,10 +262,10 @@ func findSites(pass *analysis.Pass, ins *inspector.Inspector, res *locks.Result,
 		switch n := cur.Node().(type) {
 		case *ast.SelectorExpr:
 			f, ok := pass.TypesInfo.Uses[n.Sel].(*types.Var)
-			if !ok || !targets[target{field: f}] {
+			if !ok || !targets[target{field: f.Origin()}] {
 				continue
 			}
-			t, e = target{field: f}, n
+			t, e = target{field: f.Origin()}, n
 		case *ast.Ident:
 			if p, ok := cur.Parent().Node().(*ast.SelectorExpr); ok && p.Sel == n {
 				continue
@@ -279,7 +279,7 @@ func findSites(pass *analysis.Pass, ins *inspector.Inspector, res *locks.Result,
 				if pass.TypesInfo.Defs[n] != nil {
 					continue // the field's declaration
 				}
-				t = target{field: v} // a key of a struct literal
+				t = target{field: v.Origin()} // a key of a struct literal
 			}
 			if !targets[t] {
 				continue

@@ -74,6 +74,9 @@
 //     one assigned anything but make(...) or nil, passed to a call as a
 //     channel it may send on, stored elsewhere, or returned as a
 //     two-way channel, may be served where the check cannot see.
+//   - rule "set out of sight": a channel field the package never makes
+//     is set where the check cannot see (a hook that only tests fill in,
+//     a file of another build); receives from it are left alone.
 //   - rule "address taken": a channel variable whose address is taken
 //     can be reached through the pointer, and is left alone.
 package lonechan
