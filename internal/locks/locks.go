@@ -90,6 +90,7 @@ type Result struct {
 	mu      sync.Mutex
 	funcs   map[ast.Node]*funcInfo // *ast.FuncDecl or *ast.FuncLit
 	closure map[ast.Node]map[*types.Var]*ast.FuncLit
+	mayLock map[ast.Node]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -395,3 +396,68 @@ func (r *Result) Each(fn ast.Node, visit func(n ast.Node, held, taken map[Key]He
 // KeyOf returns the Key of an expression that denotes a variable or a
 // field path from one, or false.
 func (r *Result) KeyOf(e ast.Expr) (Key, bool) { return keyOf(r.info, e) }
+
+// MayLock reports whether fn can take a sync mutex: it calls Lock or
+// RLock itself, or calls (directly or through others) a function or
+// closure of the package that does. Functions that cannot are skipped
+// by the checks, which is most functions of most packages.
+func (r *Result) MayLock(fn ast.Node) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mayLock == nil {
+		r.computeMayLock()
+	}
+	return r.mayLock[fn]
+}
+
+func (r *Result) computeMayLock() {
+	r.mayLock = make(map[ast.Node]bool)
+	calls := make(map[ast.Node][]ast.Node)
+	var fns []ast.Node
+	for _, d := range r.decls.All() {
+		if d.Body == nil {
+			continue
+		}
+		ast.Inspect(d.Body, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.FuncLit); ok {
+				fns = append(fns, lit)
+			}
+			return true
+		})
+		fns = append(fns, d)
+	}
+	for _, fn := range fns {
+		w := &walker{r: r, fn: fn}
+		ast.Inspect(fn, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.FuncLit); ok && lit != fn {
+				return false
+			}
+			c, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if op, _, ok := w.lockOp(c); ok && (op == "Lock" || op == "RLock") {
+				r.mayLock[fn] = true
+			}
+			if callee, _ := r.callee(fn, c); callee != nil {
+				calls[fn] = append(calls[fn], callee)
+			}
+			return true
+		})
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, fn := range fns {
+			if r.mayLock[fn] {
+				continue
+			}
+			for _, c := range calls[fn] {
+				if r.mayLock[c] {
+					r.mayLock[fn] = true
+					changed = true
+					break
+				}
+			}
+		}
+	}
+}
