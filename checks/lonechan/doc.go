@@ -74,6 +74,10 @@
 //     one assigned anything but make(...) or nil, passed to a call as a
 //     channel it may send on, stored elsewhere, or returned as a
 //     two-way channel, may be served where the check cannot see.
+//   - rule "blocking on purpose": a channel made only to be received
+//     from once, in a statement of its own that drops the value (wait :=
+//     make(chan int); <-wait), is the block-forever idiom, written like
+//     select {}; it is left alone.
 //   - rule "set out of sight": a channel field the package never makes
 //     is set where the check cannot see (a hook that only tests fill in,
 //     a file of another build); receives from it are left alone.

@@ -62,6 +62,12 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		ops := lonelyOps(pass, g, fn.Node(), stmt, v)
+		if len(ops) == 1 && ops[0].kind == "receive" && ops[0].discarded && uses(pass, fn.Node(), v) == 1 {
+			// Rule "blocking on purpose": a channel made only to receive
+			// from it once is the block-forever idiom (<-make(chan T)).
+			reported[ops[0].pos] = true
+			continue
+		}
 		for _, op := range ops {
 			reported[op.pos] = true
 			report(pass, mk, v, op, len(ops) == 1)
@@ -138,9 +144,10 @@ func trackable(pass *analysis.Pass, fn ast.Node, v *types.Var) bool {
 }
 
 type op struct {
-	pos  token.Pos
-	end  token.Pos
-	kind string // "send", "receive", "range"
+	pos       token.Pos
+	end       token.Pos
+	kind      string // "send", "receive", "range"
+	discarded bool   // a receive as a statement of its own: <-ch
 }
 
 // lonelyOps returns the channel operations on v that no path from the
@@ -259,7 +266,8 @@ func effect(pass *analysis.Pass, n ast.Node, v *types.Var, ranges map[ast.Node]b
 		case *ast.UnaryExpr:
 			if m.Op == token.ARROW && isVar(pass, m.X, v) {
 				if found == nil {
-					found = &op{pos: m.Pos(), end: m.End(), kind: "receive"}
+					es, stmt := n.(*ast.ExprStmt)
+					found = &op{pos: m.Pos(), end: m.End(), kind: "receive", discarded: stmt && ast.Unparen(es.X) == m}
 				}
 				return false
 			}
@@ -346,4 +354,16 @@ func bufferEdit(mk *ast.CallExpr) analysis.TextEdit {
 		return analysis.TextEdit{Pos: mk.Args[1].Pos(), End: mk.Args[1].End(), NewText: []byte("1")}
 	}
 	return analysis.TextEdit{Pos: mk.Args[0].End(), End: mk.Args[0].End(), NewText: []byte(", 1")}
+}
+
+// uses counts the mentions of v in fn, its make aside.
+func uses(pass *analysis.Pass, fn ast.Node, v *types.Var) int {
+	n := 0
+	ast.Inspect(fn, func(m ast.Node) bool {
+		if id, ok := m.(*ast.Ident); ok && pass.TypesInfo.Uses[id] == types.Object(v) {
+			n++
+		}
+		return true
+	})
+	return n
 }

@@ -108,3 +108,10 @@ func Workers(n int) {
 	}
 	close(jobs)
 }
+
+// rule "blocking on purpose": a process that must hang until killed.
+func Hang() {
+	wait := make(chan int)
+	println("started")
+	<-wait
+}
