@@ -70,10 +70,9 @@ var optIn = map[string]string{
 	"deferblock": "none of its 20 findings on the real-code ledger was a real bug (teardown pauses in test frameworks, polls between attempts, handshakes that always answer)",
 	"defererr":   "2 of its 7 findings on the real-code ledger were real bugs (the others: errors logged before being cleared, accumulators, recover branches written as early returns)",
 	"defergo":    "none of its 6 findings on the real-code ledger was a real bug (best-effort cleanups with their own deadline, drains that end on their own)",
-	"relock":     "new, and not yet measured on the real-code ledger",
-	"unreleased": "new, and not yet measured on the real-code ledger",
-	"lonechan":   "new, and not yet measured on the real-code ledger",
-	"lockwait":   "new, and not yet measured on the real-code ledger",
+	"unreleased": "4 of its 61 findings on the real-code ledger were real bugs; most others paired a lock and an unlock by a condition or a flag the check does not follow, or left a lock in test mocks",
+	"lonechan":   "none of its 63 findings on the real-code ledger was a real bug at first contact (workers started in loops the graph may skip, fields of generic types, test hooks); it finds 3 GoKer kernels and runs quiet on the ledger since its rules",
+	"lockwait":   "5 of its 10 findings on the real-code ledger were real deadlocks, all 5 since it keeps to unbuffered channels; too few yet to meet the bar",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }
 
