@@ -13,6 +13,7 @@ func TestSessionsPage(t *testing.T) {
 	}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
+	t.Logf("GET %s", srv.URL)
 	// BUG(deferclose.tests): when the Get fails, t.Fatal runs the deferred Close on a nil response: the test panics instead of failing, and the package's other tests do not run
 	defer resp.Body.Close()
 	if err != nil {
