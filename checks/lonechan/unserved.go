@@ -142,14 +142,7 @@ func chanField(pass *analysis.Pass, obj types.Object) *types.Var {
 }
 
 func classifyFieldUse(pass *analysis.Pass, cur inspector.Cursor, u *fieldUses, comms map[ast.Node]bool, accessors map[*types.Func]*types.Var, notAccessor map[*types.Func]bool, f *types.Var) {
-	me := cur.Node()
-	parent := cur.Parent()
-	for {
-		if _, ok := parent.Node().(*ast.ParenExpr); !ok {
-			break
-		}
-		me, parent = parent.Node(), parent.Parent()
-	}
+	me, parent := outsideParens(cur)
 	switch p := parent.Node().(type) {
 	case *ast.SendStmt:
 		if p.Chan == me {

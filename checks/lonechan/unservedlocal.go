@@ -29,14 +29,7 @@ const (
 // for a call argument of the package's own function it follows the
 // parameter into the callee, one level deep (depth).
 func useOfVar(pass *analysis.Pass, ins *inspector.Inspector, cur inspector.Cursor, comms map[ast.Node]bool, decls map[*types.Func]*ast.FuncDecl, depth int) (use, ast.Node) {
-	me := cur.Node()
-	parent := cur.Parent()
-	for {
-		if _, ok := parent.Node().(*ast.ParenExpr); !ok {
-			break
-		}
-		me, parent = parent.Node(), parent.Parent()
-	}
+	me, parent := outsideParens(cur)
 	switch p := parent.Node().(type) {
 	case *ast.SendStmt:
 		if p.Chan == me {
@@ -216,4 +209,16 @@ func reportUnservedLocal(pass *analysis.Pass, v *types.Var, mk *ast.CallExpr, r 
 		Message: fmt.Sprintf("%s waits forever: %s (made at line %d) is only received from, here and in the functions it is given to; nothing can send on it or close it (close it where the wait should end, e.g. defer close(%s) in the goroutine that finishes)",
 			what, v.Name(), pass.Fset.Position(mk.Pos()).Line, v.Name()),
 	})
+}
+
+// outsideParens returns the expression at cur with the parentheses
+// around it, and the cursor of what holds them.
+func outsideParens(cur inspector.Cursor) (ast.Node, inspector.Cursor) {
+	me, parent := cur.Node(), cur.Parent()
+	for {
+		if _, ok := parent.Node().(*ast.ParenExpr); !ok {
+			return me, parent
+		}
+		me, parent = parent.Node(), parent.Parent()
+	}
 }

@@ -275,14 +275,7 @@ func (r *Result) closures(encl ast.Node) map[*types.Var]*ast.FuncLit {
 			lits[v] = lit
 		}
 	}
-	var body *ast.BlockStmt
-	switch f := encl.(type) {
-	case *ast.FuncDecl:
-		body = f.Body
-	case *ast.FuncLit:
-		body = f.Body
-	}
-	if body != nil {
+	if body := bodyOf(encl); body != nil {
 		ast.Inspect(body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.AssignStmt:
@@ -378,13 +371,7 @@ func (r *Result) Each(fn ast.Node, visit func(n ast.Node, held, taken map[Key]He
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.analyse(fn)
-	var g *cfg.CFG
-	switch f := fn.(type) {
-	case *ast.FuncDecl:
-		g = r.flow.FuncDecl(f)
-	case *ast.FuncLit:
-		g = r.flow.FuncLit(f)
-	}
+	g := r.graphOf(fn)
 	if g == nil {
 		return
 	}
@@ -460,4 +447,27 @@ func (r *Result) computeMayLock() {
 			}
 		}
 	}
+}
+
+// graphOf returns the control-flow graph of a *ast.FuncDecl or
+// *ast.FuncLit, or nil.
+func (r *Result) graphOf(fn ast.Node) *cfg.CFG {
+	switch f := fn.(type) {
+	case *ast.FuncDecl:
+		return r.flow.FuncDecl(f)
+	case *ast.FuncLit:
+		return r.flow.FuncLit(f)
+	}
+	return nil
+}
+
+// bodyOf returns the body of a *ast.FuncDecl or *ast.FuncLit, or nil.
+func bodyOf(fn ast.Node) *ast.BlockStmt {
+	switch f := fn.(type) {
+	case *ast.FuncDecl:
+		return f.Body
+	case *ast.FuncLit:
+		return f.Body
+	}
+	return nil
 }

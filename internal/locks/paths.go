@@ -41,13 +41,7 @@ func (r *Result) Leaks(fn ast.Node) []Leak {
 	if fi.leaks != nil {
 		return *fi.leaks
 	}
-	var g *cfg.CFG
-	switch f := fn.(type) {
-	case *ast.FuncDecl:
-		g = r.flow.FuncDecl(f)
-	case *ast.FuncLit:
-		g = r.flow.FuncLit(f)
-	}
+	g := r.graphOf(fn)
 	var out []Leak
 	if g != nil {
 		// What the function released without taking it, before each
@@ -126,13 +120,7 @@ func (p *pathFinder) index() {
 			byKind[b.Stmt][b.Kind] = b
 		}
 	}
-	var body *ast.BlockStmt
-	switch f := p.w.fn.(type) {
-	case *ast.FuncDecl:
-		body = f.Body
-	case *ast.FuncLit:
-		body = f.Body
-	}
+	body := bodyOf(p.w.fn)
 	// blockAt returns the block a statement at index i of list (owned
 	// by owner) starts in.
 	var listBlock func(owner ast.Node, list []ast.Stmt, i int) *cfg.Block
@@ -315,13 +303,7 @@ func (p *pathFinder) from(b *cfg.Block, i int, c *ast.CallExpr, k Key, mode Mode
 // implicit reports whether ret is the return go/cfg adds at the end of
 // a body that does not end in one.
 func (p *pathFinder) implicit(ret *ast.ReturnStmt) bool {
-	var body *ast.BlockStmt
-	switch f := p.w.fn.(type) {
-	case *ast.FuncDecl:
-		body = f.Body
-	case *ast.FuncLit:
-		body = f.Body
-	}
+	body := bodyOf(p.w.fn)
 	return body != nil && ret.Return == body.Rbrace
 }
 
@@ -550,15 +532,7 @@ func (p *pathFinder) rebinds(rs *ast.RangeStmt, k Key) bool {
 }
 
 // body returns the function's body.
-func (p *pathFinder) body() *ast.BlockStmt {
-	switch f := p.w.fn.(type) {
-	case *ast.FuncDecl:
-		return f.Body
-	case *ast.FuncLit:
-		return f.Body
-	}
-	return nil
-}
+func (p *pathFinder) body() *ast.BlockStmt { return bodyOf(p.w.fn) }
 
 // enclosing returns the statement lists that contain pos, outermost
 // first, each with the index of the statement holding pos.
