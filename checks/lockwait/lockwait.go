@@ -569,6 +569,5 @@ func report(pass *analysis.Pass, w wait, s site) {
 		End: w.at.End(),
 		Message: fmt.Sprintf("%s while holding %s (locked at line %d), but every %s elsewhere comes after taking %s (as at %s): when that goroutine has not got past its Lock, each waits for the other forever (release %s before waiting)",
 			what, mu, since, others, mu, where, mu),
-		Related: []analysis.RelatedInformation{{Pos: w.held.Pos, Message: mu + " locked here"}, {Pos: s.pos, Message: "needs " + mu + " first"}},
 	})
 }

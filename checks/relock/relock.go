@@ -95,7 +95,6 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock) {
 		Pos:     rl.Call.Pos(),
 		End:     rl.Call.End(),
 		Message: msg,
-		Related: []analysis.RelatedInformation{{Pos: rl.Held.Pos, Message: mu + " locked here"}},
 	})
 }
 

@@ -105,6 +105,5 @@ func report(pass *analysis.Pass, fn inspector.Cursor, pos token.Pos, l locks.Lea
 	pass.Report(analysis.Diagnostic{
 		Pos:     pos,
 		Message: msg,
-		Related: []analysis.RelatedInformation{{Pos: l.Lock.Pos(), Message: mu + " locked here"}, {Pos: l.Release, Message: "released here on another path"}},
 	})
 }
