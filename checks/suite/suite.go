@@ -21,6 +21,7 @@ import (
 	"github.com/silentfail/silentfail/checks/deferlock"
 	"github.com/silentfail/silentfail/checks/deferloop"
 	"github.com/silentfail/silentfail/checks/deferrecover"
+	"github.com/silentfail/silentfail/checks/lockorder"
 	"github.com/silentfail/silentfail/checks/lockwait"
 	"github.com/silentfail/silentfail/checks/lonechan"
 	"github.com/silentfail/silentfail/checks/loopcapture"
@@ -45,6 +46,7 @@ func All() []*analysis.Analyzer {
 		relock.Analyzer,
 		unreleased.Analyzer,
 		lockwait.Analyzer,
+		lockorder.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
 		ctxreplace.Analyzer,
@@ -72,6 +74,7 @@ var optIn = map[string]string{
 	"defergo":    "none of its 6 findings on the real-code ledger was a real bug (best-effort cleanups with their own deadline, drains that end on their own)",
 	"unreleased": "4 of its 61 findings on the real-code ledger were real bugs; most others paired a lock and an unlock by a condition or a flag the check does not follow, or left a lock in test mocks",
 	"lonechan":   "none of its 63 findings on the real-code ledger was a real bug at first contact (workers started in loops the graph may skip, fields of generic types, test hooks); it finds 3 GoKer kernels and runs quiet on the ledger since its rules",
+	"lockorder":  "new, and not yet measured on the real-code ledger",
 	"lockwait":   "5 of its 10 findings on the real-code ledger were real deadlocks, all 5 since it keeps to unbuffered channels; too few yet to meet the bar",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }

@@ -19,6 +19,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"strings"
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
@@ -470,4 +471,77 @@ func bodyOf(fn ast.Node) *ast.BlockStmt {
 		return f.Body
 	}
 	return nil
+}
+
+// An Acquisition is a lock taken by a function: by a Lock or RLock call,
+// or by a call of the package's function that takes it on some path.
+type Acquisition struct {
+	Call    *ast.CallExpr
+	Key     Key
+	Mode    Mode
+	LockPos token.Pos // the Lock itself (in the callee for a call)
+	Via     ast.Node  // the callee, or nil
+}
+
+// Acquisitions calls visit for each lock fn takes, with the mutexes held
+// there on every path. The map belongs to the analysis: read it during
+// the call only. visit must not call back into r.
+func (r *Result) Acquisitions(fn ast.Node, visit func(a Acquisition, held map[Key]Held)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.analyse(fn)
+	g := r.graphOf(fn)
+	if g == nil {
+		return
+	}
+	w := &walker{r: r, fn: fn, onAcquire: visit}
+	w.solve(g)
+}
+
+// Class names the mutexes a key can denote across the package's
+// functions: the struct type and field that hold it (T.mu), or the
+// package-level variable. Keys rooted at a local variable have none.
+func (r *Result) Class(k Key) (string, bool) {
+	v, ok := k.Base.(*types.Var)
+	if !ok || v.Pkg() == nil {
+		return "", false
+	}
+	if k.Path == "" {
+		if v.Parent() != v.Pkg().Scope() {
+			return "", false
+		}
+		return v.Pkg().Name() + "." + v.Name(), true
+	}
+	names := strings.Split(k.Path[1:], ".")
+	holder := v.Type()
+	// The class is the last named type on the way and the fields from
+	// it: Store.mu.RWMutex when mu is an anonymous struct{ sync.RWMutex }.
+	var named types.Type
+	var from int
+	for i, n := range names {
+		if _, ok := deref(holder).(*types.Named); ok {
+			named, from = deref(holder), i
+		}
+		st, ok := deref(holder).Underlying().(*types.Struct)
+		if !ok {
+			return "", false
+		}
+		var f *types.Var
+		for j := range st.NumFields() {
+			if st.Field(j).Name() == n {
+				f = st.Field(j)
+			}
+		}
+		if f == nil {
+			return "", false
+		}
+		if i == len(names)-1 {
+			if named == nil {
+				return "", false
+			}
+			return types.TypeString(named, types.RelativeTo(v.Pkg())) + "." + strings.Join(names[from:], "."), true
+		}
+		holder = f.Type()
+	}
+	return "", false
 }

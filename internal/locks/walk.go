@@ -73,7 +73,11 @@ type walker struct {
 	// at the start of a select case's body with its CommClause, and at
 	// the head of a range loop with its RangeStmt.
 	before func(n ast.Node, st *state)
-	ranges map[ast.Node]bool // range statements' key and value expressions
+	// onAcquire, when set, is called on the fixed point for each lock
+	// the function takes, itself or through a callee (on some path of
+	// the callee), with what is held on every path at that point.
+	onAcquire func(a Acquisition, held map[Key]Held)
+	ranges    map[ast.Node]bool // range statements' key and value expressions
 }
 
 // collectRanges notes the key and value expressions of the function's
@@ -457,6 +461,9 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 			if h, ok := st.held[k]; ok && w.report {
 				w.relocks = append(w.relocks, Relock{Call: call, Key: k, Mode: mode, Held: h, Locker: w.viaLocker(call) || h.Locker})
 			}
+			if w.report && w.onAcquire != nil {
+				w.onAcquire(Acquisition{Call: call, Key: k, Mode: mode, LockPos: call.Pos()}, st.held)
+			}
 			st.held[k] = Held{Mode: mode, Pos: call.Pos(), Locker: w.viaLocker(call)}
 			if _, ok := st.acq[k]; !ok && !st.rel[k] {
 				st.acq[k] = Held{Mode: mode, Pos: call.Pos(), Locker: w.viaLocker(call)}
@@ -482,6 +489,13 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 			}
 		}
 		return
+	}
+	if w.report && w.onAcquire != nil {
+		for k, a := range ci.sum.mayAcquires {
+			if tk, ok := w.r.translate(ci, binds, k); ok {
+				w.onAcquire(Acquisition{Call: call, Key: tk, Mode: a.Mode, LockPos: a.Pos, Via: ci.node}, st.held)
+			}
+		}
 	}
 	for k, a := range ci.sum.acquires {
 		tk, ok := w.r.translate(ci, binds, k)
