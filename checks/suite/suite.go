@@ -29,6 +29,7 @@ import (
 	"github.com/silentfail/silentfail/checks/poolreset"
 	"github.com/silentfail/silentfail/checks/relock"
 	"github.com/silentfail/silentfail/checks/unreleased"
+	"github.com/silentfail/silentfail/checks/waitgroup"
 )
 
 // All returns every silentfail analyzer, in catalogue order. The slice
@@ -47,6 +48,7 @@ func All() []*analysis.Analyzer {
 		unreleased.Analyzer,
 		lockwait.Analyzer,
 		lockorder.Analyzer,
+		waitgroup.Analyzer,
 		loopcapture.Analyzer,
 		ctxcancel.Analyzer,
 		ctxreplace.Analyzer,
@@ -75,6 +77,7 @@ var optIn = map[string]string{
 	"unreleased": "4 of its 61 findings on the real-code ledger were real bugs; most others paired a lock and an unlock by a condition or a flag the check does not follow, or left a lock in test mocks",
 	"lonechan":   "none of its 63 findings on the real-code ledger was a real bug at first contact (workers started in loops the graph may skip, fields of generic types, test hooks); it finds 3 GoKer kernels and runs quiet on the ledger since its rules",
 	"lockorder":  "new, and not yet measured on the real-code ledger",
+	"waitgroup":  "new, and not yet measured on the real-code ledger",
 	"lockwait":   "5 of its 10 findings on the real-code ledger were real deadlocks, all 5 since it keeps to unbuffered channels; too few yet to meet the bar",
 	"poolreset":  "none of its 39 findings on the real-code ledger was a real bug (resets in methods and helpers of other packages, buffers filled whole before use, maps emptied by a delete loop)",
 }

