@@ -138,5 +138,3 @@ func addedBefore(pass *analysis.Pass, body *ast.BlockStmt, wg ast.Expr, loop ast
 	})
 	return found
 }
-
-
