@@ -38,7 +38,7 @@ func (s *Store) Branch(ok bool) {
 // A callee that returns holding a lock leaves it held for the caller;
 // one that takes a lock counts as taking it.
 func (s *Store) Helper() {
-	s.lockRW() // want `takes Store.rw$`
+	s.lockRW()    // want `takes Store.rw$`
 	global.Lock() // want `takes classes.global holding Store.rw$`
 	global.Unlock()
 	s.rw.Unlock()
