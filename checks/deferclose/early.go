@@ -78,12 +78,16 @@ func (c *checker) checkEarlyDefer(cur inspector.Cursor, lhs []ast.Expr, rhs ast.
 					msg = fmt.Sprintf("%s is deferred before the error of %s is checked: when %s fails %s is nil, and the defer panics unless %s checks for a nil receiver (defer it after the error check)",
 						astq.Render(use), callee, callee, val.v.Name(), methodName(m))
 				}
-				c.pass.Report(analysis.Diagnostic{
+				d := analysis.Diagnostic{
 					Pos:            st.Pos(),
 					End:            st.End(),
 					Message:        msg,
 					SuggestedFixes: c.moveAfterCheck(st, s, errVar),
-				})
+				}
+				if astq.IsTestCode(c.pass, call.Pos()) {
+					d.Category = "tests" // the opt-in form, named in -json output
+				}
+				c.pass.Report(d)
 				return
 			}
 			if c.mentions(st, watched...) {
