@@ -364,21 +364,21 @@ func (r *Result) actualKey(e ast.Expr) (Key, bool) {
 // Each calls visit before each node of fn's control-flow graph, at the
 // start of each select case's body with its *ast.CommClause, and at the
 // head of each range loop (where each turn receives) with its
-// *ast.RangeStmt, with
-// the mutexes held there on every path and those taken on some path
-// before it. The maps belong to the analysis: read them during the call
-// only. visit must not call back into r.
+// *ast.RangeStmt, with the mutexes held there on every path and those
+// taken on some path before it. The maps belong to the analysis: read
+// them during the call only. visit must not call back into r.
 func (r *Result) Each(fn ast.Node, visit func(n ast.Node, held, taken map[Key]Held)) {
+	r.replay(&walker{r: r, fn: fn, before: func(n ast.Node, st *state) { visit(n, st.held, st.may) }})
+}
+
+// replay runs w, a walker with a hook, over its function's fixed point.
+func (r *Result) replay(w *walker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.analyse(fn)
-	g := r.graphOf(fn)
-	if g == nil {
-		return
+	r.analyse(w.fn) // the callees' summaries
+	if g := r.graphOf(w.fn); g != nil {
+		w.solve(g)
 	}
-	w := &walker{r: r, fn: fn}
-	w.before = func(n ast.Node, st *state) { visit(n, st.held, st.may) }
-	w.solve(g)
 }
 
 // KeyOf returns the Key of an expression that denotes a variable or a
@@ -487,15 +487,7 @@ type Acquisition struct {
 // there on every path. The map belongs to the analysis: read it during
 // the call only. visit must not call back into r.
 func (r *Result) Acquisitions(fn ast.Node, visit func(a Acquisition, held map[Key]Held)) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.analyse(fn)
-	g := r.graphOf(fn)
-	if g == nil {
-		return
-	}
-	w := &walker{r: r, fn: fn, onAcquire: visit}
-	w.solve(g)
+	r.replay(&walker{r: r, fn: fn, onAcquire: visit})
 }
 
 // Class names the mutexes a key can denote across the package's
