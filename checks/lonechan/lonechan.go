@@ -79,14 +79,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 // unbufferedMake reports whether call is make(chan T) or make(chan T, 0).
 func unbufferedMake(pass *analysis.Pass, call *ast.CallExpr) bool {
-	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	if b, ok := pass.TypesInfo.Uses[id].(*types.Builtin); !ok || b.Name() != "make" || len(call.Args) == 0 {
-		return false
-	}
-	if _, ok := pass.TypesInfo.TypeOf(call.Args[0]).Underlying().(*types.Chan); !ok {
+	if !isMake(pass, call) {
 		return false
 	}
 	if len(call.Args) == 1 {

@@ -224,20 +224,13 @@ func madeOrNil(pass *analysis.Pass, v ast.Expr, u *fieldUses) bool {
 		return true
 	}
 	call, ok := ast.Unparen(v).(*ast.CallExpr)
-	if !ok {
+	if !ok || !isMake(pass, call) {
 		return false
 	}
-	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	if !ok {
-		return false
+	if !u.made.IsValid() {
+		u.made = call.Pos()
 	}
-	if b, ok := pass.TypesInfo.Uses[id].(*types.Builtin); ok && b.Name() == "make" {
-		if !u.made.IsValid() {
-			u.made = call.Pos()
-		}
-		return true
-	}
-	return false
+	return true
 }
 
 func enclosingFunc(pass *analysis.Pass, cur inspector.Cursor) *types.Func {

@@ -178,6 +178,7 @@ func checkUnservedLocals(pass *analysis.Pass, ins *inspector.Inspector, comms ma
 	}
 }
 
+// isMake reports whether call is make of a channel type.
 func isMake(pass *analysis.Pass, call *ast.CallExpr) bool {
 	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
 	if !ok {

@@ -127,7 +127,8 @@ type funcInfo struct {
 	formals  map[*types.Var]bool
 	sum      summary
 	relocks  []Relock
-	leaks    *[]Leak // computed on demand
+	in       map[*cfg.Block]*state // the fixed point, for replays with hooks
+	leaks    *[]Leak               // computed on demand
 	visiting bool
 }
 
@@ -154,6 +155,7 @@ func (r *Result) analyse(fn ast.Node) *funcInfo {
 		w.solve(g)
 		fi.sum = w.summary(g)
 		fi.relocks = w.relocks
+		fi.in = w.in
 	}
 	fi.visiting = false
 	return fi
@@ -375,10 +377,20 @@ func (r *Result) Each(fn ast.Node, visit func(n ast.Node, held, taken map[Key]He
 func (r *Result) replay(w *walker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.analyse(w.fn) // the callees' summaries
-	if g := r.graphOf(w.fn); g != nil {
-		w.solve(g)
+	r.replayLocked(w)
+}
+
+// replayLocked walks the fixed point that analyse computed once more,
+// without solving again.
+func (r *Result) replayLocked(w *walker) {
+	fi := r.analyse(w.fn)
+	g := r.graphOf(w.fn)
+	if g == nil || fi.in == nil {
+		return
 	}
+	w.in = fi.in
+	w.collectRanges()
+	w.reportPass(g)
 }
 
 // KeyOf returns the Key of an expression that denotes a variable or a

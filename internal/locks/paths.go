@@ -47,13 +47,11 @@ func (r *Result) Leaks(fn ast.Node) []Leak {
 		// What the function released without taking it, before each
 		// node: a Lock of such a mutex gives the caller back its lock.
 		restored := map[ast.Node]map[Key]bool{}
-		sw := &walker{r: r, fn: fn}
-		sw.before = func(n ast.Node, st *state) {
+		r.replayLocked(&walker{r: r, fn: fn, before: func(n ast.Node, st *state) {
 			if len(st.rel) > 0 {
 				restored[n] = maps.Clone(st.rel)
 			}
-		}
-		sw.solve(g)
+		}})
 		p := &pathFinder{w: &walker{r: r, fn: fn}, g: g}
 		p.w.collectRanges()
 		p.index()

@@ -126,7 +126,12 @@ func (w *walker) solve(g *cfg.CFG) {
 			}
 		}
 	}
-	// One more pass on the fixed point, to report.
+	w.reportPass(g)
+}
+
+// reportPass walks the fixed point in w.in once more, with reporting
+// and the hooks on.
+func (w *walker) reportPass(g *cfg.CFG) {
 	w.report = true
 	for _, b := range g.Blocks {
 		if st := w.in[b]; st != nil {
