@@ -23,6 +23,16 @@ fi
 tmp=$(mktemp -d "${out%/}.part.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 missing=0
+# The fast way first: git archive, which stops at the first absent blob;
+# then, if it did, one blob at a time.
+if git --git-dir="$gitdir" archive HEAD 2>/dev/null | tar -x -C "$tmp" 2>/dev/null; then
+	echo "$repo $commit" >"$tmp/.silentfail-origin"
+	mv "$tmp" "$out"
+	trap - EXIT
+	echo "$out: $repo at $commit (0 absent blobs)"
+	exit 0
+fi
+rm -rf "$tmp" && mkdir "$tmp"
 # -z: paths as they are (git quotes unusual names otherwise).
 while IFS= read -r -d '' entry; do
 	meta=${entry%%$'\t'*} path=${entry#*$'\t'}

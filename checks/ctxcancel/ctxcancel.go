@@ -48,9 +48,14 @@ var constructors = map[string]bool{
 // context.Background() or TODO(), which no parent holds.
 var root bool
 
+// discard turns on the opt-in form ctxcancel.discarded: `_ = cancel`.
+var discard bool
+
 func init() {
 	Analyzer.Flags.BoolVar(&root, "root", false,
 		"also report stored, never-called cancel funcs of contexts made on Background() or TODO() (opt-in: no parent holds them)")
+	Analyzer.Flags.BoolVar(&discard, "discarded", false,
+		"also report cancel funcs thrown away with `_ = cancel`, which go vet counts as a use (opt-in: not yet measured)")
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -67,6 +72,9 @@ func run(pass *analysis.Pass) (any, error) {
 		params:  make(map[*types.Var]bool),
 	}
 	c.collect(ins)
+	if discard {
+		c.discarded(ins)
+	}
 
 	// Candidate stores: a cancel func fresh from a context constructor
 	// that goes into a field, a package variable, a container held by

@@ -18,3 +18,9 @@ func Test(t *testing.T) {
 func TestDefaultForm(t *testing.T) {
 	checktest.Run(t, analysistest.TestData(), ctxcancel.Analyzer, "core")
 }
+
+// TestDiscarded: -ctxcancel.discarded reports `_ = cancel`.
+func TestDiscarded(t *testing.T) {
+	checktest.Form(t, ctxcancel.Analyzer, "discarded")
+	checktest.Run(t, analysistest.TestData(), ctxcancel.Analyzer, "discarded")
+}

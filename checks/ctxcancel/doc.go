@@ -97,4 +97,18 @@
 // -ctxcancel.root), whose message says what is lost there: the stop
 // signal, and the timer until the deadline. Its findings carry the
 // category "root" in -json output.
+//
+// The opt-in form ctxcancel.discarded (-enable default,ctxcancel.discarded)
+// reports a cancel func thrown away with a blank assignment:
+//
+//	ctx, cancel := context.WithCancel(s.base)
+//	_ = cancel // silences vet; the context is never canceled
+//
+// go vet's lostcancel counts `_ = cancel` as a use. The form reports it
+// when the local holds only what one constructor returned and nothing
+// else refers to it: a call, a defer, a return or any other use means
+// the blank assignment is only a leftover. Contexts made on
+// Background() or TODO() stay under rule "root contexts are opt-in",
+// and test code under rule "test code". Its findings carry the category
+// "discarded". It is opt-in until the real-code ledger has measured it.
 package ctxcancel

@@ -99,6 +99,7 @@ var optInForms = []Form{
 	{"deferclose", "dropped", "the dropped error of a deferred Close of a written file or writer: 40 of its 126 findings on the real-code ledger were real bugs, the rest in tools, tests, scratch and best-effort files; the default form reports cleanups deferred before the error check"},
 	{"deferclose", "tests", "cleanups deferred before the error check in test code: the test's error check fails it and t.Fatal runs the deferred calls, so the panic only changes how a failing test ends; none of 8 on the services held out in session 8 was a real bug"},
 	{"ctxcancel", "root", "cancel funcs of contexts made on context.Background() or TODO(): no parent holds such a context, so an uncalled cancel leaks only through what waits on its Done channel; none of its 2 findings on the real-code ledger was a real bug"},
+	{"ctxcancel", "discarded", "a cancel func thrown away with `_ = cancel` (go vet counts that as a use): new, and not yet measured on the real-code ledger; when the parent is a request's context the leak ends with the request"},
 	{"poolput", "value", "a Put of a non-pointer value: none of its 20 findings on the real-code ledger was a real bug (slice headers next to large buffers, some documented); the default form reports uses after Put and second Puts"},
 	{"ctxreplace", "background", "chains rooted at context.Background() (ctxreplace itself is opt-in): on real services most are deliberate detaching (a constructor of a long-lived client, a cleanup that must finish, values copied by hand)"},
 }

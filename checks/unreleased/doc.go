@@ -1,9 +1,10 @@
-// Package unreleased defines an Analyzer that reports a mutex released
-// on some paths out of a function and not on another.
+// Package unreleased defines an Analyzer that reports a mutex, or a
+// file, connection, database rows, transaction or HTTP response,
+// released on some paths out of a function and not on another.
 //
 // # Analyzer unreleased
 //
-// unreleased: a mutex unlocked on the normal path but not on an early return, break or continue
+// unreleased: a mutex, file, rows, transaction or connection released on the normal path but not on an early return, break or continue
 //
 // A function that locks, does its work and unlocks by hand works until
 // the day one path leaves early:
@@ -67,4 +68,63 @@
 //   - rule "no normal return": a path that ends in panic, os.Exit,
 //     log.Fatal or t.Fatal (also through an interface shaped like
 //     testing.TB) does not return to a caller that would lock.
+//
+// # Files, connections, rows, transactions and responses
+//
+// The same slip with what the standard library hands out to be closed:
+//
+//	rows, err := db.Query(q)
+//	if err != nil {
+//		return nil, err
+//	}
+//	for rows.Next() {
+//		if err := rows.Scan(&n); err != nil {
+//			return nil, err // rows stay open
+//		}
+//		...
+//	}
+//	rows.Close()
+//
+// Each scan error keeps one pooled connection busy for good; after as
+// many errors as the pool's size every query waits. The same goes for
+// a file or socket from os.Open, os.Create, net.Dial or net.Listen (one
+// descriptor per call, until Open and Accept fail), a transaction from
+// Begin neither committed nor rolled back (its connection and the rows
+// it locked in the database), a statement from Prepare, a connection
+// from DB.Conn, and an *http.Response whose Body is not closed (its
+// connection is neither reused nor freed).
+//
+// The check follows every path from the assignment of such a value to
+// a local variable, from the point where the acquire succeeded, and
+// reports the return by which a path leaves, or the loop turn that
+// comes back to the acquire, still holding it, when another path
+// releases it (Close, Commit or Rollback, Body.Close, also deferred).
+// The fix is to release it on that path too, or to defer the release
+// right after the error check.
+//
+// What it leaves alone, and why:
+//
+//   - rule "held on every path out", as for mutexes: a value no path
+//     releases is the caller's, or a contract the check cannot read.
+//   - rule "the acquire failed": the branch of err != nil (or
+//     v == nil) holds nothing; when err is tested any other way
+//     (errors.Is, a switch) or reassigned before the test, the check
+//     does not guess which branch holds the value and follows neither.
+//     Rows that Next ran out of are closed: leaving a for rows.Next()
+//     loop by its condition releases them.
+//   - rule "handed on": a path on which the value is returned, stored
+//     (a field, a map, a composite literal), sent, overwritten, given to
+//     a function of the package or of another module, or to a standard
+//     function whose parameter can close it (an io.Closer, a net.Conn,
+//     http.NewRequest's body) is not followed further; nor is a value
+//     that a function literal other than a deferred release refers to
+//     (a goroutine or callback may close it). Standard functions that
+//     take an io.Reader or io.Writer (io.Copy, bufio, json) only use it.
+//   - rule "test code" (these values): a file or connection left open
+//     by test code lasts one test binary.
+//   - rule "runs once": init, and main of a command, leave values to
+//     the end of the process.
+//   - context cancel funcs are vet's lostcancel; an object from a
+//     sync.Pool that is not put back is collected by the garbage
+//     collector; neither is reported here.
 package unreleased

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/flow"
 	"github.com/silentfail/silentfail/internal/locks"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
@@ -24,7 +25,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "unreleased",
 	Doc:      astq.ExtractDoc(doc, "unreleased"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/unreleased",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, locks.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, locks.Analyzer, flow.Analyzer},
 	Run:      run,
 }
 
@@ -48,6 +49,18 @@ func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	res := pass.ResultOf[locks.Analyzer].(*locks.Result)
+	if astq.Imports(pass, "os", "net", "crypto/tls", "database/sql", "net/http") {
+		flows := pass.ResultOf[flow.Analyzer].(*flow.CFGs)
+		for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+			if astq.IsTestCode(pass, cur.Node().Pos()) {
+				continue // rule "test code" (resources)
+			}
+			if d, ok := cur.Node().(*ast.FuncDecl); ok && runsOnce(pass, d) {
+				continue // rule "runs once"
+			}
+			checkResources(pass, flows, cur)
+		}
+	}
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		if !res.MayLock(cur.Node()) {
 			continue // nothing in it or below it locks
@@ -69,6 +82,12 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// runsOnce reports whether d is main or init of a command: what it
+// leaves open lasts one process.
+func runsOnce(pass *analysis.Pass, d *ast.FuncDecl) bool {
+	return d.Recv == nil && (d.Name.Name == "init" || d.Name.Name == "main" && pass.Pkg.Name() == "main")
 }
 
 func report(pass *analysis.Pass, fn inspector.Cursor, pos token.Pos, l locks.Leak) {
