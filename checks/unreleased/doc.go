@@ -120,6 +120,30 @@
 //     that a function literal other than a deferred release refers to
 //     (a goroutine or callback may close it). Standard functions that
 //     take an io.Reader or io.Writer (io.Copy, bufio, json) only use it.
+//   - rule "released by a deferred call", as for mutexes: a deferred
+//     release registered before the acquire (var f *os.File; defer
+//     func() { if f != nil { f.Close() } }()) closes whatever the
+//     variable holds when the function returns.
+//   - rule "ownership kept in a flag": a release guarded by a boolean
+//     (if didOpen { f.Close() }) means the function tracks whether it
+//     owns the value; the walk does not follow flags.
+//   - rule "acquired in a retry loop": an acquire inside a loop into a
+//     variable declared before it (for { resp, err = c.Do(req); if err
+//     != nil { continue }; ...; break }) leaves after the loop a state
+//     the walk cannot tell from the turns that released it.
+//   - rule "closed with their transaction": rows and statements of a
+//     *sql.Tx are closed when it commits or rolls back; they are not
+//     followed. An *http.Response's Body is never nil: a nil test of it
+//     is not a branch.
+//   - rule "the same condition twice": a condition that only calls can
+//     change (!canceled(), ctx.Err() == nil: no variable in it is
+//     assigned in the function) is taken to give the same answer each
+//     time a path tests it, so a path that left an inner loop because
+//     the work was canceled leaves the outer loop too.
+//   - rule "body read to the end": a response whose body io.ReadAll or
+//     io.Copy read to its end, or to the error that stopped them, has
+//     given its connection back to the transport; Close is then only
+//     tidiness, and the path counts as releasing it.
 //   - rule "test code" (these values): a file or connection left open
 //     by test code lasts one test binary.
 //   - rule "runs once": init, and main of a command, leave values to

@@ -77,7 +77,6 @@ func acquired(pass *analysis.Pass, call *ast.CallExpr) *resource {
 		astq.IsMethod(fn, "net", "ListenConfig", "Listen", "ListenPacket"):
 		return listenerRes
 	case astq.IsMethod(fn, "database/sql", "DB", "Query", "QueryContext"),
-		astq.IsMethod(fn, "database/sql", "Tx", "Query", "QueryContext"),
 		astq.IsMethod(fn, "database/sql", "Conn", "QueryContext"),
 		astq.IsMethod(fn, "database/sql", "Stmt", "Query", "QueryContext"):
 		return rowsRes
@@ -86,7 +85,9 @@ func acquired(pass *analysis.Pass, call *ast.CallExpr) *resource {
 		return txRes
 	case astq.IsMethod(fn, "database/sql", "DB", "Prepare", "PrepareContext"),
 		astq.IsMethod(fn, "database/sql", "Conn", "PrepareContext"):
-		// A statement prepared on a Tx is closed with the Tx.
+		// Rows and statements of a Tx are closed with the Tx: a leak
+		// lasts as long as the transaction (rule "closed with their
+		// transaction").
 		return stmtRes
 	case astq.IsMethod(fn, "database/sql", "DB", "Conn"):
 		return sqlConnRes
@@ -107,6 +108,8 @@ type held struct {
 	call   *ast.CallExpr
 	v      *types.Var
 	err    *types.Var // the error result, when the function checks it
+
+	assignedVars map[*types.Var]bool // lazily: variables the function assigns
 }
 
 // A resourceLeak is a path on which the resource is still held.
@@ -138,6 +141,15 @@ func checkResources(pass *analysis.Pass, flows *flow.CFGs, fn inspector.Cursor) 
 	for _, h := range cands {
 		if h.capturedElsewhere(body) {
 			continue // rule "handed on": a closure may release it
+		}
+		if h.deferredBefore(body) {
+			continue // rule "released by a deferred call"
+		}
+		if h.flagged(body) {
+			continue // rule "ownership kept in a flag"
+		}
+		if h.retried(fn.Node()) {
+			continue // rule "acquired in a retry loop"
 		}
 		b, i := nodeIndex(g, h.assign)
 		if b == nil {
@@ -266,6 +278,115 @@ func (h *held) capturedElsewhere(body *ast.BlockStmt) bool {
 	return found
 }
 
+// deferredBefore reports whether a deferred release of the variable
+// comes before the acquire: `var f *os.File; defer func() { if f !=
+// nil { f.Close() } }()` closes whatever f holds when the function
+// returns.
+func (h *held) deferredBefore(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found || n == nil || n.Pos() >= h.assign.Pos() {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		if d, ok := n.(*ast.DeferStmt); ok {
+			if h.isRelease(d.Call) {
+				found = true
+			} else if lit, ok := d.Call.Fun.(*ast.FuncLit); ok && h.releasesIn(lit.Body) {
+				found = true
+			}
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// flagged reports whether a release of the variable is guarded by a
+// boolean variable (if didOpen { f.Close() }): the function keeps track
+// of whether it owns the value, which the walk does not follow.
+func (h *held) flagged(body *ast.BlockStmt) bool {
+	info := h.pass.TypesInfo
+	found := false
+	var conds []ast.Expr
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.IfStmt:
+			if n.Init != nil {
+				ast.Inspect(n.Init, visit)
+			}
+			conds = append(conds, n.Cond)
+			ast.Inspect(n.Body, visit)
+			conds = conds[:len(conds)-1]
+			if n.Else != nil {
+				conds = append(conds, n.Cond)
+				ast.Inspect(n.Else, visit)
+				conds = conds[:len(conds)-1]
+			}
+			return false
+		case *ast.CallExpr:
+			if !h.isRelease(n) {
+				return true
+			}
+			for _, c := range conds {
+				ast.Inspect(c, func(m ast.Node) bool {
+					id, ok := m.(*ast.Ident)
+					if !ok {
+						return true
+					}
+					if v, ok := info.Uses[id].(*types.Var); ok && v != h.v && v != h.err && !v.IsField() {
+						if b, ok := v.Type().Underlying().(*types.Basic); ok && b.Kind() == types.Bool {
+							found = true
+						}
+					}
+					return true
+				})
+			}
+		}
+		return true
+	}
+	ast.Inspect(body, visit)
+	return found
+}
+
+// retried reports whether the acquire sits in a loop and assigns a
+// variable declared outside it: a retry loop (for { resp, err = Do();
+// if err != nil { continue }; ...; break }) whose state after the loop
+// the walk cannot tell apart.
+func (h *held) retried(fn ast.Node) bool {
+	body, _ := bodyAndGraph(h.flow, fn)
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found || n == nil {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		var loop ast.Node
+		switch n := n.(type) {
+		case *ast.ForStmt:
+			loop = n.Body
+		case *ast.RangeStmt:
+			loop = n.Body
+		}
+		if loop != nil && loop.Pos() <= h.assign.Pos() && h.assign.End() <= loop.End() &&
+			!(loop.Pos() <= h.v.Pos() && h.v.Pos() < loop.End()) {
+			found = true
+		}
+		return true
+	})
+	return found
+}
+
 func (h *held) mentions(n ast.Node) bool {
 	found := false
 	ast.Inspect(n, func(m ast.Node) bool {
@@ -316,6 +437,31 @@ func (h *held) isRelease(call *ast.CallExpr) bool {
 	return ok && h.pass.TypesInfo.Uses[id] == h.v
 }
 
+// drainsBody reports whether call reads a response's body to its end
+// (io.ReadAll, io.Copy): at EOF, or at the error that stops the read,
+// the transport takes the connection back (rule "body read to the end").
+func (h *held) drainsBody(call *ast.CallExpr) bool {
+	if !h.res.body {
+		return false
+	}
+	fn := astq.Callee(h.pass, call)
+	var arg ast.Expr
+	switch {
+	case astq.IsFunc(fn, "io", "ReadAll"), astq.IsFunc(fn, "io/ioutil", "ReadAll"):
+		arg = call.Args[0]
+	case astq.IsFunc(fn, "io", "Copy", "CopyBuffer"):
+		arg = call.Args[1]
+	default:
+		return false
+	}
+	sel, ok := ast.Unparen(arg).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Body" {
+		return false
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	return ok && h.pass.TypesInfo.Uses[id] == h.v
+}
+
 type effectKind uint8
 
 const (
@@ -331,6 +477,9 @@ type walkStep struct {
 	// closed: Next returned false on the way, which closed the rows;
 	// the path is followed only to find the author's own release.
 	closed bool
+	// known: the conditions the path has tested, by their text, with
+	// the answer it took (rule "the same condition twice").
+	known string
 }
 
 // paths follows every path from the acquiring assignment (node i of
@@ -343,6 +492,7 @@ func (h *held) paths(g *cfg.CFG, b *cfg.Block, i int) (token.Pos, []resourceLeak
 	type key struct {
 		b               *cfg.Block
 		errLive, closed bool
+		known           string
 	}
 	seen := map[key]bool{}
 	work := []walkStep{{b: b, from: i + 1, errLive: h.err != nil}}
@@ -403,29 +553,135 @@ func (h *held) paths(g *cfg.CFG, b *cfg.Block, i int) (token.Pos, []resourceLeak
 		}
 		follow := []bool{true, true}
 		closes := []bool{s.closed, s.closed}
+		knows := []string{s.known, s.known}
 		if len(s.b.Succs) == 2 && len(s.b.Nodes) > 0 {
 			if cond, ok := s.b.Nodes[len(s.b.Nodes)-1].(ast.Expr); ok {
 				follow[0], follow[1] = h.branches(cond, s.errLive)
 				if h.atom(ast.Unparen(cond), s.errLive) == exhausted {
 					follow[1], closes[1] = true, true
 				}
+				if text, neg, ok := h.stable(cond); ok {
+					t, f := "+"+text+"\n", "-"+text+"\n"
+					if neg {
+						t, f = f, t
+					}
+					switch {
+					case strings.Contains(s.known, t):
+						follow[1] = false
+					case strings.Contains(s.known, f):
+						follow[0] = false
+					default:
+						knows[0], knows[1] = s.known+t, s.known+f
+					}
+				}
 			}
 		}
 		for k, succ := range s.b.Succs {
-			next := walkStep{b: succ, errLive: s.errLive, closed: s.closed}
+			next := walkStep{b: succ, errLive: s.errLive, closed: s.closed, known: s.known}
 			if k < 2 {
 				if !follow[k] {
 					continue
 				}
-				next.closed = closes[k]
+				next.closed, next.known = closes[k], knows[k]
 			}
-			if !seen[key{succ, next.errLive, next.closed}] {
-				seen[key{succ, next.errLive, next.closed}] = true
+			kk := key{succ, next.errLive, next.closed, next.known}
+			if !seen[kk] {
+				seen[kk] = true
 				work = append(work, next)
 			}
 		}
 	}
 	return rel, leaks
+}
+
+// stable returns the text of a condition whose answer the walk may
+// carry along a path (rule "the same condition twice"): one that
+// mentions no variable the function assigns after declaring it, so
+// that only the state behind its calls can change it (!canceled(),
+// ctx.Err() == nil), and says whether it was negated. A path that
+// left the inner `for !canceled()` loop because the context was done
+// does not run the outer one's body again.
+func (h *held) stable(cond ast.Expr) (string, bool, bool) {
+	cond = ast.Unparen(cond)
+	neg := false
+	for {
+		u, ok := cond.(*ast.UnaryExpr)
+		if !ok || u.Op != token.NOT {
+			break
+		}
+		cond, neg = ast.Unparen(u.X), !neg
+	}
+	hasCall, ok := false, true
+	ast.Inspect(cond, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			hasCall = true
+		case *ast.Ident:
+			if v, isVar := h.pass.TypesInfo.Uses[n].(*types.Var); isVar && (v == h.v || v == h.err || h.assignedLater(v)) {
+				ok = false
+			}
+		}
+		return ok
+	})
+	if !ok || !hasCall {
+		return "", false, false
+	}
+	return astq.Render(cond), neg, true
+}
+
+// assignedLater reports whether the function assigns v anywhere but in
+// its declaration.
+func (h *held) assignedLater(v *types.Var) bool {
+	if h.assignedVars == nil {
+		h.assignedVars = make(map[*types.Var]bool)
+		body, _ := bodyAndGraph(h.flow, h.fn)
+		ast.Inspect(body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if n.Tok == token.DEFINE {
+					for _, l := range n.Lhs {
+						if id, ok := l.(*ast.Ident); ok {
+							if w, ok := h.pass.TypesInfo.Uses[id].(*types.Var); ok {
+								h.assignedVars[w] = true // redeclared with :=
+							}
+						}
+					}
+					return true
+				}
+				for _, l := range n.Lhs {
+					if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+						if w, ok := h.pass.TypesInfo.Uses[id].(*types.Var); ok {
+							h.assignedVars[w] = true
+						}
+					}
+				}
+			case *ast.IncDecStmt:
+				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok {
+					if w, ok := h.pass.TypesInfo.Uses[id].(*types.Var); ok {
+						h.assignedVars[w] = true
+					}
+				}
+			case *ast.RangeStmt:
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if id, ok := e.(*ast.Ident); ok {
+						if w, ok := h.pass.TypesInfo.ObjectOf(id).(*types.Var); ok {
+							h.assignedVars[w] = true
+						}
+					}
+				}
+			case *ast.UnaryExpr:
+				if n.Op == token.AND {
+					if id, ok := ast.Unparen(n.X).(*ast.Ident); ok {
+						if w, ok := h.pass.TypesInfo.Uses[id].(*types.Var); ok {
+							h.assignedVars[w] = true // may be written through the pointer
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return h.assignedVars[v]
 }
 
 // assigns reports whether node n assigns the variable v.
@@ -509,6 +765,20 @@ func (h *held) atom(e ast.Expr, errLive bool) atomKind {
 			return succeeded
 		}
 	}
+	if be, ok := e.(*ast.BinaryExpr); ok && h.res.body && (be.Op == token.EQL || be.Op == token.NEQ) {
+		x, y := be.X, be.Y
+		if isNil(x) {
+			x, y = y, x
+		}
+		// A client's response always has a body (http.NoBody at
+		// least): rule "closed with their transaction" (its last part).
+		if sel, ok := ast.Unparen(x).(*ast.SelectorExpr); ok && isNil(y) && sel.Sel.Name == "Body" && is(sel.X, h.v) {
+			if be.Op == token.NEQ {
+				return succeeded
+			}
+			return failed
+		}
+	}
 	if call, ok := e.(*ast.CallExpr); ok && h.res.nextCloses {
 		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Next" && is(sel.X, h.v) {
 			return exhausted
@@ -558,7 +828,7 @@ func (h *held) effect(n ast.Node) effectKind {
 			return false
 		}
 		stack = append(stack, m)
-		if call, ok := m.(*ast.CallExpr); ok && h.isRelease(call) {
+		if call, ok := m.(*ast.CallExpr); ok && (h.isRelease(call) || h.drainsBody(call)) {
 			out = released
 		}
 		if id, ok := m.(*ast.Ident); ok && h.pass.TypesInfo.Uses[id] == h.v && !h.harmlessUse(stack) {
@@ -605,6 +875,9 @@ func (h *held) harmlessUse(stack []ast.Node) bool {
 		case *ast.SelectorExpr:
 			return true // resp.Body.Close(), resp.Header.Get(...)
 		case *ast.CallExpr:
+			if !canClose(info.TypeOf(p)) {
+				return true // resp.Status, resp.Header: data, not the body
+			}
 			return h.keptByCall(gp, p)
 		case *ast.AssignStmt, *ast.ReturnStmt, *ast.CompositeLit, *ast.KeyValueExpr, *ast.SendStmt, *ast.UnaryExpr:
 			return false
@@ -660,8 +933,24 @@ func (h *held) keptByCall(call *ast.CallExpr, arg ast.Expr) bool {
 	default:
 		return false
 	}
+	if it, ok := pt.Underlying().(*types.Interface); ok && it.Empty() {
+		return false // any: stored (sync.Map, context values) as likely as printed
+	}
 	obj, _, _ := types.LookupFieldOrMethod(pt, true, nil, "Close")
 	return obj == nil
+}
+
+// canClose reports whether a value of type t may be closed: an
+// interface, or a type with a Close method.
+func canClose(t types.Type) bool {
+	if t == nil {
+		return true
+	}
+	if _, ok := t.Underlying().(*types.Interface); ok {
+		return true
+	}
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Close")
+	return obj != nil
 }
 
 func isStd(path string) bool {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 )
 
 var errShort = errors.New("short")
@@ -23,7 +24,7 @@ func readHeader(path string) ([]byte, error) {
 	}
 	buf := make([]byte, 16)
 	if _, err := io.ReadFull(f, buf); err != nil {
-		return nil, err // want `readHeader returns here with f \(file from os.Open at line 20\) still open \(the path through line 28 releases it\): one file descriptor leaks per call`
+		return nil, err // want `readHeader returns here with f \(file from os.Open at line 21\) still open \(the path through line 29 releases it\): one file descriptor leaks per call`
 	}
 	f.Close()
 	return buf, nil
@@ -67,7 +68,7 @@ func names(db *sql.DB) ([]string, error) {
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
-			return nil, err // want `names returns here with rows \(rows from db.Query at line 62\) still open .*the rows keep their database connection busy`
+			return nil, err // want `names returns here with rows \(rows from db.Query at line 63\) still open .*the rows keep their database connection busy`
 		}
 		out = append(out, n)
 	}
@@ -86,7 +87,7 @@ func transfer(ctx context.Context, db *sql.DB, from, to int) error {
 		return err
 	}
 	if _, err := tx.Exec("UPDATE a SET n = n + 1 WHERE id = ?", to); err != nil {
-		return err // want `transfer returns here with tx \(transaction from db.BeginTx at line 80\) still open .*\(tx.Rollback\(\) before this return`
+		return err // want `transfer returns here with tx \(transaction from db.BeginTx at line 81\) still open .*\(tx.Rollback\(\) before this return`
 	}
 	return tx.Commit()
 }
@@ -98,7 +99,7 @@ func fetch(c *http.Client, url string, v any) error {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s", url, resp.Status) // want `fetch returns here with resp \(response from c.Get at line 96\) still open .*resp.Body.Close\(\) before this return`
+		return fmt.Errorf("%s: %s", url, resp.Status) // want `fetch returns here with resp \(response from c.Get at line 97\) still open .*resp.Body.Close\(\) before this return`
 	}
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(v)
@@ -107,7 +108,7 @@ func fetch(c *http.Client, url string, v any) error {
 // A continue goes back to Dial with the connection still open.
 func probeAll(addrs []string, hello []byte) {
 	for _, a := range addrs {
-		c, err := net.Dial("tcp", a) // want `a path goes back to net.Dial at line 110 with c \(connection from net.Dial at line 110\) still open`
+		c, err := net.Dial("tcp", a) // want `a path goes back to net.Dial at line 111 with c \(connection from net.Dial at line 111\) still open`
 		if err != nil {
 			continue
 		}
@@ -268,6 +269,33 @@ func (h *holder) open(path string, reuse bool) error {
 	return nil
 }
 
+// rule "body read to the end": the error of ReadAll comes after the
+// transport has taken the connection back.
+func get(c *http.Client, url string) ([]byte, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return b, nil
+}
+
+// A status check before the read leaks the unread body.
+func getOK(c *http.Client, url string) ([]byte, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, errors.New(resp.Status) // want `getOK returns here with resp \(response from c.Get`
+	}
+	return io.ReadAll(resp.Body)
+}
+
 // rule "handed on": the request owns the body it is given.
 func upload(c *http.Client, path string) error {
 	f, err := os.Open(path)
@@ -296,4 +324,151 @@ func init() {
 		return
 	}
 	f.Close()
+}
+
+// rule "released by a deferred call": registered before the acquire,
+// it closes whatever f holds at the return.
+func rotate(paths []string) error {
+	var f *os.File
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	for _, p := range paths {
+		var err error
+		f, err = os.Create(p)
+		if err != nil {
+			return err
+		}
+		if _, err := f.WriteString("x"); err != nil {
+			return err
+		}
+		f.Close()
+		f = nil
+	}
+	return nil
+}
+
+// rule "ownership kept in a flag": the function closes only what it
+// opened.
+func syncFile(cached *os.File, name string) error {
+	f, didOpen := cached, false
+	if f == nil {
+		var err error
+		f, err = os.OpenFile(name, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		didOpen = true
+	}
+	if err := f.Sync(); err != nil {
+		if didOpen {
+			f.Close()
+		}
+		return err
+	}
+	if didOpen {
+		return f.Close()
+	}
+	return nil
+}
+
+// rule "acquired in a retry loop": after the loop, only turns that held
+// nothing reach the failure return.
+func getWithRetry(c *http.Client, url string) ([]byte, error) {
+	var resp *http.Response
+	var err error
+	ok := false
+	for i := 0; i < 3; i++ {
+		resp, err = c.Get(url)
+		if err != nil {
+			continue
+		}
+		if resp.StatusCode >= 500 {
+			resp.Body.Close()
+			continue
+		}
+		ok = true
+		break
+	}
+	if !ok {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+// rule "closed with their transaction": the caller's Rollback closes
+// the rows.
+func migrate(tx *sql.Tx) error {
+	rows, err := tx.Query("SELECT id FROM a")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+	}
+	return rows.Close()
+}
+
+// A response always has a body: the nil test is not a branch.
+func head(c *http.Client, url string) (int, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	if resp.Body != nil {
+		defer resp.Body.Close()
+	}
+	return resp.StatusCode, nil
+}
+
+// rule "handed on": a value given as any may be stored.
+func cache(m *sync.Map, path string, keep bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	if keep {
+		m.Store(path, f)
+		return nil
+	}
+	return f.Close()
+}
+
+// rule "the same condition twice": the inner loop ends with the file
+// open only when canceled() says so; then the outer loop ends too, so
+// the returns inside it never see the file open: only the return after
+// the loop does.
+func copyAll(canceled func() bool, next func() (string, bool), read func([]byte) (int, error)) error {
+	buf := make([]byte, 512)
+	for !canceled() {
+		name, ok := next()
+		if !ok {
+			return nil
+		}
+		f, err := os.Create(name)
+		if err != nil {
+			return err
+		}
+		for !canceled() {
+			n, err := read(buf)
+			if err != nil {
+				f.Close()
+				if err != io.EOF {
+					return err
+				}
+				break
+			}
+			f.Write(buf[:n])
+		}
+	}
+	if canceled() {
+		return errShort // want `copyAll returns here with f \(file from os.Create`
+	}
+	return nil
 }
