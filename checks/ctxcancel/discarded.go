@@ -52,8 +52,12 @@ func (c *checker) discarded(ins *inspector.Inspector) {
 			d.Message = fmt.Sprintf("the cancel func of context.%s at line %d is thrown away: whatever waits on the context's Done channel waits until the deadline, or forever without one (defer %s() right after line %d, or call it where the work ends)",
 				name, line, v.Name(), line)
 		} else {
-			d.Message = fmt.Sprintf("the cancel func of context.%s at line %d is thrown away (vet's lostcancel counts `_ = %s` as a use): the context stays in its parent's children, with its timer and values, until the parent ends, and whatever waits on its Done channel waits as long (defer %s() right after line %d, or call it where the work ends)",
-				name, line, v.Name(), v.Name(), line)
+			until := "until the parent ends"
+			if constructors[name] {
+				until = "until its deadline passes or the parent ends"
+			}
+			d.Message = fmt.Sprintf("the cancel func of context.%s at line %d is thrown away (vet's lostcancel counts `_ = %s` as a use): the context stays in its parent's children, with its values, %s, and whatever waits on its Done channel waits as long (defer %s() right after line %d, or call it where the work ends)",
+				name, line, v.Name(), until, v.Name(), line)
 		}
 		c.pass.Report(d)
 	}

