@@ -33,19 +33,29 @@ if git --git-dir="$gitdir" archive HEAD 2>/dev/null | tar -x -C "$tmp" 2>/dev/nu
 	exit 0
 fi
 rm -rf "$tmp" && mkdir "$tmp"
-# -z: paths as they are (git quotes unusual names otherwise).
-while IFS= read -r -d '' entry; do
-	meta=${entry%%$'\t'*} path=${entry#*$'\t'}
-	read -r mode type sha <<<"$meta"
-	[[ $type == blob ]] || continue
-	[[ $mode == 120000 ]] && continue # symlinks: not needed to type-check
-	mkdir -p "$tmp/$(dirname "$path")"
-	if ! git --git-dir="$gitdir" cat-file blob "$sha" >"$tmp/$path" 2>/dev/null; then
-		rm -f "$tmp/$path"
-		echo "checkout.sh: $repo: $path: blob absent from the snapshot, skipped" >&2
-		missing=$((missing + 1))
-	fi
-done < <(git --git-dir="$gitdir" ls-tree -r -z --full-tree HEAD)
+# A scratch index without the absent blobs (and symlinks, not needed to
+# type-check), checked out in one pass.
+index=$(mktemp)
+trap 'rm -rf "$tmp" "$index"' EXIT
+export GIT_DIR="$gitdir" GIT_INDEX_FILE="$index"
+git read-tree HEAD
+absent=$(git ls-files -s | awk '$1 == "160000" { next } { print $2 }' |
+	git cat-file --batch-check='%(objectname) %(objecttype)' | awk '$2 == "missing" { print $1 }' | sort -u)
+drop=$(mktemp)
+git ls-files -s | awk -v absent="$absent" '
+	BEGIN { n = split(absent, a, "\n"); for (i = 1; i <= n; i++) gone[a[i]] = 1 }
+	{ split($0, f, "\t"); split(f[1], m, " ") }
+	m[1] == "120000" || m[1] == "160000" || (m[2] in gone) { print f[2] }' >"$drop"
+while IFS= read -r path; do
+	if git cat-file -e "HEAD:$path" 2>/dev/null; then continue; fi
+	echo "checkout.sh: $repo: $path: blob absent from the snapshot, skipped" >&2
+	missing=$((missing + 1))
+done <"$drop"
+git update-index --force-remove --stdin <"$drop"
+rm -f "$drop"
+git checkout-index -a -f --prefix="$tmp/"
+unset GIT_DIR GIT_INDEX_FILE
+rm -f "$index"
 echo "$repo $commit" >"$tmp/.silentfail-origin"
 mv "$tmp" "$out"
 trap - EXIT
