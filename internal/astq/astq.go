@@ -358,10 +358,10 @@ func IsTestFile(pass *analysis.Pass, pos token.Pos) bool {
 // _test.go file, or a package whose import path has an element that
 // names test support: one starting with "test" (testutil, testing,
 // testhelpers, testenv), "e2e", or "test"/"tests" with a prefix joined
-// by "_" or "-" (integration_test), or a package whose own non-test
-// files use testing's T, B, F, TB or M (a test harness: production code
-// does not hold a *testing.T). Such code writes fixtures and fails its
-// test on the next read; it does not serve requests.
+// by "_" or "-" (integration_test), or a file that uses testing's T,
+// B, F, TB or M (a test harness or mock: production code does not hold
+// a *testing.T). Such code writes fixtures and fails its test on the
+// next read; it does not serve requests.
 func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	if IsTestFile(pass, pos) {
 		return true
@@ -369,7 +369,7 @@ func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	if pass.Pkg == nil {
 		return false
 	}
-	if usesTestingTypes(pass) {
+	if f := FileOf(pass, pos); f != nil && usesTestingTypes(pass, f) {
 		return true
 	}
 	for elem := range strings.SplitSeq(pass.Pkg.Path(), "/") {
@@ -383,39 +383,31 @@ func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	return false
 }
 
-// usesTestingTypes reports whether a non-test file of the package refers
-// to testing.T, B, F, TB or M.
-func usesTestingTypes(pass *analysis.Pass) bool {
-	for _, f := range pass.Files {
-		if IsTestFile(pass, f.Pos()) {
-			continue
-		}
-		imports := false
-		for _, imp := range f.Imports {
-			imports = imports || imp.Path.Value == `"testing"`
-		}
-		if !imports {
-			continue
-		}
-		found := false
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok || found {
-				return !found
-			}
-			if tn, ok := pass.TypesInfo.Uses[sel.Sel].(*types.TypeName); ok && tn.Pkg() != nil && tn.Pkg().Path() == "testing" {
-				switch tn.Name() {
-				case "T", "B", "F", "TB", "M":
-					found = true
-				}
-			}
-			return true
-		})
-		if found {
-			return true
-		}
+// usesTestingTypes reports whether file f refers to testing.T, B, F, TB
+// or M.
+func usesTestingTypes(pass *analysis.Pass, f *ast.File) bool {
+	imports := false
+	for _, imp := range f.Imports {
+		imports = imports || imp.Path.Value == `"testing"`
 	}
-	return false
+	if !imports || pass.TypesInfo == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok || found {
+			return !found
+		}
+		if tn, ok := pass.TypesInfo.Uses[sel.Sel].(*types.TypeName); ok && tn.Pkg() != nil && tn.Pkg().Path() == "testing" {
+			switch tn.Name() {
+			case "T", "B", "F", "TB", "M":
+				found = true
+			}
+		}
+		return true
+	})
+	return found
 }
 
 // InTestBody reports whether cur lies in the body of a test: a Test,

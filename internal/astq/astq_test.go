@@ -212,9 +212,9 @@ func TestIsTestCode(t *testing.T) {
 	}
 }
 
-// TestIsTestCodeHarness: a package whose own files hold a *testing.T is
-// a test harness, whatever its path; one that only imports testing for
-// testing.Testing() is not.
+// TestIsTestCodeHarness: a file that holds a *testing.T is a test
+// harness, whatever its path; one that only imports testing for
+// testing.Testing() is not, nor is another file of the same package.
 func TestIsTestCodeHarness(t *testing.T) {
 	for _, tc := range []struct {
 		src  string
@@ -235,9 +235,16 @@ func TestIsTestCodeHarness(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pass := &analysis.Pass{Fset: fset, Files: []*ast.File{f}, Pkg: pkg, TypesInfo: info}
+		other, err := parser.ParseFile(fset, "other.go", "package h\nfunc G() {}\n", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pass := &analysis.Pass{Fset: fset, Files: []*ast.File{f, other}, Pkg: pkg, TypesInfo: info}
 		if got := astq.IsTestCode(pass, f.Pos()); got != tc.want {
 			t.Errorf("IsTestCode(%q) = %v, want %v", tc.src, got, tc.want)
+		}
+		if astq.IsTestCode(pass, other.Pos()) {
+			t.Errorf("IsTestCode: another file of the package next to %q is test code", tc.src)
 		}
 	}
 }
