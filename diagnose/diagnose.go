@@ -130,6 +130,16 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 		slices.SortStableFunc(timeline, func(a, b int) int { return snaps[a].Time.Compare(snaps[b].Time) })
 	}
 	rep.Timeline = timeline
+	cfg.goroot = gorootOf(snaps)
+	if len(timeline) > 0 {
+		cfg.ending = snaps[timeline[len(timeline)-1]].Ending()
+	}
+	switch e := cfg.ending; {
+	case e.Deadlock:
+		rep.Notes = append(rep.Notes, "The program ended in the runtime's deadlock crash (all goroutines are asleep): every blocked goroutine of the user's code in it is blocked for good.")
+	case e.TestTimeout != "":
+		rep.Notes = append(rep.Notes, fmt.Sprintf("A hung test: the test binary timed out after %s while running %s; the goroutines of the user's code still blocked then are what it hung on.", e.TestTimeout, strings.Join(e.Tests, ", ")))
+	}
 
 	groups := make(map[string]*Group)
 	var order []*Group
@@ -325,14 +335,53 @@ func kindOf(state string) waitKind {
 	return active
 }
 
-// isLibrary reports whether a frame's package is the runtime, the
-// standard library or golang.org/x: not where a user's bug is.
-func isLibrary(pkg string) bool {
-	first, _, _ := strings.Cut(pkg, "/")
+// isLibrary reports whether a frame is the runtime's, the standard
+// library's, golang.org/x's or the test binary's generated main: not
+// where a user's bug is. With the GOROOT the dump's runtime frames give,
+// the standard library is what lives under it, so a module path without
+// a dot ("kernel", "myservice") is the user's; without it, a path
+// without a dot is taken for the standard library.
+func (c *config) isLibrary(f goroutines.Frame) bool {
+	pkg := f.Package()
+	if strings.HasPrefix(pkg, "golang.org/x/") || strings.HasSuffix(f.File, "_testmain.go") {
+		return true
+	}
 	if pkg == "main" || strings.HasPrefix(pkg, "main.") {
 		return false
 	}
-	return !strings.Contains(first, ".") || strings.HasPrefix(pkg, "golang.org/x/")
+	if c.goroot != "" && f.File != "" {
+		return strings.HasPrefix(f.File, c.goroot+"/src/")
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	return !strings.Contains(first, ".")
+}
+
+// gorootOf returns the GOROOT the snapshots' standard library frames
+// were built in ("/usr/local/go"), or "". Tracebacks leave out the
+// runtime's own frames, so any package that is surely the standard
+// library's will do.
+func gorootOf(snaps []*goroutines.Snapshot) string {
+	for _, s := range snaps {
+		for _, g := range s.Goroutines {
+			for _, f := range g.Stack {
+				pkg := f.Package()
+				if !stdAnchors[pkg] {
+					continue
+				}
+				if i := strings.LastIndex(f.File, "/src/"+pkg+"/"); i > 0 {
+					return f.File[:i]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// stdAnchors are standard packages whose frames appear in most dumps.
+var stdAnchors = map[string]bool{
+	"runtime": true, "sync": true, "testing": true, "time": true, "os": true, "net": true,
+	"internal/poll": true, "syscall": true, "io": true, "bufio": true, "net/http": true,
+	"context": true, "os/signal": true, "reflect": true,
 }
 
 // culprit returns the innermost frame in the user's code.
@@ -345,22 +394,36 @@ func (c *config) culprit(stack []goroutines.Frame) *goroutines.Frame {
 		}
 	}
 	for i := range stack {
-		if !isLibrary(stack[i].Package()) {
+		if !c.isLibrary(stack[i]) {
 			return &stack[i]
 		}
 	}
 	return nil
 }
 
-// ignored returns the ignore pattern that matches a frame of the group.
+// ignored returns the ignore pattern that matches a frame of the
+// group, or of its creator, when no frame of the user's code runs
+// inside the matching one: a test's goroutine (testing.tRunner calling
+// TestX) or a handler a server's loop calls is the user's, not the
+// framework's.
 func (c *config) ignored(g *Group) string {
-	frames := g.Stack
-	if g.CreatedBy != nil {
-		frames = append(slices.Clip(frames), *g.CreatedBy)
+	inner := len(g.Stack) // index of the innermost user frame
+	for i := range g.Stack {
+		if !c.isLibrary(g.Stack[i]) {
+			inner = i
+			break
+		}
 	}
-	for _, f := range frames {
+	for i, f := range g.Stack {
 		for _, p := range c.ignore {
-			if strings.HasPrefix(f.Function, p) {
+			if strings.HasPrefix(f.Function, p) && i < inner {
+				return p
+			}
+		}
+	}
+	if g.CreatedBy != nil && inner == len(g.Stack) {
+		for _, p := range c.ignore {
+			if strings.HasPrefix(g.CreatedBy.Function, p) {
 				return p
 			}
 		}
@@ -377,10 +440,21 @@ func (c *config) judge(g *Group, samples int) {
 	kind := kindOf(g.State)
 	blocked := kind == blockedSend || kind == blockedRecv
 	growing := samples >= 2 && g.Growth() >= c.minGrowth && nonDecreasing(g.Counts)
+	stuck := blocked
 	switch {
 	case g.Leaked > 0:
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("the runtime's goroutineleak profile lists %d of them: the garbage collector proved they wait %s on something no running goroutine can reach, forever", g.Leaked, where)
+	case c.ending.Deadlock && stuck && g.Culprit != nil:
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("the runtime stopped the program because every goroutine was asleep (deadlock): %d blocked %s, and nothing left running could wake them", g.Last(), where)
+	case c.ending.TestTimeout != "" && stuck && g.Culprit != nil:
+		g.Verdict = Leak
+		if test := c.hungTest(g); test != "" {
+			g.Reason = fmt.Sprintf("%s hung here: its goroutine was still blocked %s when the test binary timed out after %s; what it waits for is in the other groups blocked at the same time", test, where, c.ending.TestTimeout)
+		} else {
+			g.Reason = fmt.Sprintf("%d still blocked %s when the test binary timed out after %s (running %s): a test that never ends, and goroutines that never would", g.Last(), where, c.ending.TestTimeout, strings.Join(c.ending.Tests, ", "))
+		}
 	case c.ignored(g) != "" && !growing:
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("runtime or library goroutines (%s), expected in a running service", c.ignored(g))
@@ -415,6 +489,24 @@ func (c *config) judge(g *Group, samples int) {
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("%d %s, not blocked", g.Last(), g.stateText())
 	}
+}
+
+// hungTest returns the running test whose own goroutine the group is
+// (testing.tRunner calling it), or "".
+func (c *config) hungTest(g *Group) string {
+	for i, f := range g.Stack {
+		if f.Function != "testing.tRunner" || i == 0 {
+			continue
+		}
+		called := g.Stack[i-1].Function
+		for _, t := range c.ending.Tests {
+			name, _, _ := strings.Cut(t, "/") // a subtest runs in a goroutine of its own tRunner
+			if strings.HasSuffix(called, "."+name) || strings.Contains(called, "."+name+".func") {
+				return t
+			}
+		}
+	}
+	return ""
 }
 
 func (g *Group) stateText() string {

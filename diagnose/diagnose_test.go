@@ -226,3 +226,89 @@ func TestNoSnapshot(t *testing.T) {
 		t.Error("no error for no snapshot")
 	}
 }
+
+// TestHungTestDump reads the real output of a `go test -timeout` that
+// hung (goroutines/testdata/capture_tests.sh), in a module whose path
+// has no dot: the test's goroutines are the user's, not the testing
+// package's; the test's own goroutine and those it waits for are
+// leaks, on their lines; the testing framework's are not.
+func TestHungTestDump(t *testing.T) {
+	for _, v := range []string{"go1.26", "go1.27"} {
+		s, err := goroutines.ParseFile("../goroutines/testdata/captures/" + v + ".testtimeout.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []struct {
+			fn   string
+			line int
+			why  string
+		}{
+			{"hungtest.(*store).get", 27, "when the test binary timed out after 2s (running TestHang)"},
+			{"hungtest.reporter", 34, "when the test binary timed out after 2s"},
+			{"hungtest.TestHang", 50, "TestHang hung here"},
+		} {
+			g := culpritGroup(rep, want.fn)
+			if g == nil {
+				t.Errorf("%s: no group blocked in %s", v, want.fn)
+				continue
+			}
+			if g.Verdict != diagnose.Leak || g.Culprit.Line != want.line || !strings.Contains(g.Reason, want.why) {
+				t.Errorf("%s: %s: %s at line %d (%s), want leak at line %d (%q)", v, want.fn, g.Verdict, g.Culprit.Line, g.Reason, want.line, want.why)
+			}
+		}
+		if n := rep.Leaks(); n != 3 {
+			t.Errorf("%s: %d leaks, want 3 (the testing framework's goroutines are not)", v, n)
+		}
+	}
+}
+
+// TestDeadlockDump: every blocked goroutine of the runtime's deadlock
+// crash is blocked for good.
+func TestDeadlockDump(t *testing.T) {
+	for _, v := range []string{"go1.26", "go1.27"} {
+		s, err := goroutines.ParseFile("../goroutines/testdata/captures/" + v + ".deadlock.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range []string{"main.main", "main.produce"} {
+			if g := culpritGroup(rep, fn); g == nil || g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "deadlock") {
+				t.Errorf("%s: %s: %+v, want a deadlock leak", v, fn, g)
+			}
+		}
+	}
+}
+
+// TestPanicIsNotAHang: an ordinary panic's traceback says nothing about
+// goroutines blocked for good.
+func TestPanicIsNotAHang(t *testing.T) {
+	s, err := goroutines.ParseFile("../goroutines/testdata/captures/go1.26.panic.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rep.Groups {
+		if strings.Contains(g.Reason, "timed out") || strings.Contains(g.Reason, "deadlock") {
+			t.Errorf("%s: %s", g.Verdict, g.Reason)
+		}
+	}
+}
+
+func culpritGroup(rep *diagnose.Report, fn string) *diagnose.Group {
+	for _, g := range rep.Groups {
+		if g.Culprit != nil && g.Culprit.Function == fn {
+			return g
+		}
+	}
+	return nil
+}

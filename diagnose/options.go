@@ -1,5 +1,7 @@
 package diagnose
 
+import "github.com/silentfail/silentfail/goroutines"
+
 // Defaults of the verdict rules, in one place.
 const (
 	// DefaultMinSamples is how many goroutine snapshots growth must be
@@ -50,6 +52,10 @@ type config struct {
 	minGrowth  int
 	longWait   int
 	crowd      int
+
+	// Read from the snapshots by Analyze.
+	goroot string            // where the standard library's frames live
+	ending goroutines.Ending // how the last snapshot's process stopped
 }
 
 func newConfig(opts []Option) *config {

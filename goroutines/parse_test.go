@@ -394,3 +394,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestEnding reads the real captures of a hung `go test` and of the
+// runtime's deadlock crash (capture_tests.sh).
+func TestEnding(t *testing.T) {
+	for _, v := range []string{"go1.26", "go1.27"} {
+		s := parse(t, v+".testtimeout.txt")
+		e := s.Ending()
+		if e.TestTimeout != "2s" || len(e.Tests) != 1 || e.Tests[0] != "TestHang" || e.Deadlock {
+			t.Errorf("%s.testtimeout.txt: Ending() = %+v, want a 2s timeout in TestHang", v, e)
+		}
+		s = parse(t, v+".deadlock.txt")
+		if e := s.Ending(); !e.Deadlock || e.TestTimeout != "" {
+			t.Errorf("%s.deadlock.txt: Ending() = %+v, want a deadlock", v, e)
+		}
+		s = parse(t, v+".panic.txt")
+		if e := s.Ending(); e.Deadlock || e.TestTimeout != "" {
+			t.Errorf("%s.panic.txt: Ending() = %+v, want nothing", v, e)
+		}
+	}
+}

@@ -90,4 +90,6 @@ if [ "$wait" != 0 ]; then
 	stop
 fi
 bash ./capture_stacks.sh >/dev/null
+
+bash ./capture_tests.sh >/dev/null
 ls -l "$out"

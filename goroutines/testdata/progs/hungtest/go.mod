@@ -1,0 +1,3 @@
+module hungtest
+
+go 1.21
