@@ -381,7 +381,7 @@ func gorootOf(snaps []*goroutines.Snapshot) string {
 var stdAnchors = map[string]bool{
 	"runtime": true, "sync": true, "testing": true, "time": true, "os": true, "net": true,
 	"internal/poll": true, "syscall": true, "io": true, "bufio": true, "net/http": true,
-	"context": true, "os/signal": true, "reflect": true,
+	"context": true, "os/signal": true, "reflect": true, "runtime/pprof": true,
 }
 
 // culprit returns the innermost frame in the user's code.

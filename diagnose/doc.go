@@ -25,11 +25,20 @@
 //
 // With a single snapshot nothing can be said about growth: the report
 // says so in its Notes, and only goroutineleak, wait times and crowds
-// count.
+// count, unless the snapshot says how its process ended (see
+// goroutines.Snapshot.Ending): in the panic of a `go test -timeout`,
+// every blocked goroutine of the user's code is a leak (what the test
+// hung on, the running test's own goroutine named as such), and so is
+// every blocked goroutine of the runtime's deadlock crash.
 //
 // The culprit of a group is the innermost frame outside the runtime,
 // the standard library and golang.org/x (or, with Module, the
-// innermost frame of that module): the line a developer must read.
+// innermost frame of that module): the line a developer must read. The
+// standard library is what lives under the GOROOT the snapshots' own
+// frames show, so that a module path without a dot is the user's; a
+// framework frame of DefaultIgnore (testing.tRunner, a server's loop)
+// makes a group the framework's only when no frame of the user's code
+// runs inside it.
 // Findings (from silentfail check, see Finding) are attached to a group
 // when they lie in the function of its culprit, of its creator (the go
 // statement that started it) or of a deferred call on its stack.

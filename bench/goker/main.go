@@ -36,12 +36,20 @@ func main() {
 	kernelsFile := flag.String("kernels", "bench/goker/kernels.tsv", "the kernel table")
 	dir := flag.String("dir", "", "the module holding the kernels, as project/id/*_test.go")
 	markdown := flag.Bool("markdown", false, "print the per-kernel table as Markdown (for the README)")
+	reports := flag.String("reports", "", "score diagnose instead: the directory of per-kernel reports diagnose.sh wrote (project-id.json, project-id.ending)")
 	var inputs []string
 	flag.Func("findings", "TOOL=FILE: a tool's JSON output (silentfail, vet, staticcheck); repeatable", func(s string) error {
 		inputs = append(inputs, s)
 		return nil
 	})
 	flag.Parse()
+	if *reports != "" {
+		if err := scoreDiagnose(*kernelsFile, *dir, *reports, *markdown, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "goker:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	if err := run(*kernelsFile, *dir, inputs, *markdown, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "goker:", err)
 		os.Exit(2)
