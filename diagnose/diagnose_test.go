@@ -234,14 +234,7 @@ func TestNoSnapshot(t *testing.T) {
 // leaks, on their lines; the testing framework's are not.
 func TestHungTestDump(t *testing.T) {
 	for _, v := range []string{"go1.26", "go1.27"} {
-		s, err := goroutines.ParseFile("../goroutines/testdata/captures/" + v + ".testtimeout.txt")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rep := analyzeCapture(t, v+".testtimeout.txt")
 		for _, want := range []struct {
 			fn   string
 			line int
@@ -270,14 +263,7 @@ func TestHungTestDump(t *testing.T) {
 // crash is blocked for good.
 func TestDeadlockDump(t *testing.T) {
 	for _, v := range []string{"go1.26", "go1.27"} {
-		s, err := goroutines.ParseFile("../goroutines/testdata/captures/" + v + ".deadlock.txt")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rep := analyzeCapture(t, v+".deadlock.txt")
 		for _, fn := range []string{"main.main", "main.produce"} {
 			if g := culpritGroup(rep, fn); g == nil || g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "deadlock") {
 				t.Errorf("%s: %s: %+v, want a deadlock leak", v, fn, g)
@@ -289,7 +275,18 @@ func TestDeadlockDump(t *testing.T) {
 // TestPanicIsNotAHang: an ordinary panic's traceback says nothing about
 // goroutines blocked for good.
 func TestPanicIsNotAHang(t *testing.T) {
-	s, err := goroutines.ParseFile("../goroutines/testdata/captures/go1.26.panic.txt")
+	rep := analyzeCapture(t, "go1.26.panic.txt")
+	for _, g := range rep.Groups {
+		if strings.Contains(g.Reason, "timed out") || strings.Contains(g.Reason, "deadlock") {
+			t.Errorf("%s: %s", g.Verdict, g.Reason)
+		}
+	}
+}
+
+// analyzeCapture judges one real capture of goroutines/testdata.
+func analyzeCapture(t *testing.T, name string) *diagnose.Report {
+	t.Helper()
+	s, err := goroutines.ParseFile("../goroutines/testdata/captures/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,11 +294,7 @@ func TestPanicIsNotAHang(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range rep.Groups {
-		if strings.Contains(g.Reason, "timed out") || strings.Contains(g.Reason, "deadlock") {
-			t.Errorf("%s: %s", g.Verdict, g.Reason)
-		}
-	}
+	return rep
 }
 
 func culpritGroup(rep *diagnose.Report, fn string) *diagnose.Group {
