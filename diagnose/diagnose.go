@@ -74,6 +74,11 @@ type Group struct {
 	Labels    map[string]string  `json:"labels,omitempty"`
 	Findings  []Finding          `json:"findings"`
 	key       string
+
+	// waits holds, per snapshot of the timeline, the goroutine ids of
+	// the group and how many minutes each had waited; nil where the
+	// format has no ids (profiles).
+	waits []map[int64]int
 }
 
 // Last returns the group's count in the last snapshot.
@@ -160,6 +165,15 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 		for _, g := range snaps[i].Goroutines {
 			grp := get(cfg.key(g), g)
 			grp.Counts[t] += g.Count
+			if g.ID != 0 {
+				if grp.waits == nil {
+					grp.waits = make([]map[int64]int, len(timeline))
+				}
+				if grp.waits[t] == nil {
+					grp.waits[t] = make(map[int64]int)
+				}
+				grp.waits[t][g.ID] = g.WaitMinutes
+			}
 			if g.Leaked {
 				grp.Leaked = max(grp.Leaked, g.Count)
 			}
@@ -440,6 +454,7 @@ func (c *config) judge(g *Group, samples int) {
 	kind := kindOf(g.State)
 	blocked := kind == blockedSend || kind == blockedRecv
 	growing := samples >= 2 && g.Growth() >= c.minGrowth && nonDecreasing(g.Counts)
+	id := g.identity()
 	stuck := blocked
 	switch {
 	case g.Leaked > 0:
@@ -458,6 +473,18 @@ func (c *config) judge(g *Group, samples int) {
 	case c.ignored(g) != "" && !growing:
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("runtime or library goroutines (%s), expected in a running service", c.ignored(g))
+	case blocked && growing && id.known && id.stayed && id.eachStep && (samples >= c.minSamples || id.waitGrew):
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("grew from %d to %d over %d snapshots, blocked %s, and all %d of the first are still there (same goroutine ids) while %d more arrived: goroutines arrive and none leave", g.Counts[0], g.Last(), samples, where, id.first, id.arrived)
+	case blocked && growing && id.known && id.same && samples >= 3:
+		g.Verdict = OK
+		g.Reason = fmt.Sprintf("grew from %d to %d, then the same %d goroutines (same ids) waited %s in the last snapshots: a pool that scaled once and stays idle, not a leak", g.Counts[0], g.Last(), g.Last(), where)
+	case blocked && growing && id.known && !id.stayed:
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("grew from %d to %d, blocked %s, but members come and go (goroutine ids of the first snapshot left): a backlog of work that does finish, not goroutines that never do; watch whether it drains", g.Counts[0], g.Last(), where)
+	case blocked && growing && id.known && id.stayed && samples < c.minSamples:
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("grew from %d to %d, blocked %s; all %d of the first snapshot are still there (same goroutine ids), but two snapshots cannot tell a leak from a pool that scaled once: take a third (%d snapshots tell)", g.Counts[0], g.Last(), where, id.first, c.minSamples)
 	case blocked && growing && samples >= c.minSamples:
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("grew from %d to %d over %d snapshots and never shrank, blocked %s: goroutines arrive and none leave", g.Counts[0], g.Last(), samples, where)
@@ -489,6 +516,66 @@ func (c *config) judge(g *Group, samples int) {
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("%d %s, not blocked", g.Last(), g.stateText())
 	}
+}
+
+// identity is what goroutine ids say about a group across the
+// snapshots of the timeline (dumps carry ids; profiles do not).
+type identity struct {
+	known    bool // every snapshot in which the group appears has ids
+	first    int  // members in the first snapshot
+	stayed   bool // every member of the first snapshot is in every later one
+	arrived  int  // members of the last snapshot absent from the first
+	eachStep bool // new members arrived between every two snapshots
+	same     bool // the last two snapshots hold exactly the same members
+	waitGrew bool // a member of the first snapshot waits longer in the last
+}
+
+func (g *Group) identity() identity {
+	var id identity
+	if g.waits == nil || len(g.Counts) < 2 || g.Counts[0] == 0 {
+		return id
+	}
+	for t, n := range g.Counts {
+		if n > 0 && g.waits[t] == nil {
+			return id // part of the timeline is a profile
+		}
+	}
+	first, last := g.waits[0], g.waits[len(g.waits)-1]
+	id.known, id.first, id.stayed, id.eachStep = true, len(first), true, true
+	for gid, w := range first {
+		for t := 1; t < len(g.waits); t++ {
+			if _, ok := g.waits[t][gid]; !ok {
+				id.stayed = false
+			}
+		}
+		if lw, ok := last[gid]; ok && lw > w {
+			id.waitGrew = true
+		}
+	}
+	for gid := range last {
+		if _, ok := first[gid]; !ok {
+			id.arrived++
+		}
+	}
+	for t := 1; t < len(g.waits); t++ {
+		news := 0
+		for gid := range g.waits[t] {
+			if _, ok := g.waits[t-1][gid]; !ok {
+				news++
+			}
+		}
+		if news == 0 {
+			id.eachStep = false
+		}
+	}
+	prev := g.waits[len(g.waits)-2]
+	id.same = len(prev) == len(last)
+	for gid := range last {
+		if _, ok := prev[gid]; !ok {
+			id.same = false
+		}
+	}
+	return id
 }
 
 // hungTest returns the running test whose own goroutine the group is

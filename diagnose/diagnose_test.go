@@ -44,6 +44,9 @@ func snap(t time.Time, groups ...group) *goroutines.Snapshot {
 	s := &goroutines.Snapshot{Time: t, Format: goroutines.FormatDump, Profile: goroutines.ProfileGoroutine}
 	id := int64(1)
 	for _, g := range groups {
+		if g.firstID != 0 {
+			id = g.firstID
+		}
 		for range g.n {
 			s.Goroutines = append(s.Goroutines, &goroutines.Goroutine{ID: id, Count: 1, State: g.state, WaitMinutes: g.wait, Stack: g.stack, CreatedBy: g.creator})
 			id++
@@ -58,6 +61,9 @@ type group struct {
 	state   string
 	wait    int
 	n       int
+	// firstID is the id of the group's first goroutine, the others
+	// following it; 0 goes on from the previous group's.
+	firstID int64
 }
 
 var t0 = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
@@ -76,9 +82,9 @@ func find(t *testing.T, rep *diagnose.Report, fn string) *diagnose.Group {
 func TestGrowingBlockedGroupIsALeak(t *testing.T) {
 	snaps := []*goroutines.Snapshot{
 		// Out of order on purpose: the timeline follows the times.
-		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 120}, group{worker, &workerCreator, "chan receive", 0, 8}, group{accept, nil, "IO wait", 0, 1}),
-		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10}, group{worker, &workerCreator, "chan receive", 0, 8}, group{accept, nil, "IO wait", 0, 1}),
-		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 60}, group{worker, &workerCreator, "chan receive", 0, 8}, group{accept, nil, "IO wait", 0, 1}),
+		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 120, 0}, group{worker, &workerCreator, "chan receive", 0, 8, 0}, group{accept, nil, "IO wait", 0, 1, 0}),
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 0}, group{worker, &workerCreator, "chan receive", 0, 8, 0}, group{accept, nil, "IO wait", 0, 1, 0}),
+		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 60, 0}, group{worker, &workerCreator, "chan receive", 0, 8, 0}, group{accept, nil, "IO wait", 0, 1, 0}),
 	}
 	rep, err := diagnose.Analyze(snaps)
 	if err != nil {
@@ -112,23 +118,66 @@ func TestGrowingBlockedGroupIsALeak(t *testing.T) {
 
 func TestTwoSnapshotsMakeASuspect(t *testing.T) {
 	rep, err := diagnose.Analyze([]*goroutines.Snapshot{
-		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10}),
-		snap(t0.Add(time.Minute), group{leakySend, &leakyCreator, "chan send", 0, 40}),
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 0}),
+		snap(t0.Add(time.Minute), group{leakySend, &leakyCreator, "chan send", 0, 40, 0}),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := rep.Groups[0]
-	if g.Verdict != diagnose.Suspect || !strings.Contains(g.Reason, "too few") {
-		t.Errorf("%s: %s; want suspect, too few snapshots", g.Verdict, g.Reason)
+	if g.Verdict != diagnose.Suspect || !strings.Contains(g.Reason, "take a third") {
+		t.Errorf("%s: %s; want suspect, two snapshots cannot tell", g.Verdict, g.Reason)
+	}
+}
+
+// Goroutine ids tell who stayed. Two dumps: the first snapshot's
+// goroutines all still blocked, waiting longer, and new ones arrived:
+// a leak. The same growth with the first ones gone: work that finishes.
+// Four dumps of a pool that scaled once and kept its goroutines: ok.
+func TestIdentityAcrossSnapshots(t *testing.T) {
+	leakyOld := group{leakySend, &leakyCreator, "chan send", 2, 10, 100}
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 100}),
+		snap(t0.Add(3*time.Minute), leakyOld, group{leakySend, &leakyCreator, "chan send", 0, 30, 500}),
+	})
+	if g := rep.Groups[0]; g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "all 10 of the first are still there (same goroutine ids) while 30 more arrived") {
+		t.Errorf("two dumps, the first ones waiting longer: %s: %s", g.Verdict, g.Reason)
+	}
+
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 100}),
+		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 25, 200}),
+		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 40, 300}),
+	})
+	if g := rep.Groups[0]; g.Verdict != diagnose.Suspect || !strings.Contains(g.Reason, "members come and go") {
+		t.Errorf("ids replaced: %s: %s", g.Verdict, g.Reason)
+	}
+
+	pool := func(n int) group { return group{worker, &workerCreator, "chan receive", 0, n, 1000} }
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, pool(10)), snap(t0.Add(10*time.Second), pool(210)),
+		snap(t0.Add(20*time.Second), pool(210)), snap(t0.Add(30*time.Second), pool(210)),
+	})
+	if g := rep.Groups[0]; g.Verdict != diagnose.OK || !strings.Contains(g.Reason, "pool that scaled once") {
+		t.Errorf("pool 10 -> 210 -> 210 -> 210: %s: %s", g.Verdict, g.Reason)
+	}
+
+	// Profiles carry no ids: two of them stay a suspect.
+	prof := func(at time.Time, n int) *goroutines.Snapshot {
+		return &goroutines.Snapshot{Time: at, Format: goroutines.FormatProfile, Profile: goroutines.ProfileGoroutine,
+			Goroutines: []*goroutines.Goroutine{{Count: n, Stack: leakySend}}}
+	}
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{prof(t0, 10), prof(t0.Add(time.Minute), 40)})
+	if g := rep.Groups[0]; g.Verdict != diagnose.Suspect || !strings.Contains(g.Reason, "too few") {
+		t.Errorf("two profiles: %s: %s", g.Verdict, g.Reason)
 	}
 }
 
 func TestShrinkingGroupIsNotALeak(t *testing.T) {
 	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
-		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10}),
-		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 4}),
-		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 30}),
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 0}),
+		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 4, 0}),
+		snap(t0.Add(20*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 30, 0}),
 	})
 	if g := rep.Groups[0]; g.Verdict == diagnose.Leak {
 		t.Errorf("a group that shrank is a burst, not a leak: %s", g.Reason)
@@ -137,7 +186,7 @@ func TestShrinkingGroupIsNotALeak(t *testing.T) {
 
 func TestOneSnapshotIsHonest(t *testing.T) {
 	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
-		snap(t0, group{leakySend, &leakyCreator, "chan send", 25, 150}, group{worker, &workerCreator, "chan receive", 25, 8}),
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 25, 150, 0}, group{worker, &workerCreator, "chan receive", 25, 8, 0}),
 	})
 	if len(rep.Notes) == 0 || !strings.Contains(rep.Notes[0], "growth cannot be judged") {
 		t.Errorf("notes: %q", rep.Notes)
@@ -150,7 +199,7 @@ func TestOneSnapshotIsHonest(t *testing.T) {
 		t.Errorf("idle workers: %s: %s", w.Verdict, w.Reason)
 	}
 	// The same crowd, blocked under a minute: only a suspect.
-	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 150})})
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 150, 0})})
 	if g := rep.Groups[0]; g.Verdict != diagnose.Suspect {
 		t.Errorf("fresh crowd: %s: %s", g.Verdict, g.Reason)
 	}
@@ -160,7 +209,7 @@ func TestGoroutineLeakProfileDecides(t *testing.T) {
 	leakProfile := &goroutines.Snapshot{Time: t0, Format: goroutines.FormatProfile, Profile: goroutines.ProfileGoroutineLeak,
 		Goroutines: []*goroutines.Goroutine{{Count: 3, Stack: leakySend, CreatedBy: &leakyCreator}}}
 	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
-		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 3}, group{worker, &workerCreator, "chan receive", 0, 8}),
+		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 3, 0}, group{worker, &workerCreator, "chan receive", 0, 8, 0}),
 		leakProfile,
 	})
 	if len(rep.Timeline) != 1 {
@@ -194,7 +243,7 @@ func TestFindingsAreLinked(t *testing.T) {
 		{Check: "deferloop", Message: "elsewhere", File: "store.go", Line: 47, FuncStart: 40, FuncEnd: 60},
 		{Check: "ctxcancel", Message: "other function", File: "stock.go", Line: 80, FuncStart: 70, FuncEnd: 90},
 	}
-	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 3})}, diagnose.WithFindings(findings))
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 3, 0})}, diagnose.WithFindings(findings))
 	got := rep.Groups[0].Findings
 	if len(got) != 1 || got[0].Check != "chanleak" {
 		t.Errorf("linked %+v, want only the chanleak finding", got)
@@ -204,7 +253,7 @@ func TestFindingsAreLinked(t *testing.T) {
 func TestGroupByFunction(t *testing.T) {
 	other := append([]goroutines.Frame(nil), leakySend...)
 	other[3].Line = 52
-	snaps := []*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 2}, group{other, &leakyCreator, "chan send", 0, 3})}
+	snaps := []*goroutines.Snapshot{snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 2, 0}, group{other, &leakyCreator, "chan send", 0, 3, 0})}
 	if rep, _ := diagnose.Analyze(snaps); len(rep.Groups) != 2 {
 		t.Errorf("by lines: %d groups, want 2", len(rep.Groups))
 	}
@@ -215,7 +264,7 @@ func TestGroupByFunction(t *testing.T) {
 
 func TestModuleChoosesTheCulprit(t *testing.T) {
 	lib := append([]goroutines.Frame{fr("github.com/lib/pq.(*conn).recv", "/go/pkg/mod/pq/conn.go", 10)}, leakySend[3:]...)
-	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{lib, nil, "IO wait", 0, 1})}, diagnose.Module("example.com/shop"))
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{snap(t0, group{lib, nil, "IO wait", 0, 1, 0})}, diagnose.Module("example.com/shop"))
 	if c := rep.Groups[0].Culprit; c == nil || c.Function != "example.com/shop.(*API).stock.func1" {
 		t.Errorf("culprit %v, want the module's frame", c)
 	}

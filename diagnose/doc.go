@@ -15,11 +15,17 @@
 //     MinGrowth goroutines; or it has been blocked longer than LongWait
 //     in numbers of at least Crowd (a service does not legitimately keep
 //     hundreds of goroutines waiting that long on a send or a lock).
+//     In dumps, which carry goroutine ids, identity decides: every
+//     goroutine of the first snapshot still there in every later one
+//     while new ones arrive at each step is a leak (after two
+//     snapshots when the first ones' wait grew by minutes).
 //   - suspect: weaker evidence of the same: growth seen in fewer
-//     snapshots, or while not blocked; a crowd blocked on a send or a
+//     snapshots, or while not blocked, or while the first snapshot's
+//     goroutines leave (a backlog); a crowd blocked on a send or a
 //     lock in one snapshot; a long wait on a send or a lock by a few.
 //   - ok: everything else, notably stable pools of workers idle on a
-//     channel, tickers and sleepers, network reads (IO wait), running
+//     channel (also one that grew once and then kept the same goroutine
+//     ids), tickers and sleepers, network reads (IO wait), running
 //     goroutines, and the goroutines of the runtime and of well-known
 //     libraries (see DefaultIgnore; extend it with Ignore).
 //

@@ -2,11 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 const captures = "../../goroutines/testdata/captures"
@@ -126,5 +131,68 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("demo output lacks %q:\n%s\n%s", want, r.stdout, r.stderr)
 		}
+	}
+}
+
+// dumps writes a debug=2 dump of the service at base into dir after
+// each step, with modification times a minute apart (the order
+// diagnose reads plain files in).
+func dumps(t *testing.T, base, dir string, steps ...func()) {
+	t.Helper()
+	for i, step := range steps {
+		step()
+		resp, err := http.Get(base + "/debug/pprof/goroutine?debug=2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(dir, fmt.Sprintf("dump%d.txt", i))
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 12, 7, 10, i, 0, 0, time.UTC)
+		if err := os.Chtimes(name, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Goroutine ids across real debug=2 dumps: the goroutines a request
+// leaves stay, at the same line, while more arrive (leak); the workers
+// of a pool that scaled once are the same goroutines in every later dump
+// (ok).
+func TestDiagnoseDumpsByIdentity(t *testing.T) {
+	base := startLeaky(t)
+	dir := t.TempDir()
+	scale := func(n int) func() {
+		return func() {
+			resp, err := http.Get(fmt.Sprintf("%s/scale?n=%d", base, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	dumps(t, base, dir,
+		func() { leak(t, base, 10); scale(10)() },
+		func() { leak(t, base, 30); scale(210)() },
+		func() { leak(t, base, 30) },
+		func() { leak(t, base, 30) },
+	)
+	r := silentfail(t, ".", "diagnose", "-source", "none", dir)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (a leak)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	leakAt := regexp.MustCompile(`LEAK  100 goroutines in chan send[^\n]*\n  why:      grew from 10 to 100 over 4 snapshots, blocked in chan send at main.lookup [^\n]*all 10 of the first are still there \(same goroutine ids\)`)
+	if !leakAt.MatchString(r.stdout) {
+		t.Errorf("the leak in main.lookup is not judged by its ids:\n%s", r.stdout)
+	}
+	pool := regexp.MustCompile(`ok[^\n]*\n(?:[^\n]*\n)*?\s+210\s+chan receive\s+main.poolWorker`)
+	if !pool.MatchString(r.stdout) || strings.Contains(r.stdout, "LEAK  210") {
+		t.Errorf("the pool that scaled once is not ok:\n%s", r.stdout)
 	}
 }
