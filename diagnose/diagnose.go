@@ -196,6 +196,12 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 	for _, i := range leaks {
 		perGroup := make(map[*Group]int)
 		for _, g := range snaps[i].Goroutines {
+			if snaps[i].Format == goroutines.FormatDump && !g.Leaked {
+				// A goroutineleak dump (debug=2) lists every goroutine
+				// and marks the leaked ones; the others, the writer
+				// included, are not proven anything.
+				continue
+			}
 			grp := get(cfg.key(g), g)
 			perGroup[grp] += g.Count
 			if states[grp] == nil {

@@ -354,3 +354,32 @@ func culpritGroup(rep *diagnose.Report, fn string) *diagnose.Group {
 	}
 	return nil
 }
+
+// A goroutineleak dump (debug=2) lists every goroutine and marks the
+// leaked ones "(leaked)": only those are proven; the goroutine that
+// wrote the dump and the one waiting on a mutex (held, not leaked) are
+// not.
+func TestLeakDumpCountsOnlyLeaked(t *testing.T) {
+	s, err := goroutines.ParseFile("../goroutines/testdata/captures/go1.27.leak.debug2.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := goroutines.ParseFile("../goroutines/testdata/captures/go1.27.debug2.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := diagnose.Analyze([]*goroutines.Snapshot{d, s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rep.Groups {
+		if g.State == "running" || strings.HasPrefix(g.State, "sync.Mutex.Lock") {
+			if g.Leaked != 0 {
+				t.Errorf("%s group at %v: leaked %d, want 0 (not marked in the dump)", g.State, g.Culprit, g.Leaked)
+			}
+		}
+	}
+	if rep.Leaks() == 0 {
+		t.Errorf("no leak from the goroutineleak dump")
+	}
+}
