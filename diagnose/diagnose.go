@@ -479,16 +479,16 @@ func (c *config) judge(g *Group, samples int) {
 	case c.ignored(g) != "" && !growing:
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("runtime or library goroutines (%s), expected in a running service", c.ignored(g))
-	case blocked && growing && id.known && id.stayed && id.eachStep && (samples >= c.minSamples || id.waitGrew):
+	case blocked && growing && id.known && id.stayed && id.eachStep && (id.snapshots >= c.minSamples || id.waitGrew):
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("grew from %d to %d over %d snapshots, blocked %s, and all %d of the first are still there (same goroutine ids) while %d more arrived: goroutines arrive and none leave", g.Counts[0], g.Last(), samples, where, id.first, id.arrived)
-	case blocked && growing && id.known && id.same && samples >= 3:
+	case blocked && growing && id.known && id.same && id.snapshots >= 3 && g.Counts[len(g.Counts)-2] == g.Last():
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("grew from %d to %d, then the same %d goroutines (same ids) waited %s in the last snapshots: a pool that scaled once and stays idle, not a leak", g.Counts[0], g.Last(), g.Last(), where)
 	case blocked && growing && id.known && !id.stayed:
 		g.Verdict = Suspect
 		g.Reason = fmt.Sprintf("grew from %d to %d, blocked %s, but members come and go (goroutine ids of the first snapshot left): a backlog of work that does finish, not goroutines that never do; watch whether it drains", g.Counts[0], g.Last(), where)
-	case blocked && growing && id.known && id.stayed && samples < c.minSamples:
+	case blocked && growing && id.known && id.stayed && id.snapshots < c.minSamples:
 		g.Verdict = Suspect
 		g.Reason = fmt.Sprintf("grew from %d to %d, blocked %s; all %d of the first snapshot are still there (same goroutine ids), but two snapshots cannot tell a leak from a pool that scaled once: take a third (%d snapshots tell)", g.Counts[0], g.Last(), where, id.first, c.minSamples)
 	case blocked && growing && samples >= c.minSamples:
@@ -527,18 +527,19 @@ func (c *config) judge(g *Group, samples int) {
 // identity is what goroutine ids say about a group across the
 // snapshots of the timeline (dumps carry ids; profiles do not).
 type identity struct {
-	known    bool // every snapshot in which the group appears has ids
-	first    int  // members in the first snapshot
-	stayed   bool // every member of the first snapshot is in every later one
-	arrived  int  // members of the last snapshot absent from the first
-	eachStep bool // new members arrived between every two snapshots
-	same     bool // the last two snapshots hold exactly the same members
-	waitGrew bool // a member of the first snapshot waits longer in the last
+	known     bool // every snapshot in which the group appears has ids
+	snapshots int  // snapshots from the first one the group is in
+	first     int  // members in the first of them
+	stayed    bool // every member of the first snapshot is in every later one
+	arrived   int  // members of the last snapshot absent from the first
+	eachStep  bool // new members arrived between every two snapshots
+	same      bool // the last two snapshots hold exactly the same members
+	waitGrew  bool // a member of the first snapshot waits longer in the last
 }
 
 func (g *Group) identity() identity {
 	var id identity
-	if g.waits == nil || len(g.Counts) < 2 || g.Counts[0] == 0 {
+	if g.waits == nil {
 		return id
 	}
 	for t, n := range g.Counts {
@@ -546,10 +547,21 @@ func (g *Group) identity() identity {
 			return id // part of the timeline is a profile
 		}
 	}
-	first, last := g.waits[0], g.waits[len(g.waits)-1]
+	// From the first snapshot the group appears in: a pool started
+	// between two snapshots has no members before.
+	start := 0
+	for start < len(g.Counts) && g.Counts[start] == 0 {
+		start++
+	}
+	waits := g.waits[start:]
+	if len(waits) < 2 {
+		return id
+	}
+	id.snapshots = len(waits)
+	first, last := waits[0], waits[len(waits)-1]
 	id.known, id.first, id.stayed, id.eachStep = true, len(first), true, true
 	for gid, w := range first {
-		for t := 1; t < len(g.waits); t++ {
+		for t := 1; t < len(waits); t++ {
 			if _, ok := g.waits[t][gid]; !ok {
 				id.stayed = false
 			}
@@ -563,10 +575,10 @@ func (g *Group) identity() identity {
 			id.arrived++
 		}
 	}
-	for t := 1; t < len(g.waits); t++ {
+	for t := 1; t < len(waits); t++ {
 		news := 0
-		for gid := range g.waits[t] {
-			if _, ok := g.waits[t-1][gid]; !ok {
+		for gid := range waits[t] {
+			if _, ok := waits[t-1][gid]; !ok {
 				news++
 			}
 		}
@@ -574,7 +586,7 @@ func (g *Group) identity() identity {
 			id.eachStep = false
 		}
 	}
-	prev := g.waits[len(g.waits)-2]
+	prev := waits[len(waits)-2]
 	id.same = len(prev) == len(last)
 	for gid := range last {
 		if _, ok := prev[gid]; !ok {

@@ -162,6 +162,16 @@ func TestIdentityAcrossSnapshots(t *testing.T) {
 		t.Errorf("pool 10 -> 210 -> 210 -> 210: %s: %s", g.Verdict, g.Reason)
 	}
 
+	// Started between the first two snapshots: judged from the first
+	// one it is in.
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, group{accept, nil, "IO wait", 0, 1, 1}), snap(t0.Add(10*time.Second), pool(210)),
+		snap(t0.Add(20*time.Second), pool(210)), snap(t0.Add(30*time.Second), pool(210)),
+	})
+	if g := find(t, rep, "example.com/shop.(*reports).work"); g.Verdict != diagnose.OK || !strings.Contains(g.Reason, "pool that scaled once") {
+		t.Errorf("pool 0 -> 210 -> 210 -> 210: %s: %s", g.Verdict, g.Reason)
+	}
+
 	// Profiles carry no ids: two of them stay a suspect.
 	prof := func(at time.Time, n int) *goroutines.Snapshot {
 		return &goroutines.Snapshot{Time: at, Format: goroutines.FormatProfile, Profile: goroutines.ProfileGoroutine,

@@ -141,6 +141,7 @@ func dumps(t *testing.T, base, dir string, steps ...func()) {
 	t.Helper()
 	for i, step := range steps {
 		step()
+		time.Sleep(100 * time.Millisecond) // let the goroutines just started park
 		resp, err := http.Get(base + "/debug/pprof/goroutine?debug=2")
 		if err != nil {
 			t.Fatal(err)
