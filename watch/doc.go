@@ -18,9 +18,10 @@
 // live heap, the share of CPU spent in GC since the previous sample,
 // open file descriptors where the OS lists them (/proc/self/fd,
 // /dev/fd), and the requests inside Middleware. Rules (DefaultRules)
-// decide: a Ceiling on the latest value, sustained Growth over a window
-// of samples (a spike or a one-time step does not fire), growth
-// relative to a Baseline learned after a warm-up. Each rule has a
+// decide: a Ceiling on the latest value, sustained Growth over a span
+// of time (DefaultGrowthSpan, whatever the interval; a spike or a
+// one-time step does not fire), growth relative to a Baseline learned
+// after a warm-up. Each rule has a
 // cooldown (default 5 minutes); captures are at least WithCaptureGap
 // apart (default 1 minute).
 //

@@ -26,6 +26,17 @@ const (
 	// (about 8µs each: 80ms for 10000); above the limit a capture keeps
 	// the goroutine profile, which does not hold the world stopped.
 	DefaultDumpLimit = 20000
+
+	// The goroutines-growth rule, in time whatever the interval: over
+	// the last DefaultGrowthSpan (from DefaultGrowthMinSpan of history
+	// on), a steady rise of at least DefaultGrowthMin goroutines, 25% of
+	// the level before it, at DefaultGrowthRate a minute or more. A
+	// leak of one goroutine every two seconds crosses it; a service's
+	// ups and downs and a pool that grows once and stays do not.
+	DefaultGrowthSpan    = 10 * time.Minute
+	DefaultGrowthMinSpan = 45 * time.Second
+	DefaultGrowthMin     = 50
+	DefaultGrowthRate    = 30 // goroutines a minute
 )
 
 // DefaultRules returns the rules a watcher uses unless WithRules
@@ -34,15 +45,16 @@ const (
 func DefaultRules() []Rule {
 	rules := []Rule{
 		{Name: "goroutines-ceiling", Metric: Goroutines, Kind: Ceiling, Limit: DefaultGoroutineLimit},
-		{Name: "goroutines-growth", Metric: Goroutines, Kind: Growth, Window: 6, MinIncrease: 200, MinRatio: 0.2},
+		{Name: "goroutines-growth", Metric: Goroutines, Kind: Growth, Span: DefaultGrowthSpan, MinSpan: DefaultGrowthMinSpan,
+			MinIncrease: DefaultGrowthMin, MinRatio: 0.25, MinRate: DefaultGrowthRate},
 		{Name: "goroutines-baseline", Metric: Goroutines, Kind: Baseline, Warmup: 6, Learn: 6, Factor: 3, MinIncrease: 500},
-		{Name: "heap-growth", Metric: HeapBytes, Kind: Growth, Window: 6, MinIncrease: 64 << 20, MinRatio: 0.5},
+		{Name: "heap-growth", Metric: HeapBytes, Kind: Growth, Span: DefaultGrowthSpan, MinSpan: 2 * time.Minute, MinIncrease: 64 << 20, MinRatio: 0.5},
 		{Name: "heap-baseline", Metric: HeapBytes, Kind: Baseline, Warmup: 6, Learn: 6, Factor: 4, MinIncrease: 256 << 20},
 		// GC taking 40% of the CPU over a whole interval: the service is
 		// collecting more than it works (under a memory limit the
 		// runtime caps GC at 50%).
 		{Name: "gc-cpu-ceiling", Metric: GCCPUFraction, Kind: Ceiling, Limit: 0.4},
-		{Name: "fds-growth", Metric: OpenFDs, Kind: Growth, Window: 6, MinIncrease: 100, MinRatio: 0.2},
+		{Name: "fds-growth", Metric: OpenFDs, Kind: Growth, Span: DefaultGrowthSpan, MinSpan: DefaultGrowthMinSpan, MinIncrease: 50, MinRatio: 0.25, MinRate: 10},
 	}
 	if lim := fdLimit(); lim > 0 {
 		rules = append(rules, Rule{Name: "fds-ceiling", Metric: OpenFDs, Kind: Ceiling, Limit: float64(int(0.8 * lim))})
@@ -58,6 +70,7 @@ type config struct {
 	interval        time.Duration
 	rules           []Rule
 	goroutineLimit  float64 // >0: overrides the goroutines-ceiling rule
+	growth          *Rule   // non-nil: Span, MinIncrease and MinRate of the goroutines-growth rule
 	cooldown        time.Duration
 	captureGap      time.Duration
 	maxCaptures     int
@@ -104,6 +117,15 @@ func newConfig(remote bool, opts []Option) config {
 	for _, o := range opts {
 		o(&c)
 	}
+	if c.growth != nil {
+		for i, r := range c.rules {
+			if r.Metric == Goroutines && r.Kind == Growth {
+				g := c.growth
+				c.rules[i].Window, c.rules[i].Span, c.rules[i].MinIncrease, c.rules[i].MinRate = 0, g.Span, g.MinIncrease, g.MinRate
+				c.rules[i].MinSpan = min(c.rules[i].MinSpan, g.Span)
+			}
+		}
+	}
 	if c.goroutineLimit > 0 {
 		found := false
 		for i, r := range c.rules {
@@ -140,6 +162,13 @@ func WithRules(rules ...Rule) Option {
 // WithGoroutineLimit sets the goroutines ceiling (default 10000),
 // whatever the other rules.
 func WithGoroutineLimit(n int) Option { return func(c *config) { c.goroutineLimit = float64(n) } }
+
+// WithGoroutineGrowth sets the goroutines-growth rule's span (default
+// DefaultGrowthSpan), the least rise over it (DefaultGrowthMin) and the
+// least rate, in goroutines a minute (DefaultGrowthRate).
+func WithGoroutineGrowth(span time.Duration, minIncrease, perMinute float64) Option {
+	return func(c *config) { c.growth = &Rule{Span: span, MinIncrease: minIncrease, MinRate: perMinute} }
+}
 
 // WithCooldown sets the cooldown of rules that do not set their own
 // (default 5 minutes).

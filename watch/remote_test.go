@@ -250,8 +250,8 @@ func TestTotalOf(t *testing.T) {
 func TestPollerAppliesTheDefaultRules(t *testing.T) {
 	srv := httptest.NewServer(fakePprof(nil))
 	defer srv.Close()
-	// Sustained growth: +300 goroutines per poll. The default growth rule
-	// (6 samples, +200 and +20%) fires on the sixth sample.
+	// Sustained growth: +300 goroutines per poll, 15s apart. The default
+	// growth rule (45s of history at least) fires on the fourth sample.
 	counts := []float64{500, 800, 1100, 1400, 1700, 2000, 2300, 2600}
 	i := 0
 	sampler := func(context.Context) (Sample, error) {
@@ -270,8 +270,8 @@ func TestPollerAppliesTheDefaultRules(t *testing.T) {
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if i != 6 {
-		t.Errorf("captured after %d samples, want 6", i)
+	if i != 4 {
+		t.Errorf("captured after %d samples, want 4", i)
 	}
 	caps := captures(t, dir)
 	if len(caps) != 1 {
@@ -281,7 +281,7 @@ func TestPollerAppliesTheDefaultRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Rule != "goroutines-growth" || !strings.Contains(m.Reason, "grew from 500 to 2000 over the last 6 samples") || m.Values[Goroutines] != 2000 {
+	if m.Rule != "goroutines-growth" || !strings.Contains(m.Reason, "grew from 500 to 1400 in 45s, steadily") || m.Values[Goroutines] != 1400 {
 		t.Errorf("capture.json %+v", m)
 	}
 	if want := []string{FileMeta, FileGoroutine, FileDump, FileHeap}; !slices.Equal(caps[0].Files, want) {

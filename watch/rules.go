@@ -14,12 +14,15 @@ type Kind int
 const (
 	// Ceiling fires when the latest value reaches Limit.
 	Ceiling Kind = iota + 1
-	// Growth fires on sustained growth over the last Window samples:
-	// every value of the recent half is above every value of the older
-	// half, at least half of the steps rise, and the rise (lowest recent
-	// value minus highest older value) reaches both MinIncrease and
-	// MinRatio. One spike, or one step up that then stays flat, does not
-	// fire.
+	// Growth fires on sustained growth: over the samples of the last
+	// Span (or, with no Span, the last Window samples), every value of
+	// the recent half is above every value of the older half and at
+	// least half of the steps rise; the rise reaches both MinIncrease
+	// and MinRatio, and with a Span the rate reaches MinRate per minute.
+	// One spike, or one step up that then stays flat, does not fire.
+	// Over a Span the rise is the recent half's median minus the older
+	// half's, so that the rule does not depend on the poll interval: a
+	// shorter interval sees the same growth, in more samples.
 	Growth
 	// Baseline fires when the latest value reaches Factor times the
 	// baseline and exceeds it by MinIncrease. The baseline is the median
@@ -49,9 +52,15 @@ type Rule struct {
 
 	Limit float64 // Ceiling: fire when value >= Limit
 
-	Window      int     // Growth: samples considered (>= 2)
+	Window      int     // Growth without a Span: samples considered (>= 2)
 	MinIncrease float64 // Growth, Baseline: the rise must be at least this much
 	MinRatio    float64 // Growth: the rise relative to the older values (0.2 = +20%)
+
+	// Span is the time Growth looks back over, whatever the interval;
+	// MinSpan is the history it needs before it judges (at least 4
+	// samples as well); MinRate is the least sustained rise per minute.
+	Span, MinSpan time.Duration
+	MinRate       float64
 
 	Warmup int     // Baseline: samples ignored after start (start-up noise)
 	Learn  int     // Baseline: samples the baseline is the median of
@@ -85,6 +94,9 @@ func (r Rule) check(h *history) (reason string, value float64, fired bool) {
 			return fmt.Sprintf("%s = %s, at or above the ceiling %s", r.Metric, num(cur), num(r.Limit)), cur, true
 		}
 	case Growth:
+		if r.Span > 0 {
+			return r.growthOverSpan(h, cur)
+		}
 		if r.Window < 2 || len(h.recent) < r.Window {
 			return "", 0, false
 		}
@@ -136,6 +148,50 @@ func (r Rule) check(h *history) (reason string, value float64, fired bool) {
 	return "", 0, false
 }
 
+// growthOverSpan is Growth over the samples of the last Span.
+func (r Rule) growthOverSpan(h *history, cur float64) (string, float64, bool) {
+	last := h.recent[len(h.recent)-1].Time
+	var win []float64
+	var at []time.Time
+	for _, s := range h.recent {
+		if last.Sub(s.Time) > r.Span {
+			continue
+		}
+		v, ok := s.Value(r.Metric)
+		if !ok {
+			return "", 0, false
+		}
+		win, at = append(win, v), append(at, s.Time)
+	}
+	if len(win) < 4 || last.Sub(at[0]) < r.MinSpan {
+		return "", 0, false
+	}
+	half := len(win) / 2
+	older, newer := win[:half], win[len(win)-half:]
+	if slices.Min(newer) <= slices.Max(older) {
+		return "", 0, false
+	}
+	rises := 0
+	for i := 1; i < len(win); i++ {
+		if win[i] > win[i-1] {
+			rises++
+		}
+	}
+	if 2*rises < len(win)-1 {
+		return "", 0, false
+	}
+	base := median(older)
+	rise := median(newer) - base
+	// The two medians are about half the span apart.
+	mid := func(ts []time.Time) time.Time { return ts[len(ts)/2] }
+	minutes := mid(at[len(at)-half:]).Sub(mid(at[:half])).Minutes()
+	if rise < r.MinIncrease || minutes <= 0 || (base > 0 && rise/base < r.MinRatio) || rise/minutes < r.MinRate {
+		return "", 0, false
+	}
+	return fmt.Sprintf("%s grew from %s to %s in %s, steadily (%s a minute, %s)",
+		r.Metric, num(win[0]), num(cur), last.Sub(at[0]).Round(time.Second), num(math.Round(rise/minutes)), pct(rise, base)), cur, true
+}
+
 func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
@@ -185,6 +241,7 @@ type Engine struct {
 	rules     []Rule
 	keepEarly int
 	keepLast  int
+	keepFor   time.Duration // Growth over a Span: the samples that recent
 	h         history
 	lastFired map[string]time.Time
 }
@@ -199,6 +256,7 @@ func NewEngine(rules []Rule, defaultCooldown time.Duration) *Engine {
 		}
 		e.rules = append(e.rules, r)
 		e.keepLast = max(e.keepLast, r.Window)
+		e.keepFor = max(e.keepFor, r.Span)
 		if r.Kind == Baseline {
 			e.keepEarly = max(e.keepEarly, r.Warmup+r.Learn)
 		}
@@ -217,8 +275,19 @@ func (e *Engine) Observe(s Sample) []Firing {
 		e.h.early = append(e.h.early, s)
 	}
 	e.h.recent = append(e.h.recent, s)
-	if over := len(e.h.recent) - e.keepLast; over > 0 {
-		e.h.recent = slices.Delete(e.h.recent, 0, over)
+	// Keep the last keepLast samples, and those of the last keepFor,
+	// but never more than maxRecent (a Span of hours at a short
+	// interval).
+	drop := len(e.h.recent) - e.keepLast
+	for i := 0; i < drop; i++ {
+		if e.keepFor > 0 && s.Time.Sub(e.h.recent[i].Time) <= e.keepFor {
+			drop = i
+			break
+		}
+	}
+	drop = max(drop, len(e.h.recent)-maxRecent)
+	if drop > 0 {
+		e.h.recent = slices.Delete(e.h.recent, 0, drop)
 	}
 	var out []Firing
 	for _, r := range e.rules {
@@ -234,3 +303,6 @@ func (e *Engine) Observe(s Sample) []Firing {
 	}
 	return out
 }
+
+// maxRecent bounds the samples an Engine keeps for its rules.
+const maxRecent = 10000

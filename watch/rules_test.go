@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -117,8 +118,8 @@ func TestDefaultRulesAreValid(t *testing.T) {
 		}
 		switch r.Kind {
 		case Growth:
-			if r.Window < 2 {
-				t.Errorf("%s: window %d", r.Name, r.Window)
+			if r.Window < 2 && r.Span <= 0 {
+				t.Errorf("%s: window %d, span %s", r.Name, r.Window, r.Span)
 			}
 		case Baseline:
 			if r.Learn < 1 || r.Factor <= 1 {
@@ -167,4 +168,61 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// Growth over a span does not depend on the poll interval: a leak of
+// ten goroutines a second fires within a minute at 1s as at 15s; a
+// step up that stays, noise, and a slow drift do not.
+func TestGrowthOverSpan(t *testing.T) {
+	rule := DefaultRules()[1]
+	if rule.Name != "goroutines-growth" {
+		t.Fatalf("rule %s", rule.Name)
+	}
+	series := func(every time.Duration, n int, f func(sec float64) float64) []Sample {
+		out := make([]Sample, n)
+		for i := range out {
+			at := time.Duration(i) * every
+			out[i] = NewSample(t0.Add(at))
+			out[i].Goroutines = math.Round(f(at.Seconds()))
+		}
+		return out
+	}
+	firesAt := func(samples []Sample) time.Duration {
+		e := NewEngine([]Rule{rule}, time.Hour)
+		for _, s := range samples {
+			if len(e.Observe(s)) > 0 {
+				return s.Time.Sub(t0)
+			}
+		}
+		return -1
+	}
+	leak := func(sec float64) float64 { return 40 + 10*sec }
+	for _, every := range []time.Duration{time.Second, 5 * time.Second, 15 * time.Second} {
+		if at := firesAt(series(every, int(2*time.Minute/every), leak)); at < 0 || at > time.Minute {
+			t.Errorf("10 goroutines/s polled every %s: fired at %s, want within a minute", every, at)
+		}
+	}
+	for name, f := range map[string]func(float64) float64{
+		"step up, then flat": func(sec float64) float64 {
+			if sec < 60 {
+				return 40
+			}
+			return 400
+		},
+		"noise": func(sec float64) float64 { return 300 + float64((int(sec)*37)%150) },
+		"slow drift (10 a minute)": func(sec float64) float64 { return 300 + sec/6 },
+	} {
+		if at := firesAt(series(time.Second, 1200, f)); at >= 0 {
+			t.Errorf("%s: fired at %s", name, at)
+		}
+	}
+}
+
+func TestWithGoroutineGrowth(t *testing.T) {
+	c := newConfig(true, []Option{WithGoroutineGrowth(2*time.Minute, 20, 5)})
+	for _, r := range c.rules {
+		if r.Name == "goroutines-growth" && (r.Span != 2*time.Minute || r.MinIncrease != 20 || r.MinRate != 5) {
+			t.Errorf("rule %+v", r)
+		}
+	}
 }

@@ -61,6 +61,29 @@ func (s *stats) captured(t time.Time) {
 	s.lastCapture = t
 }
 
+// A Summary counts what a watcher or poller did since it started.
+type Summary struct {
+	Polls, PollErrors       uint64 // samples taken, and those that failed
+	Firings                 uint64 // rule firings, slow requests included
+	Captures, CaptureErrors uint64 // captures written, and those that failed
+}
+
+func (s *stats) summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum := Summary{Polls: s.samples + s.sampleErrors, PollErrors: s.sampleErrors, Captures: s.captures, CaptureErrors: s.captureErrors}
+	for _, n := range s.firings {
+		sum.Firings += n
+	}
+	return sum
+}
+
+// Summary returns what the poller did so far.
+func (p *Poller) Summary() Summary { return p.stats.summary() }
+
+// Summary returns what the watcher did so far.
+func (w *Watcher) Summary() Summary { return w.stats.summary() }
+
 // Collector returns a Prometheus collector of the watcher's samples,
 // rule firings, captures and slow requests. Register it once.
 func (w *Watcher) Collector() prometheus.Collector { return &collector{s: w.stats} }

@@ -27,6 +27,9 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		maxBytes    = fs.Int64("max-bytes", watch.DefaultMaxBytes, "keep the captures under this many bytes in all, removing the oldest")
 		once        = fs.Bool("once", false, "stop after the first capture")
 		timeout     = fs.Duration("timeout", 0, "stop after this long (default: until interrupted)")
+		growthSpan  = fs.Duration("growth-span", watch.DefaultGrowthSpan, "goroutines-growth rule: the time it judges growth over, whatever -interval")
+		growthMin   = fs.Float64("growth-min", watch.DefaultGrowthMin, "goroutines-growth rule: the least rise over the span, in goroutines (it must also be 25% of the level before)")
+		growthRate  = fs.Float64("growth-rate", watch.DefaultGrowthRate, "goroutines-growth rule: the least steady rise, in goroutines a minute")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: silentfail watch [flags] URL
@@ -36,7 +39,11 @@ root or its /debug/pprof/ page): counts goroutines every -interval and, when
 a rule fires (a ceiling, sustained growth, growth over the baseline learned
 after start-up), captures the goroutine dump and profiles into -dir. Read
 them with 'silentfail diagnose DIR'. Stops on SIGINT or SIGTERM, leaving no
-partial capture. Exit status: 0 stopped cleanly, 2 could not run.
+partial capture, and prints what it did (polls, firings, captures).
+Growth is judged over -growth-span of time, whatever -interval: a rise of
+-growth-min goroutines (and 25%%) at -growth-rate a minute or more.
+Exit status: 0 stopped cleanly, 2 could not run, or every capture it
+attempted failed.
 
 Flags:
 `)
@@ -52,7 +59,11 @@ Flags:
 		fmt.Fprintln(stderr, "silentfail: watch needs exactly one URL (the service's root or its /debug/pprof/ page)")
 		return exitError
 	}
-	for name, v := range map[string]time.Duration{"-interval": *interval, "-cooldown": *cooldown} {
+	if *growthMin < 0 || *growthRate < 0 {
+		fmt.Fprintln(stderr, "silentfail: -growth-min and -growth-rate cannot be negative")
+		return exitError
+	}
+	for name, v := range map[string]time.Duration{"-interval": *interval, "-cooldown": *cooldown, "-growth-span": *growthSpan} {
 		if v <= 0 {
 			fmt.Fprintf(stderr, "silentfail: %s must be positive, not %s\n", name, v)
 			return exitError
@@ -71,6 +82,7 @@ Flags:
 		watch.WithMaxCaptures(*maxCaptures),
 		watch.WithMaxBytes(*maxBytes),
 		watch.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))),
+		watch.WithGoroutineGrowth(*growthSpan, *growthMin, *growthRate),
 	}
 	if *once {
 		opts = append(opts, watch.WithOnce())
@@ -101,9 +113,16 @@ Flags:
 		fmt.Fprintln(stderr, "silentfail:", err)
 		return exitError
 	}
+	sum := p.Summary()
+	fmt.Fprintf(stderr, "silentfail: %d polls (%d failed), %d rule firings, %d captures written (%d failed)\n",
+		sum.Polls, sum.PollErrors, sum.Firings, sum.Captures, sum.CaptureErrors)
 	caps, err := watch.ListCaptures(p.Dir())
 	if err == nil && len(caps) > 0 {
 		fmt.Fprintf(stdout, "%d captures in %s; latest: %s\nRead them with: silentfail diagnose %s\n", len(caps), p.Dir(), caps[len(caps)-1].Name, p.Dir())
+	}
+	if sum.CaptureErrors > 0 && sum.Captures == 0 {
+		fmt.Fprintf(stderr, "silentfail: every capture failed (%d): nothing was written\n", sum.CaptureErrors)
+		return exitError
 	}
 	return exitClean
 }

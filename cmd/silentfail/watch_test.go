@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -124,5 +125,50 @@ func TestWatchUnreachable(t *testing.T) {
 	}
 	if r := silentfail(t, ".", "watch"); r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("no URL: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// A service leaking ten goroutines a second, watched every second:
+// growth is judged in time, not in samples, so the capture comes within
+// a minute (the rule needs 45s of history), and watch says what it did.
+func TestWatchCatchesASteadyLeakWithinAMinute(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 50 seconds")
+	}
+	base := startLeaky(t)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if resp, err := http.Get(base + "/leak"); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}
+	}()
+	dir := filepath.Join(t.TempDir(), "captures")
+	start := time.Now()
+	out, err := exec.Command(binary, "watch", "-interval", "1s", "-goroutines", "1000000", "-once", "-timeout", "90s", "-dir", dir, base).CombinedOutput()
+	took := time.Since(start)
+	stop()
+	if err != nil {
+		t.Fatalf("silentfail watch: %v\n%s", err, out)
+	}
+	metas, _ := filepath.Glob(filepath.Join(dir, "*", "capture.json"))
+	if len(metas) != 1 {
+		t.Fatalf("want one capture after %s, got %v\n%s", took, metas, out)
+	}
+	b, _ := os.ReadFile(metas[0])
+	if !strings.Contains(string(b), `"rule": "goroutines-growth"`) || took > 70*time.Second {
+		t.Errorf("captured after %s (want within a minute of the start, by goroutines-growth):\n%s", took, b)
+	}
+	if !regexp.MustCompile(`silentfail: \d+ polls \(0 failed\), [1-9]\d* rule firings, 1 captures written \(0 failed\)`).Match(out) {
+		t.Errorf("no summary line:\n%s", out)
 	}
 }
