@@ -209,7 +209,7 @@ func TestGrowthOverSpan(t *testing.T) {
 			}
 			return 400
 		},
-		"noise": func(sec float64) float64 { return 300 + float64((int(sec)*37)%150) },
+		"noise":                    func(sec float64) float64 { return 300 + float64((int(sec)*37)%150) },
 		"slow drift (10 a minute)": func(sec float64) float64 { return 300 + sec/6 },
 	} {
 		if at := firesAt(series(time.Second, 1200, f)); at >= 0 {
