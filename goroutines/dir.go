@@ -32,14 +32,35 @@ const (
 // Snapshots are ordered by capture time (capture.json, else the
 // profile's time, else the file's modification time).
 func ReadDir(dir string) ([]*Snapshot, error) {
+	snaps, skipped, err := readDir(dir, false)
+	if err == nil && len(skipped) > 0 {
+		err = skipped[0]
+	}
+	if err != nil {
+		return nil, err
+	}
+	return snaps, nil
+}
+
+// ReadDirSkipping is ReadDir that salvages what it can: a file or
+// capture that cannot be read is skipped, and its error returned in
+// skipped, one line naming it. The error is for a directory that holds
+// nothing usable.
+func ReadDirSkipping(dir string) (snaps []*Snapshot, skipped []error, err error) {
+	return readDir(dir, true)
+}
+
+func readDir(dir string, lenient bool) ([]*Snapshot, []error, error) {
 	if isCapture(dir) {
-		return readCapture(dir)
+		snaps, err := readCapture(dir)
+		return snaps, nil, err
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, errors.Unwrap(err))
+		return nil, nil, fmt.Errorf("%s: %w", dir, errors.Unwrap(err))
 	}
 	var out []*Snapshot
+	var skipped []error
 	for _, e := range entries {
 		name, path := e.Name(), filepath.Join(dir, e.Name())
 		switch {
@@ -51,7 +72,11 @@ func ReadDir(dir string) ([]*Snapshot, error) {
 			}
 			snaps, err := readCapture(path)
 			if err != nil {
-				return nil, err
+				if !lenient {
+					return nil, nil, err
+				}
+				skipped = append(skipped, err)
+				continue
 			}
 			out = append(out, snaps...)
 		case strings.HasSuffix(name, ".json"):
@@ -62,16 +87,23 @@ func ReadDir(dir string) ([]*Snapshot, error) {
 				continue
 			}
 			if err != nil {
-				return nil, err
+				if !lenient {
+					return nil, nil, err
+				}
+				skipped = append(skipped, err)
+				continue
 			}
 			out = append(out, s)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no goroutine dump or profile in it", dir)
+		if len(skipped) > 0 {
+			return nil, skipped, fmt.Errorf("%s: no readable goroutine dump or profile in it (%d files skipped; the first: %v)", dir, len(skipped), skipped[0])
+		}
+		return nil, nil, fmt.Errorf("%s: no goroutine dump or profile in it", dir)
 	}
 	slices.SortStableFunc(out, func(a, b *Snapshot) int { return a.Time.Compare(b.Time) })
-	return out, nil
+	return out, skipped, nil
 }
 
 func isCapture(dir string) bool {

@@ -104,17 +104,34 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 			trailer.WriteByte('\n')
 		}
 	}
-	if pendingFunc != "" || pendingCreator {
-		return nil, fmt.Errorf("goroutines: dump truncated at line %d: the frame %q has no file line", lr.line, clip([]byte(pendingFunc)))
-	}
 	if len(s.Goroutines) == 0 {
+		if pendingFunc != "" || pendingCreator {
+			return nil, fmt.Errorf("goroutines: dump truncated at line %d: the frame %q has no file line", lr.line, clip([]byte(pendingFunc)))
+		}
 		return nil, fmt.Errorf("goroutines: not a goroutine dump or profile: no \"goroutine N [state]:\" line in %d lines", lr.line)
+	}
+	last := s.Goroutines[len(s.Goroutines)-1]
+	switch {
+	case pendingFunc != "" || pendingCreator:
+		// Salvage: keep every goroutine, the last one without the frame
+		// whose file line was cut off.
+		s.Truncated = fmt.Sprintf("the input ends inside goroutine %d's stack (line %d): its frame %q has no file line", last.ID, lr.line, clip([]byte(pendingFunc)))
+	case cutHeader(trailer.String()):
+		s.Truncated = fmt.Sprintf("the input ends inside a goroutine header (line %d), after goroutine %d", lr.line, last.ID)
 	}
 	s.Header, s.Trailer = header.String(), trailer.String()
 	if leaked > 0 {
 		s.Profile = ProfileGoroutineLeak
 	}
 	return s, nil
+}
+
+// cutHeader reports whether the text after the goroutines ends in the
+// start of a goroutine header that the input cut ("goroutine 12 [chan").
+func cutHeader(trailer string) bool {
+	trailer = strings.TrimRight(trailer, "\n")
+	last := trailer[strings.LastIndexByte(trailer, '\n')+1:]
+	return strings.HasPrefix(last, "goroutine ") && !strings.HasSuffix(last, ":")
 }
 
 // parseHeader parses a goroutine's first line:

@@ -48,6 +48,9 @@ type Snapshot struct {
 	// the registers of a crash.
 	Header, Trailer string
 	Goroutines      []*Goroutine
+	// Truncated says where the input was cut when it ended inside a
+	// goroutine's stack or header; what came before is kept.
+	Truncated string
 }
 
 // Total returns the number of goroutines the snapshot accounts for.

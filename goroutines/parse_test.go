@@ -283,10 +283,6 @@ main.Map[...](0xc000010000)
 }
 
 func TestBadInputs(t *testing.T) {
-	real, err := os.ReadFile(filepath.Join("testdata", "captures", "go1.27.debug2.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	d1, _ := os.ReadFile(filepath.Join("testdata", "captures", "go1.27.debug1.txt"))
 	pb, _ := os.ReadFile(filepath.Join("testdata", "captures", "go1.27.goroutine.pb.gz"))
 	cases := map[string]struct {
@@ -295,7 +291,6 @@ func TestBadInputs(t *testing.T) {
 	}{
 		"empty":           {nil, "empty input"},
 		"html":            {[]byte("<html><body>login</body></html>\n"), "not a goroutine dump or profile"},
-		"truncated dump":  {real[:bytes.LastIndex(real, []byte("\n\t"))], "truncated"},
 		"truncated text":  {d1[:len(d1)/2], ""},
 		"truncated pprof": {pb[:len(pb)/2], "pprof profile"},
 		"binary garbage":  {[]byte{0x0a, 0xff, 0x00, 0x13, 0x37}, "pprof profile"},
@@ -312,6 +307,39 @@ func TestBadInputs(t *testing.T) {
 	}
 	if _, err := goroutines.ParseFile("testdata/nonexistent"); err == nil || !strings.Contains(err.Error(), "testdata/nonexistent") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A dump cut inside a stack or a header keeps what it holds, with a
+// note saying where it was cut.
+func TestTruncatedDumpIsSalvaged(t *testing.T) {
+	real, err := os.ReadFile(filepath.Join("testdata", "captures", "go1.27.debug2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := goroutines.Parse(bytes.NewReader(real))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inStack := real[:bytes.LastIndex(real, []byte("\n\t"))]
+	s, err := goroutines.Parse(bytes.NewReader(inStack))
+	if err != nil {
+		t.Fatalf("cut inside a stack: %v", err)
+	}
+	if len(s.Goroutines) != len(whole.Goroutines) || !strings.Contains(s.Truncated, "ends inside goroutine") {
+		t.Errorf("cut inside a stack: %d goroutines (want %d), note %q", len(s.Goroutines), len(whole.Goroutines), s.Truncated)
+	}
+	i := bytes.LastIndex(real, []byte("\ngoroutine "))
+	inHeader := real[:i+len("\ngoroutine 9 [chan")]
+	s, err = goroutines.Parse(bytes.NewReader(inHeader))
+	if err != nil {
+		t.Fatalf("cut inside a header: %v", err)
+	}
+	if len(s.Goroutines) != len(whole.Goroutines)-1 || !strings.Contains(s.Truncated, "inside a goroutine header") {
+		t.Errorf("cut inside a header: %d goroutines (want %d), note %q", len(s.Goroutines), len(whole.Goroutines)-1, s.Truncated)
+	}
+	if whole.Truncated != "" {
+		t.Errorf("the whole dump: note %q", whole.Truncated)
 	}
 }
 

@@ -64,12 +64,28 @@ Flags:
 		fmt.Fprintln(stderr, "silentfail: -samples must be at least 1 and -every not negative")
 		return exitError
 	}
+	// The output files are checked before anything is read or sampled:
+	// a typo must not cost a minute of sampling.
+	for flagName, file := range map[string]string{"-html": *htmlFile, "-pprof": *pprofFile} {
+		if file == "" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Dir(file)); err != nil || !fi.IsDir() {
+			fmt.Fprintf(stderr, "silentfail: %s %s: the directory %s does not exist\n", flagName, file, filepath.Dir(file))
+			return exitError
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	var snaps []*goroutines.Snapshot
+	var salvage []string // what was skipped or cut, for the report's notes
 	for _, src := range fs.Args() {
-		s, err := load(ctx, src, *samples, *every, stderr)
+		s, notes, err := load(ctx, src, *samples, *every, stderr)
+		for _, n := range notes {
+			fmt.Fprintln(stderr, "silentfail: note:", n)
+		}
+		salvage = append(salvage, notes...)
 		if err != nil {
 			fmt.Fprintln(stderr, "silentfail:", err)
 			return exitError
@@ -105,15 +121,8 @@ Flags:
 		fmt.Fprintln(stderr, "silentfail:", err)
 		return exitError
 	}
-	for file, write := range map[string]func(io.Writer, *diagnose.Report) error{*htmlFile: render.HTML, *pprofFile: render.Pprof} {
-		if file == "" {
-			continue
-		}
-		if err := writeAtomic(file, func(w io.Writer) error { return write(w, rep) }); err != nil {
-			fmt.Fprintln(stderr, "silentfail:", err)
-			return exitError
-		}
-	}
+	rep.Notes = append(rep.Notes, salvage...)
+	// The report first: a file that cannot be written must not cost it.
 	if *jsonOut {
 		err = render.JSON(stdout, rep)
 	} else {
@@ -123,77 +132,118 @@ Flags:
 		fmt.Fprintln(stderr, "silentfail:", err)
 		return exitError
 	}
+	for file, write := range map[string]func(io.Writer, *diagnose.Report) error{*htmlFile: render.HTML, *pprofFile: render.Pprof} {
+		if file == "" {
+			continue
+		}
+		if err := writeAtomic(file, func(w io.Writer) error { return write(w, rep) }); err != nil {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
+	}
 	if rep.Leaks() > 0 {
 		return exitFindings
 	}
 	return exitClean
 }
 
-// load reads one SOURCE: a URL, a directory or a file.
-func load(ctx context.Context, src string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, error) {
+// load reads one SOURCE: a URL, a directory, a file, or "-" for the
+// standard input. The notes say what was skipped or cut: the rest is
+// kept, and an error means nothing usable was left.
+func load(ctx context.Context, src string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
 	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 		return fetch(ctx, src, samples, every, stderr)
 	}
-	fi, err := os.Stat(src)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", src, errors.Unwrap(err))
+	var snaps []*goroutines.Snapshot
+	var notes []string
+	switch fi, err := os.Stat(src); {
+	case src == "-":
+		s, err := goroutines.Parse(os.Stdin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("standard input: %w", err)
+		}
+		s.Source, s.Time = "standard input", time.Now()
+		snaps = []*goroutines.Snapshot{s}
+	case err != nil:
+		return nil, nil, fmt.Errorf("%s: %v", src, errors.Unwrap(err))
+	case fi.IsDir():
+		var skipped []error
+		snaps, skipped, err = goroutines.ReadDirSkipping(src)
+		for _, e := range skipped {
+			notes = append(notes, fmt.Sprintf("skipped %v", e))
+		}
+		if err != nil {
+			return nil, notes, err
+		}
+	default:
+		s, err := goroutines.ParseFile(src)
+		if err != nil {
+			return nil, nil, err
+		}
+		snaps = []*goroutines.Snapshot{s}
 	}
-	if fi.IsDir() {
-		return goroutines.ReadDir(src)
+	for _, s := range snaps {
+		if s.Truncated != "" {
+			notes = append(notes, fmt.Sprintf("%s is cut: %s; the goroutines before the cut are judged", s.Source, s.Truncated))
+		}
 	}
-	s, err := goroutines.ParseFile(src)
-	if err != nil {
-		return nil, err
-	}
-	return []*goroutines.Snapshot{s}, nil
+	return snaps, notes, nil
 }
 
 // fetch takes samples debug=2 dumps of the service every apart, and its
 // goroutineleak profile when it has one.
-func fetch(ctx context.Context, url string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, error) {
+func fetch(ctx context.Context, url string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
 	c, err := pprofhttp.New(url)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	profiles, err := c.Profiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []*goroutines.Snapshot
+	var notes []string
 	for i := range samples {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
-				return nil, fmt.Errorf("%s: interrupted after %d of %d snapshots", url, i, samples)
+				return nil, nil, fmt.Errorf("%s: interrupted after %d of %d snapshots", url, i, samples)
 			case <-time.After(every):
 			}
 		}
 		at := time.Now()
 		body, err := c.Fetch(ctx, "goroutine", 2)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			var s *goroutines.Snapshot
+			if s, err = goroutines.Parse(strings.NewReader(string(body))); err == nil {
+				s.Source, s.Time = c.URL()+"goroutine?debug=2", at
+				out = append(out, s)
+				fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, samples, url, s.Total())
+				continue
+			}
+			err = fmt.Errorf("%s: %w", url, err)
 		}
-		s, err := goroutines.Parse(strings.NewReader(string(body)))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", url, err)
+		if len(out) == 0 {
+			return nil, nil, err
 		}
-		s.Source, s.Time = c.URL()+"goroutine?debug=2", at
-		out = append(out, s)
-		fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, samples, url, s.Total())
+		// The service went away (a crash, an OOM kill): judge what was
+		// taken before.
+		notes = append(notes, fmt.Sprintf("snapshot %d of %d failed (%v): the %d taken before are judged", i+1, samples, err, len(out)))
+		return out, notes, nil
 	}
 	if profiles["goroutineleak"] {
 		body, err := c.Fetch(ctx, "goroutineleak", 0)
 		if err != nil {
-			return nil, err
+			return out, append(notes, fmt.Sprintf("the goroutineleak profile could not be taken (%v): the snapshots are judged without it", err)), nil
 		}
 		s, err := goroutines.Parse(strings.NewReader(string(body)))
 		if err != nil {
-			return nil, fmt.Errorf("%s goroutineleak: %w", url, err)
+			return out, append(notes, fmt.Sprintf("%s goroutineleak: %v: the snapshots are judged without it", url, err)), nil
 		}
 		s.Source = c.URL() + "goroutineleak"
 		out = append(out, s)
 	}
-	return out, nil
+	return out, notes, nil
 }
 
 var moduleLine = regexp.MustCompile(`(?m)^module\s+"?([^\s"]+)"?`)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -195,5 +196,51 @@ func TestDiagnoseDumpsByIdentity(t *testing.T) {
 	pool := regexp.MustCompile(`ok[^\n]*\n(?:[^\n]*\n)*?\s+210\s+chan receive\s+main.poolWorker`)
 	if !pool.MatchString(r.stdout) || strings.Contains(r.stdout, "LEAK  210") {
 		t.Errorf("the pool that scaled once is not ok:\n%s", r.stdout)
+	}
+}
+
+// Salvage: a stray file in a capture directory and a dump cut inside a
+// stack are notes, not the end of the report; "-" reads the standard
+// input; an -html path in a directory that does not exist is refused
+// before anything is read.
+func TestDiagnoseSalvages(t *testing.T) {
+	dir := t.TempDir()
+	dump, err := os.ReadFile(filepath.Join(captures, "go1.27.debug2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a.txt"), dump, 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.md"), []byte("# what we did during the incident\n"), 0o644)
+	cut := dump[:bytes.LastIndex(dump, []byte("\n\t"))]
+	os.WriteFile(filepath.Join(dir, "b.txt"), cut, 0o644)
+
+	r := silentfail(t, ".", "diagnose", "-source", "none", dir)
+	if r.code == 2 || !strings.Contains(r.stdout, "2 snapshots") {
+		t.Errorf("exit %d, want the report of the two dumps\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"skipped " + filepath.Join(dir, "notes.md"), filepath.Join(dir, "b.txt") + " is cut: the input ends inside goroutine"} {
+		if !strings.Contains(r.stderr, want) || !strings.Contains(r.stdout, want) {
+			t.Errorf("no note %q on stderr and in the report:\n%s\n%s", want, r.stdout, r.stderr)
+		}
+	}
+
+	cmd := exec.Command(binary, "diagnose", "-source", "none", "-")
+	cmd.Stdin = bytes.NewReader(dump)
+	out, _ := cmd.Output()
+	if !strings.Contains(string(out), "1 snapshot") {
+		t.Errorf("diagnose -: %s", out)
+	}
+
+	r = silentfail(t, ".", "diagnose", "-source", "none", "-html", filepath.Join(dir, "no", "such", "r.html"), "http://127.0.0.1:1/debug/pprof/")
+	if r.code != 2 || !strings.Contains(r.stderr, "-html") || strings.Contains(r.stderr, "127.0.0.1") {
+		t.Errorf("exit %d, stderr %q; want 2 for the -html path, before sampling", r.code, r.stderr)
+	}
+
+	// Only unreadable files: nothing usable, exit 2 naming one.
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "x.txt"), []byte("<html>\n"), 0o644)
+	r = silentfail(t, ".", "diagnose", "-source", "none", bad)
+	if r.code != 2 || !strings.Contains(r.stderr, "no readable goroutine dump or profile") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
