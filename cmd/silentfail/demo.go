@@ -143,7 +143,7 @@ func demo(ctx context.Context, log io.Writer) (*diagnose.Report, error) {
 		return nil, err
 	}
 	say("taking 3 more snapshots, 2s apart, while the traffic goes on")
-	more, _, err := fetch(ctx, base, 3, 2*time.Second, io.Discard)
+	more, _, err := fetch(ctx, base, sampling{samples: 3, every: 2 * time.Second, dumpLimit: watch.DefaultDumpLimit, timeout: 30 * time.Second}, io.Discard)
 	if err != nil {
 		return nil, err
 	}

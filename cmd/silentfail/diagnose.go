@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/silentfail/silentfail/goroutines"
 	"github.com/silentfail/silentfail/internal/checkrun"
 	"github.com/silentfail/silentfail/internal/pprofhttp"
+	"github.com/silentfail/silentfail/watch"
 )
 
 func runDiagnose(args []string, stdout, stderr io.Writer) int {
@@ -32,6 +34,8 @@ func runDiagnose(args []string, stdout, stderr io.Writer) int {
 		source      = fs.String("source", "", "module `dir` whose static findings explain the groups (default: the current module; \"none\": no static checks)")
 		samples     = fs.Int("samples", 3, "snapshots to take of a URL")
 		every       = fs.Duration("every", 10*time.Second, "time between two snapshots of a URL")
+		dumpLimit   = fs.Int("dump-limit", watch.DefaultDumpLimit, "above this many goroutines, take the goroutine profile of a URL instead of its debug=2 dump (a dump stops the world while it prints: about 8µs a goroutine)")
+		reqTimeout  = fs.Duration("timeout", 30*time.Second, "give up on one request to a URL after this long")
 		byFunction  = fs.Bool("functions", false, "group goroutines by the functions of their stacks, not their lines")
 		ignore      = fs.String("ignore", "", "comma-separated function `prefixes` of goroutines that are expected (added to the built-in list)")
 		concurrency = fs.Int("concurrency", 0, "the service's expected concurrency, if known: more goroutines blocked in one place are a crowd")
@@ -60,10 +64,11 @@ Flags:
 		fmt.Fprintln(stderr, "silentfail: diagnose needs a dump, a profile, a directory of captures or a /debug/pprof/ URL")
 		return exitError
 	}
-	if *samples < 1 || *every < 0 {
-		fmt.Fprintln(stderr, "silentfail: -samples must be at least 1 and -every not negative")
+	if *samples < 1 || *every < 0 || *dumpLimit < 0 || *reqTimeout <= 0 {
+		fmt.Fprintln(stderr, "silentfail: -samples must be at least 1, -every and -dump-limit not negative, -timeout positive")
 		return exitError
 	}
+	how := sampling{samples: *samples, every: *every, dumpLimit: *dumpLimit, timeout: *reqTimeout}
 	// The output files are checked before anything is read or sampled:
 	// a typo must not cost a minute of sampling.
 	for flagName, file := range map[string]string{"-html": *htmlFile, "-pprof": *pprofFile} {
@@ -81,7 +86,7 @@ Flags:
 	var snaps []*goroutines.Snapshot
 	var salvage []string // what was skipped or cut, for the report's notes
 	for _, src := range fs.Args() {
-		s, notes, err := load(ctx, src, *samples, *every, stderr)
+		s, notes, err := load(ctx, src, how, stderr)
 		for _, n := range notes {
 			fmt.Fprintln(stderr, "silentfail: note:", n)
 		}
@@ -150,9 +155,9 @@ Flags:
 // load reads one SOURCE: a URL, a directory, a file, or "-" for the
 // standard input. The notes say what was skipped or cut: the rest is
 // kept, and an error means nothing usable was left.
-func load(ctx context.Context, src string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
+func load(ctx context.Context, src string, how sampling, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
 	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
-		return fetch(ctx, src, samples, every, stderr)
+		return fetch(ctx, src, how, stderr)
 	}
 	var snaps []*goroutines.Snapshot
 	var notes []string
@@ -190,10 +195,23 @@ func load(ctx context.Context, src string, samples int, every time.Duration, std
 	return snaps, notes, nil
 }
 
-// fetch takes samples debug=2 dumps of the service every apart, and its
-// goroutineleak profile when it has one.
-func fetch(ctx context.Context, url string, samples int, every time.Duration, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
-	c, err := pprofhttp.New(url)
+// sampling says how to take snapshots of a URL.
+type sampling struct {
+	samples   int
+	every     time.Duration
+	dumpLimit int           // above it, the goroutine profile instead of the debug=2 dump
+	timeout   time.Duration // per request
+}
+
+// fetch takes how.samples snapshots of the service how.every apart, and
+// its goroutineleak profile when it has one. Each snapshot first counts
+// the goroutines (the debug=1 profile, which does not hold the world
+// stopped while it prints); the debug=2 dump, whose goroutine ids tell
+// who stayed, is taken only up to how.dumpLimit goroutines, the
+// goroutine profile above.
+func fetch(ctx context.Context, url string, how sampling, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
+	samples, every := how.samples, how.every
+	c, err := pprofhttp.New(url, pprofhttp.WithHTTPClient(&http.Client{Timeout: how.timeout}))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -212,11 +230,20 @@ func fetch(ctx context.Context, url string, samples int, every time.Duration, st
 			}
 		}
 		at := time.Now()
-		body, err := c.Fetch(ctx, "goroutine", 2)
+		debug, what := 2, "goroutine?debug=2"
+		if how.dumpLimit > 0 {
+			if n, cerr := count(ctx, c); cerr == nil && n > how.dumpLimit {
+				debug, what = 0, "goroutine"
+				if len(notes) == 0 || !strings.HasPrefix(notes[len(notes)-1], "above -dump-limit") {
+					notes = append(notes, fmt.Sprintf("above -dump-limit (%d goroutines, limit %d): goroutine profiles instead of debug=2 dumps, which would stop the world about %s; without ids, growth is judged by counts", n, how.dumpLimit, time.Duration(n)*8*time.Microsecond))
+				}
+			}
+		}
+		body, err := c.Fetch(ctx, "goroutine", debug)
 		if err == nil {
 			var s *goroutines.Snapshot
 			if s, err = goroutines.Parse(strings.NewReader(string(body))); err == nil {
-				s.Source, s.Time = c.URL()+"goroutine?debug=2", at
+				s.Source, s.Time = c.URL()+what, at
 				out = append(out, s)
 				fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, samples, url, s.Total())
 				continue
@@ -244,6 +271,19 @@ func fetch(ctx context.Context, url string, samples int, every time.Duration, st
 		out = append(out, s)
 	}
 	return out, notes, nil
+}
+
+// count reads the service's goroutine count from its debug=1 profile.
+func count(ctx context.Context, c *pprofhttp.Client) (int, error) {
+	body, err := c.Fetch(ctx, "goroutine", 1)
+	if err != nil {
+		return 0, err
+	}
+	s, err := goroutines.Parse(strings.NewReader(string(body)))
+	if err != nil {
+		return 0, err
+	}
+	return s.Total(), nil
 }
 
 var moduleLine = regexp.MustCompile(`(?m)^module\s+"?([^\s"]+)"?`)

@@ -244,3 +244,32 @@ func TestDiagnoseSalvages(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// Above -dump-limit goroutines a URL's snapshots are goroutine
+// profiles, not debug=2 dumps (which stop the world while they print),
+// and the report says so.
+func TestDiagnoseURLDumpLimit(t *testing.T) {
+	base := startLeaky(t)
+	leak(t, base, 20)
+	r := silentfail(t, ".", "diagnose", "-source", "none", "-json", "-samples", "2", "-every", "100ms", "-dump-limit", "5", base)
+	if r.code == 2 {
+		t.Fatalf("exit 2\n%s", r.stderr)
+	}
+	var rep struct {
+		Snapshots []struct{ Format, Source string }
+		Notes     []string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(rep.Snapshots) < 2 || rep.Snapshots[0].Format != "pprof" || !strings.HasSuffix(rep.Snapshots[0].Source, "/goroutine") {
+		t.Errorf("snapshots %+v, want goroutine profiles", rep.Snapshots)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "above -dump-limit") {
+		t.Errorf("notes %q", rep.Notes)
+	}
+	r = silentfail(t, ".", "diagnose", "-source", "none", "-json", "-samples", "1", base)
+	if !strings.Contains(r.stdout, `"format": "dump"`) {
+		t.Errorf("below the limit, a debug=2 dump: %s", r.stdout)
+	}
+}
