@@ -18,6 +18,7 @@ type Verdict string
 
 const (
 	Leak    Verdict = "leak"
+	Stuck   Verdict = "stuck" // the goroutines of a request past its deadline (a slow-request capture)
 	Suspect Verdict = "suspect"
 	OK      Verdict = "ok"
 )
@@ -26,10 +27,12 @@ func (v Verdict) rank() int {
 	switch v {
 	case Leak:
 		return 0
-	case Suspect:
+	case Stuck:
 		return 1
+	case Suspect:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // A Finding is one static finding of silentfail check, with the
@@ -75,6 +78,12 @@ type Group struct {
 	Findings  []Finding          `json:"findings"`
 	key       string
 
+	// Request is the late request whose goroutines the group is, when
+	// the group comes from a slow-request capture of silentfail watch.
+	Request *goroutines.RequestInfo `json:"-"`
+	// CaptureReason is why that capture was taken.
+	CaptureReason string `json:"-"`
+
 	// waits holds, per snapshot of the timeline, the goroutine ids of
 	// the group and how many minutes each had waited; nil where the
 	// format has no ids (profiles).
@@ -99,6 +108,17 @@ type Report struct {
 	Timeline []int    `json:"-"`
 	Groups   []*Group `json:"groups"` // worst first
 	Notes    []string `json:"notes"`
+}
+
+// Stuck returns the number of groups judged stuck.
+func (r *Report) Stuck() int {
+	n := 0
+	for _, g := range r.Groups {
+		if g.Verdict == Stuck {
+			n++
+		}
+	}
+	return n
 }
 
 // Leaks returns the number of groups judged leak.
@@ -165,6 +185,9 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 		for _, g := range snaps[i].Goroutines {
 			grp := get(cfg.key(g), g)
 			grp.Counts[t] += g.Count
+			if c := snaps[i].Capture; c != nil && c.Request != nil && grp.Request == nil {
+				grp.Request, grp.CaptureReason = c.Request, c.Reason
+			}
 			if g.ID != 0 {
 				if grp.waits == nil {
 					grp.waits = make([]map[int64]int, len(timeline))
@@ -466,6 +489,10 @@ func (c *config) judge(g *Group, samples int) {
 	case g.Leaked > 0:
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("the runtime's goroutineleak profile lists %d of them: the garbage collector proved they wait %s on something no running goroutine can reach, forever", g.Leaked, where)
+	case g.Request != nil:
+		g.Verdict = Stuck
+		g.Reason = fmt.Sprintf("%s has been running for %s, past its deadline: %d of its goroutines %s (captured because: %s)",
+			requestText(g.Request), g.Request.Elapsed.Round(time.Millisecond), g.Last(), where, g.CaptureReason)
 	case c.ending.Deadlock && stuck && g.Culprit != nil:
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("the runtime stopped the program because every goroutine was asleep (deadlock): %d blocked %s, and nothing left running could wake them", g.Last(), where)
@@ -594,6 +621,28 @@ func (g *Group) identity() identity {
 		}
 	}
 	return id
+}
+
+// requestText names a late request as well as the capture knows it.
+func requestText(r *goroutines.RequestInfo) string {
+	var b strings.Builder
+	b.WriteString("the request")
+	if r.Method != "" || r.Path != "" {
+		fmt.Fprintf(&b, " %s %s", r.Method, r.Path)
+	}
+	if r.Route != "" && r.Route != r.Path {
+		fmt.Fprintf(&b, " (route %s)", r.Route)
+	}
+	if r.RequestID != "" {
+		fmt.Fprintf(&b, " [X-Request-Id %s]", r.RequestID)
+	}
+	if r.Requests > 1 {
+		fmt.Fprintf(&b, " and %d others that started with it", r.Requests-1)
+	}
+	if r.Method == "" && r.Path == "" {
+		fmt.Fprintf(&b, " labelled %s=%s", goroutines.RequestLabel, r.ID)
+	}
+	return b.String()
 }
 
 // hungTest returns the running test whose own goroutine the group is

@@ -118,14 +118,30 @@ func isCapture(dir string) bool {
 // readCapture reads one capture directory.
 func readCapture(dir string) ([]*Snapshot, error) {
 	var at time.Time
+	var info *CaptureInfo
 	if b, err := os.ReadFile(filepath.Join(dir, captureMeta)); err == nil {
 		var meta struct {
-			Time time.Time `json:"time"`
+			Time    time.Time `json:"time"`
+			Rule    string    `json:"rule"`
+			Reason  string    `json:"reason"`
+			Request *struct {
+				ID        string        `json:"id"`
+				Requests  int           `json:"requests"`
+				Method    string        `json:"method"`
+				Path      string        `json:"path"`
+				Route     string        `json:"route"`
+				RequestID string        `json:"request_id"`
+				Elapsed   time.Duration `json:"elapsed_ns"`
+			} `json:"request"`
 		}
 		if err := json.Unmarshal(b, &meta); err != nil {
 			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, captureMeta), err)
 		}
 		at = meta.Time
+		info = &CaptureInfo{Rule: meta.Rule, Reason: meta.Reason}
+		if r := meta.Request; r != nil {
+			info.Request = &RequestInfo{ID: r.ID, Requests: r.Requests, Method: r.Method, Path: r.Path, Route: r.Route, RequestID: r.RequestID, Elapsed: r.Elapsed}
+		}
 	}
 	var out []*Snapshot
 	main := filepath.Join(dir, captureDump)
@@ -143,6 +159,7 @@ func readCapture(dir string) ([]*Snapshot, error) {
 		if !at.IsZero() {
 			s.Time = at
 		}
+		s.Capture = info
 		out = append(out, s)
 	}
 	if len(out) == 0 {

@@ -51,6 +51,32 @@ type Snapshot struct {
 	// Truncated says where the input was cut when it ended inside a
 	// goroutine's stack or header; what came before is kept.
 	Truncated string
+	// Capture is what the capture directory of silentfail watch says
+	// about why the snapshot was taken; nil for other inputs.
+	Capture *CaptureInfo
+}
+
+// RequestLabel is the pprof label silentfail watch's middleware puts
+// on each request's goroutines; its value tells requests apart.
+const RequestLabel = "silentfail.request"
+
+// CaptureInfo is why silentfail watch took a capture (its capture.json).
+type CaptureInfo struct {
+	Rule   string // the rule that fired: "goroutines-growth", "slow-request"...
+	Reason string
+	// Request is set for a capture of requests past their deadline:
+	// the capture then holds only their goroutines.
+	Request *RequestInfo
+}
+
+// RequestInfo describes the late requests of a slow-request capture.
+type RequestInfo struct {
+	ID       string // the RequestLabel value
+	Requests int    // how many late requests share it
+	// Method, Path, Route and RequestID (the X-Request-Id header) are
+	// known when the service's middleware labels contexts.
+	Method, Path, Route, RequestID string
+	Elapsed                        time.Duration // how long they had been running, at least
 }
 
 // Total returns the number of goroutines the snapshot accounts for.

@@ -7,6 +7,8 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"time"
+
+	"github.com/silentfail/silentfail/goroutines"
 )
 
 // The pprof labels the Middleware puts on each request's goroutine;
@@ -14,7 +16,7 @@ import (
 // LabelRequest is set, on the goroutine alone; WithContextLabels adds
 // the others and puts them in the request's context too.
 const (
-	LabelRequest = "silentfail.request" // tells a request's goroutines apart, see Middleware
+	LabelRequest = goroutines.RequestLabel // tells a request's goroutines apart, see Middleware
 	LabelMethod  = "http.method"
 	LabelPath    = "http.path"
 	LabelRoute   = "http.route"      // the ServeMux pattern, when the middleware wraps a routed handler (Go 1.23+)

@@ -3,6 +3,8 @@ package watch
 import (
 	"bytes"
 	"context"
+	"github.com/silentfail/silentfail/diagnose"
+	"github.com/silentfail/silentfail/goroutines"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -169,6 +171,32 @@ func testStuckRequest(t *testing.T, contextLabels bool) {
 	if !bytes.HasPrefix(text, []byte("goroutine profile: total 2\n")) || !bytes.Contains(text, []byte("# labels: ")) ||
 		!bytes.Contains(text, []byte("watch.blockInDefer")) || bytes.Contains(text, []byte("watch.blockElsewhere")) {
 		t.Errorf("%s:\n%s", FileDump, text)
+	}
+	// diagnose judges the capture, as the Handler page shows it: the
+	// request's goroutines are stuck, with the request and the reason.
+	snaps, err := goroutines.ReadDir(c.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := diagnose.Analyze(snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Stuck() == 0 {
+		t.Errorf("no stuck group in the report of %s", c.Name)
+	}
+	for _, g := range rep.Groups {
+		if g.Verdict != diagnose.Stuck || g.Request == nil || g.Request.ID != m.Request.ID ||
+			!strings.Contains(g.Reason, "past its deadline") || !strings.Contains(g.Reason, "captured because") {
+			t.Errorf("%s: %s (request %+v)", g.Verdict, g.Reason, g.Request)
+		}
+		if contextLabels && !strings.Contains(g.Reason, "GET /stuck/7") {
+			t.Errorf("the reason does not name the request: %s", g.Reason)
+		}
+	}
+	var page bytes.Buffer
+	if err := DiagnoseReport(&page, c.Path); err != nil || !strings.Contains(page.String(), `class="group stuck"`) {
+		t.Errorf("the capture page does not show the stuck request (%v)", err)
 	}
 	if o, ok := byPath["/other"]; !ok {
 		t.Error("no capture of /other")

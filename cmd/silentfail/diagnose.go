@@ -47,8 +47,8 @@ SOURCE is a goroutine dump (debug=2), a panic or SIGQUIT traceback,
 runtime.Stack output, a debug=1 profile, a goroutine or goroutineleak profile
 in pprof format, a directory of captures (as 'silentfail watch' writes), or the
 URL of a service's /debug/pprof/ (it takes -samples snapshots -every apart).
-The format is read from the content. Exit status: 0 no leak, 1 leaks found,
-2 could not read the input.
+The format is read from the content. Exit status: 0 no leak, 1 leaks or
+stuck requests found, 2 nothing usable could be read.
 
 Flags:
 `)
@@ -146,7 +146,7 @@ Flags:
 			return exitError
 		}
 	}
-	if rep.Leaks() > 0 {
+	if rep.Leaks() > 0 || rep.Stuck() > 0 {
 		return exitFindings
 	}
 	return exitClean

@@ -87,8 +87,8 @@ h1{font-size:1.4rem;margin:0 0 .3rem}
 details{border:1px solid #d8dde3;border-radius:6px;margin:.6rem 0;padding:.2rem .8rem}
 summary{cursor:pointer;display:flex;gap:.8rem;align-items:center;padding:.3rem 0}
 .verdict{font-weight:700;text-transform:uppercase;font-size:.8rem;padding:.1rem .45rem;border-radius:4px;color:#fff;min-width:4.2rem;text-align:center}
-.leak .verdict{background:#c62828}.suspect .verdict{background:#e08a00}.ok .verdict{background:#5b8c5a}
-.leak .spark{color:#c62828}.suspect .spark{color:#e08a00}.ok .spark{color:#5b8c5a}
+.leak .verdict{background:#c62828}.stuck .verdict{background:#8e24aa}.suspect .verdict{background:#e08a00}.ok .verdict{background:#5b8c5a}
+.leak .spark{color:#c62828}.stuck .spark{color:#8e24aa}.suspect .spark{color:#e08a00}.ok .spark{color:#5b8c5a}
 .count{font-variant-numeric:tabular-nums;font-weight:600;min-width:4rem;text-align:right}
 .where{font-family:ui-monospace,monospace}
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem;margin:.5rem 0}

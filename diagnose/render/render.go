@@ -27,8 +27,12 @@ func Text(w io.Writer, rep *diagnose.Report) error {
 	for _, g := range rep.Groups {
 		counts[g.Verdict]++
 	}
-	p.printf("%s, %d groups of goroutines: %d leak, %d suspect, %d ok\n",
-		describeSnapshots(rep), len(rep.Groups), counts[diagnose.Leak], counts[diagnose.Suspect], counts[diagnose.OK])
+	stuck := ""
+	if n := counts[diagnose.Stuck]; n > 0 {
+		stuck = fmt.Sprintf(", %d stuck", n)
+	}
+	p.printf("%s, %d groups of goroutines: %d leak%s, %d suspect, %d ok\n",
+		describeSnapshots(rep), len(rep.Groups), counts[diagnose.Leak], stuck, counts[diagnose.Suspect], counts[diagnose.OK])
 	for _, n := range rep.Notes {
 		p.printf("note: %s\n", n)
 	}
@@ -66,6 +70,9 @@ func (p *printer) printf(format string, args ...any) {
 func (p *printer) block(g *diagnose.Group) {
 	p.printf("\n%s  %d goroutines in %s%s\n", strings.ToUpper(string(g.Verdict)), g.Size(), orUnknown(g.State), growthText(g.Counts))
 	p.printf("  why:      %s\n", g.Reason)
+	if r := g.Request; r != nil {
+		p.printf("  request:  %s\n", requestLine(r))
+	}
 	if g.Culprit != nil {
 		p.printf("  where:    %s\n            %s:%d\n", g.Culprit.Function, g.Culprit.File, g.Culprit.Line)
 	}
@@ -198,6 +205,17 @@ type (
 		Stack       []jsonFrame        `json:"stack"`
 		Labels      map[string]string  `json:"labels,omitempty"`
 		Findings    []diagnose.Finding `json:"findings"`
+		Request     *jsonRequest       `json:"request,omitempty"`
+	}
+	jsonRequest struct {
+		ID            string `json:"id"`
+		Requests      int    `json:"requests"`
+		Method        string `json:"method,omitempty"`
+		Path          string `json:"path,omitempty"`
+		Route         string `json:"route,omitempty"`
+		RequestID     string `json:"request_id,omitempty"`
+		ElapsedMS     int64  `json:"elapsed_ms"`
+		CaptureReason string `json:"capture_reason,omitempty"`
 	}
 	jsonWait struct {
 		Min int `json:"min"`
@@ -209,6 +227,25 @@ type (
 		Line     int    `json:"line"`
 	}
 )
+
+// requestLine is one line about a late request: what the capture knows.
+func requestLine(r *goroutines.RequestInfo) string {
+	var parts []string
+	if r.Method != "" || r.Path != "" {
+		parts = append(parts, strings.TrimSpace(r.Method+" "+r.Path))
+	}
+	if r.Route != "" {
+		parts = append(parts, "route "+r.Route)
+	}
+	if r.RequestID != "" {
+		parts = append(parts, "X-Request-Id "+r.RequestID)
+	}
+	parts = append(parts, fmt.Sprintf("label %s=%s", goroutines.RequestLabel, r.ID), "running "+r.Elapsed.Round(time.Millisecond).String())
+	if r.Requests > 1 {
+		parts = append(parts, fmt.Sprintf("%d requests", r.Requests))
+	}
+	return strings.Join(parts, ", ")
+}
 
 func frameJSON(f *goroutines.Frame) *jsonFrame {
 	if f == nil {
@@ -229,6 +266,10 @@ func JSON(w io.Writer, rep *diagnose.Report) error {
 			WaitMinutes: jsonWait{g.WaitMin, g.WaitMax}, Leaked: g.Leaked,
 			Culprit: frameJSON(g.Culprit), CreatedBy: frameJSON(g.CreatedBy),
 			Stack: []jsonFrame{}, Labels: g.Labels, Findings: g.Findings,
+		}
+		if r := g.Request; r != nil {
+			jg.Request = &jsonRequest{ID: r.ID, Requests: r.Requests, Method: r.Method, Path: r.Path, Route: r.Route,
+				RequestID: r.RequestID, ElapsedMS: r.Elapsed.Milliseconds(), CaptureReason: g.CaptureReason}
 		}
 		if jg.Findings == nil {
 			jg.Findings = []diagnose.Finding{}
