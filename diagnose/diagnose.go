@@ -155,6 +155,10 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 		slices.SortStableFunc(timeline, func(a, b int) int { return snaps[a].Time.Compare(snaps[b].Time) })
 	}
 	rep.Timeline = timeline
+	lives := restarts(snaps, timeline)
+	for _, t := range lives[1:] {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("The process restarted between snapshots %d and %d (its goroutine ids start over): each life is judged on its own, then together.", t, t+1))
+	}
 	cfg.goroot = gorootOf(snaps)
 	if len(timeline) > 0 {
 		cfg.ending = snaps[timeline[len(timeline)-1]].Ending()
@@ -239,7 +243,7 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 		grp.State = mostCommon(states[grp])
 		grp.WaitMin = max(grp.WaitMin, 0)
 		grp.Culprit = cfg.culprit(grp.Stack)
-		cfg.judge(grp, len(timeline))
+		cfg.judgeLives(grp, lives)
 		grp.Findings = cfg.link(grp)
 	}
 	slices.SortStableFunc(order, func(a, b *Group) int {
@@ -549,6 +553,85 @@ func (c *config) judge(g *Group, samples int) {
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("%d %s, not blocked", g.Last(), g.stateText())
 	}
+}
+
+// restarts returns the indexes in the timeline where a life of the
+// process begins: 0, then each snapshot taken after a restart. A
+// restart shows in dumps, which list every goroutine with its id: a
+// process hands ids out upwards (in batches of 16 per P), so a
+// goroutine alive in the later dump whose id is well below the earlier
+// dump's highest (by more than 16 ids for each of up to 64 Ps) was
+// alive then too, and is in the earlier dump; three that are not mean a
+// new process counting from 1 again. Start-up goroutines (ids up to
+// 100) are left out, and a process that never reached a few thousand
+// ids cannot tell.
+func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
+	const startup, margin = 100, 16 * 64
+	lives := []int{0}
+	for t := 1; t < len(timeline); t++ {
+		a, b := snaps[timeline[t-1]], snaps[timeline[t]]
+		if a.Format != goroutines.FormatDump || b.Format != goroutines.FormatDump {
+			continue
+		}
+		ids := make(map[int64]bool, len(a.Goroutines))
+		var maxA int64
+		for _, g := range a.Goroutines {
+			ids[g.ID] = true
+			maxA = max(maxA, g.ID)
+		}
+		unexplained := 0
+		for _, g := range b.Goroutines {
+			if g.ID > startup && g.ID < maxA-margin && !ids[g.ID] {
+				unexplained++
+			}
+		}
+		if unexplained >= 3 {
+			lives = append(lives, t)
+		}
+	}
+	return lives
+}
+
+// judgeLives judges g over the whole timeline when the process never
+// restarted; otherwise over its last life, unless it grew in each of
+// the lives it was seen growing in: a leak that starts again after
+// every restart (an OOM kill, a deploy) is a leak.
+func (c *config) judgeLives(g *Group, lives []int) {
+	if len(lives) == 1 {
+		c.judge(g, len(g.Counts))
+		return
+	}
+	kind := kindOf(g.State)
+	blocked := kind == blockedSend || kind == blockedRecv
+	grewIn := 0
+	for i, start := range lives {
+		end := len(g.Counts)
+		if i+1 < len(lives) {
+			end = lives[i+1]
+		}
+		life := g.Counts[start:end]
+		if len(life) >= 2 && life[len(life)-1]-life[0] >= c.minGrowth && nonDecreasing(life) {
+			grewIn++
+		}
+	}
+	if blocked && grewIn >= 2 && g.Leaked == 0 {
+		where := "in " + g.stateText()
+		if g.Culprit != nil {
+			where += " at " + frameAt(*g.Culprit)
+		}
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("grew in each of %d lives of the process (counts %v, restarts between), blocked %s: every restart starts the same leak again", grewIn, g.Counts, where)
+		return
+	}
+	// The last life alone, as if the earlier ones were another process.
+	last := lives[len(lives)-1]
+	view := *g
+	view.Counts = g.Counts[last:]
+	if g.waits != nil {
+		view.waits = g.waits[last:]
+	}
+	c.judge(&view, len(view.Counts))
+	g.Verdict, g.Reason = view.Verdict, view.Reason
 }
 
 // identity is what goroutine ids say about a group across the

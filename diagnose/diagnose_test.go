@@ -393,3 +393,32 @@ func TestLeakDumpCountsOnlyLeaked(t *testing.T) {
 		t.Errorf("no leak from the goroutineleak dump")
 	}
 }
+
+// A restart between snapshots (goroutine ids start over) splits the
+// timeline: a leak that grows again in each life is a leak, not a
+// group that shrank; a group judged on its last life alone otherwise.
+func TestRestartSplitsTheTimeline(t *testing.T) {
+	life := func(at time.Time, n int, first int64) *goroutines.Snapshot {
+		return snap(at, group{accept, nil, "IO wait", 0, 1, 1}, group{leakySend, &leakyCreator, "chan send", 0, n, first})
+	}
+	rep, _ := diagnose.Analyze([]*goroutines.Snapshot{
+		life(t0, 1000, 5000), life(t0.Add(time.Minute), 1200, 5000),
+		life(t0.Add(2*time.Minute), 200, 300), life(t0.Add(3*time.Minute), 400, 300),
+	})
+	g := find(t, rep, "example.com/shop.(*API).stock.func1")
+	if g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "grew in each of 2 lives") {
+		t.Errorf("%s: %s", g.Verdict, g.Reason)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "restarted between snapshots 2 and 3") {
+		t.Errorf("notes %q", rep.Notes)
+	}
+
+	// The same counts in one process (ids never start over): it shrank.
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
+		life(t0, 1000, 5000), life(t0.Add(time.Minute), 1200, 5000),
+		life(t0.Add(2*time.Minute), 200, 6000), life(t0.Add(3*time.Minute), 400, 6000),
+	})
+	if g := find(t, rep, "example.com/shop.(*API).stock.func1"); g.Verdict == diagnose.Leak {
+		t.Errorf("no restart, a group that shrank: %s: %s", g.Verdict, g.Reason)
+	}
+}

@@ -29,6 +29,10 @@
 //     goroutines, and the goroutines of the runtime and of well-known
 //     libraries (see DefaultIgnore; extend it with Ignore).
 //
+// A restart between two dumps (goroutine ids that a live process
+// cannot hand out again) splits the timeline into lives: a group that
+// grew in each life is a leak; otherwise the last life alone is judged.
+//
 // With a single snapshot nothing can be said about growth: the report
 // says so in its Notes, and only goroutineleak, wait times and crowds
 // count, unless the snapshot says how its process ended (see

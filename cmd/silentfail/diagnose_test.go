@@ -273,3 +273,29 @@ func TestDiagnoseURLDumpLimit(t *testing.T) {
 		t.Errorf("below the limit, a debug=2 dump: %s", r.stdout)
 	}
 }
+
+// A leak across a restart: two dumps of one process, then two of the
+// next (killed and started again, as an OOM kill and a supervisor do).
+// The counts fall at the restart; the leak grows in each life.
+func TestDiagnoseLeakAcrossARestart(t *testing.T) {
+	dir := t.TempDir()
+	base, kill := startLeakyProcess(t)
+	dumps(t, base, dir, func() { leak(t, base, 1100) }, func() { leak(t, base, 200) })
+	kill()
+	base2, _ := startLeakyProcess(t)
+	more := t.TempDir()
+	dumps(t, base2, more, func() { leak(t, base2, 100) }, func() { leak(t, base2, 200) })
+	for i, name := range []string{"dump0.txt", "dump1.txt"} {
+		at := time.Date(2026, 12, 7, 10, 2+i, 0, 0, time.UTC)
+		dst := filepath.Join(dir, fmt.Sprintf("dump%d.txt", 2+i))
+		if err := os.Rename(filepath.Join(more, name), dst); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(dst, at, at)
+	}
+	r := silentfail(t, ".", "diagnose", "-source", "none", dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "restarted between snapshots 2 and 3") ||
+		!regexp.MustCompile(`LEAK  \d+ goroutines in chan send[^\n]*\n  why:      grew in each of 2 lives of the process`).MatchString(r.stdout) {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +19,14 @@ import (
 // startLeaky builds and starts watch's test service, a real process on
 // loopback whose /leak requests each leave a goroutine blocked forever.
 func startLeaky(t *testing.T) string {
+	t.Helper()
+	base, _ := startLeakyProcess(t)
+	return base
+}
+
+// startLeakyProcess is startLeaky that also returns a func that kills
+// the process (and waits for it), for tests of a service that dies.
+func startLeakyProcess(t *testing.T) (string, func()) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "leaky")
 	if out, err := exec.Command("go", "build", "-o", bin, "../../watch/testdata/leaky").CombinedOutput(); err != nil {
@@ -31,12 +40,14 @@ func startLeaky(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var once sync.Once
+	kill := func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
+	t.Cleanup(kill)
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		t.Fatalf("the leaky service printed no address: %v", err)
 	}
-	return strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return strings.TrimSpace(strings.TrimPrefix(line, "listening on ")), kill
 }
 
 func leak(t *testing.T, base string, n int) {
