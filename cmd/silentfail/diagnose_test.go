@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -297,5 +298,42 @@ func TestDiagnoseLeakAcrossARestart(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "restarted between snapshots 2 and 3") ||
 		!regexp.MustCompile(`LEAK  \d+ goroutines in chan send[^\n]*\n  why:      grew in each of 2 lives of the process`).MatchString(r.stdout) {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A service that dies while diagnose samples it: the snapshots taken
+// before are judged, with a note, instead of nothing.
+func TestDiagnoseURLKeepsSnapshotsOfADeadService(t *testing.T) {
+	base, kill := startLeakyProcess(t)
+	leak(t, base, 20)
+	cmd := exec.Command(binary, "diagnose", "-source", "none", "-samples", "3", "-every", "1s", base)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	rd := bufio.NewReader(stderr)
+	var log strings.Builder
+	for !strings.Contains(log.String(), "snapshot 1/3") {
+		line, err := rd.ReadString('\n')
+		log.WriteString(line)
+		if err != nil {
+			t.Fatalf("no first snapshot: %v\n%s", err, log.String())
+		}
+	}
+	kill()
+	rest, _ := io.ReadAll(rd)
+	log.Write(rest)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 2 {
+		t.Fatalf("exit 2: the snapshot taken was thrown away\n%s", log.String())
+	}
+	if !strings.Contains(stdout.String(), "1 snapshot") || !strings.Contains(log.String(), "snapshot 2 of 3 failed") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), log.String())
 	}
 }

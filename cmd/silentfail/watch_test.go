@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,5 +183,29 @@ func TestWatchCatchesASteadyLeakWithinAMinute(t *testing.T) {
 	}
 	if !regexp.MustCompile(`silentfail: \d+ polls \(0 failed\), [1-9]\d* rule firings, 1 captures written \(0 failed\)`).Match(out) {
 		t.Errorf("no summary line:\n%s", out)
+	}
+}
+
+// A run whose every capture failed says so and exits 2: a service that
+// answers the count but fails every profile.
+func TestWatchEveryCaptureFailed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/debug/pprof/":
+			fmt.Fprintln(w, `<a href="goroutine?debug=1">goroutine</a> <a href="heap?debug=1">heap</a>`)
+		case r.URL.Path == "/debug/pprof/goroutine" && r.URL.Query().Get("debug") == "1":
+			fmt.Fprintln(w, "goroutine profile: total 50000\n50000 @ 0x1\n#\t0x1\tmain.f+0x1\t/x/main.go:1")
+		default:
+			http.Error(w, "profiling is switched off", http.StatusInternalServerError)
+		}
+	}))
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "captures")
+	r := silentfail(t, ".", "watch", "-interval", "50ms", "-gap", "10ms", "-cooldown", "10ms", "-timeout", "2s", "-dir", dir, srv.URL)
+	if r.code != 2 || !strings.Contains(r.stderr, "every capture failed") || !regexp.MustCompile(`[1-9]\d* rule firings, 0 captures written \([1-9]\d* failed\)`).MatchString(r.stderr) {
+		t.Errorf("exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the capture directory is left behind: %v", err)
 	}
 }
