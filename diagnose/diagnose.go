@@ -166,6 +166,8 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 	switch e := cfg.ending; {
 	case e.Deadlock:
 		rep.Notes = append(rep.Notes, "The program ended in the runtime's deadlock crash (all goroutines are asleep): every blocked goroutine of the user's code in it is blocked for good.")
+	case e.AfterTests:
+		rep.Notes = append(rep.Notes, "A test binary's TestMain wrote this dump after the tests returned: the goroutines of the user's code still blocked were left behind by them.")
 	case e.TestTimeout != "":
 		rep.Notes = append(rep.Notes, fmt.Sprintf("A hung test: the test binary timed out after %s while running %s; the goroutines of the user's code still blocked then are what it hung on.", e.TestTimeout, strings.Join(e.Tests, ", ")))
 	}
@@ -500,6 +502,12 @@ func (c *config) judge(g *Group, samples int) {
 	case c.ending.Deadlock && stuck && g.Culprit != nil:
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("the runtime stopped the program because every goroutine was asleep (deadlock): %d blocked %s, and nothing left running could wake them", g.Last(), where)
+	case c.ending.AfterTests && stuck && g.Culprit != nil:
+		g.Verdict = Leak
+		g.Reason = fmt.Sprintf("%d still blocked %s after every test returned (TestMain wrote the dump after m.Run): left behind by the tests, with nothing left to serve them", g.Last(), where)
+	case c.ending.AfterTests && g.Culprit != nil && kind != idle && c.ignored(g) == "" && !c.isWriter(g):
+		g.Verdict = Suspect
+		g.Reason = fmt.Sprintf("%d still %s after every test returned (TestMain wrote the dump after m.Run): left behind by the tests", g.Last(), g.stateText())
 	case c.ending.TestTimeout != "" && stuck && g.Culprit != nil:
 		g.Verdict = Leak
 		if test := c.hungTest(g); test != "" {
@@ -704,6 +712,17 @@ func (g *Group) identity() identity {
 		}
 	}
 	return id
+}
+
+// isWriter reports whether g is the goroutine that wrote the dump from
+// a TestMain.
+func (c *config) isWriter(g *Group) bool {
+	for _, f := range g.Stack {
+		if strings.HasSuffix(f.Function, ".TestMain") {
+			return true
+		}
+	}
+	return false
 }
 
 // requestText names a late request as well as the capture knows it.

@@ -422,3 +422,19 @@ func TestRestartSplitsTheTimeline(t *testing.T) {
 		t.Errorf("no restart, a group that shrank: %s: %s", g.Verdict, g.Reason)
 	}
 }
+
+// A dump a TestMain wrote after the tests returned (capture_tests.sh):
+// the goroutine the tests left blocked is a leak on its line; the
+// TestMain writing the dump is not.
+func TestAfterTestsDump(t *testing.T) {
+	for _, v := range []string{"go1.26", "go1.27"} {
+		rep := analyzeCapture(t, v+".aftertests.txt")
+		g := culpritGroup(rep, "hungtest/aftertests.fetch.func1")
+		if g == nil || g.Verdict != diagnose.Leak || g.Culprit.Line != 18 || !strings.Contains(g.Reason, "after every test returned") {
+			t.Errorf("%s: the goroutine left behind: %+v", v, g)
+		}
+		if rep.Leaks() != 1 {
+			t.Errorf("%s: %d leaks, want 1", v, rep.Leaks())
+		}
+	}
+}

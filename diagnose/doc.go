@@ -39,7 +39,8 @@
 // goroutines.Snapshot.Ending): in the panic of a `go test -timeout`,
 // every blocked goroutine of the user's code is a leak (what the test
 // hung on, the running test's own goroutine named as such), and so is
-// every blocked goroutine of the runtime's deadlock crash.
+// every blocked goroutine of the runtime's deadlock crash, and of a dump
+// a TestMain wrote after m.Run returned (left behind by the tests).
 //
 // The culprit of a group is the innermost frame outside the runtime,
 // the standard library and golang.org/x (or, with Module, the

@@ -16,6 +16,10 @@ type Ending struct {
 	// ("fatal error: all goroutines are asleep - deadlock!"): each
 	// blocked goroutine is blocked for good.
 	Deadlock bool
+	// AfterTests is set when a test binary's TestMain wrote the dump
+	// after m.Run returned: every other goroutine of the user's code
+	// was left behind by the tests.
+	AfterTests bool
 }
 
 // Ending reads how the process stopped from the snapshot's header.
@@ -32,7 +36,27 @@ func (s *Snapshot) Ending() Ending {
 			e.Tests = runningTests(lines[i+1:])
 		}
 	}
+	e.AfterTests = s.writtenAfterTests()
 	return e
+}
+
+// writtenAfterTests reports whether the running goroutine that wrote
+// the snapshot is in a TestMain and no longer inside testing.(*M).Run.
+func (s *Snapshot) writtenAfterTests() bool {
+	for _, g := range s.Goroutines {
+		if g.State != "running" {
+			continue
+		}
+		inMain, inRun := false, false
+		for _, f := range g.Stack {
+			inMain = inMain || strings.HasSuffix(f.Function, ".TestMain")
+			inRun = inRun || f.Function == "testing.(*M).Run"
+		}
+		if inMain && !inRun {
+			return true
+		}
+	}
+	return false
 }
 
 // runningTests reads the list after "running tests:", one test per

@@ -437,8 +437,16 @@ func TestEnding(t *testing.T) {
 			t.Errorf("%s.deadlock.txt: Ending() = %+v, want a deadlock", v, e)
 		}
 		s = parse(t, v+".panic.txt")
-		if e := s.Ending(); e.Deadlock || e.TestTimeout != "" {
+		if e := s.Ending(); e.Deadlock || e.TestTimeout != "" || e.AfterTests {
 			t.Errorf("%s.panic.txt: Ending() = %+v, want nothing", v, e)
+		}
+		s = parse(t, v+".aftertests.txt")
+		if e := s.Ending(); !e.AfterTests || e.Deadlock || e.TestTimeout != "" {
+			t.Errorf("%s.aftertests.txt: Ending() = %+v, want after the tests", v, e)
+		}
+		s = parse(t, v+".testtimeout.txt")
+		if e := s.Ending(); e.AfterTests {
+			t.Errorf("%s.testtimeout.txt: Ending() = %+v: the tests were still running", v, e)
 		}
 	}
 }
