@@ -518,9 +518,15 @@ func (c *config) judge(g *Group, samples int) {
 	case c.ignored(g) != "" && !growing:
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("runtime or library goroutines (%s), expected in a running service", c.ignored(g))
-	case blocked && growing && id.known && id.stayed && id.eachStep && (id.snapshots >= c.minSamples || id.waitGrew):
+	case blocked && growing && id.known && id.stayed && id.eachStep && (id.snapshots >= c.minSamples || id.waitGrew || perRequest(g)):
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("grew from %d to %d over %d snapshots, blocked %s, and all %d of the first are still there (same goroutine ids) while %d more arrived: goroutines arrive and none leave", g.Counts[0], g.Last(), samples, where, id.first, id.arrived)
+		switch {
+		case id.snapshots < c.minSamples && id.waitGrew:
+			g.Reason += "; the first ones wait longer in the later snapshot"
+		case id.snapshots < c.minSamples:
+			g.Reason += "; they carry a request's pprof label: started per request, not by start-up code or a pool"
+		}
 	case blocked && growing && id.known && id.same && id.snapshots >= 3 && g.Counts[len(g.Counts)-2] == g.Last():
 		g.Verdict = OK
 		g.Reason = fmt.Sprintf("grew from %d to %d, then the same %d goroutines (same ids) waited %s in the last snapshots: a pool that scaled once and stays idle, not a leak", g.Counts[0], g.Last(), g.Last(), where)
@@ -719,6 +725,20 @@ func (g *Group) identity() identity {
 func (c *config) isWriter(g *Group) bool {
 	for _, f := range g.Stack {
 		if strings.HasSuffix(f.Function, ".TestMain") {
+			return true
+		}
+	}
+	return false
+}
+
+// perRequest reports whether the group's goroutines carry the pprof
+// label of a request (silentfail watch's middleware, or an HTTP route
+// or path label): they were started by per-request code, which a pool
+// that scaled once is not.
+func perRequest(g *Group) bool {
+	for k := range g.Labels {
+		switch k {
+		case goroutines.RequestLabel, "http.route", "http.path", "route", "path":
 			return true
 		}
 	}

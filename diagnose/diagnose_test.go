@@ -144,6 +144,22 @@ func TestIdentityAcrossSnapshots(t *testing.T) {
 		t.Errorf("two dumps, the first ones waiting longer: %s: %s", g.Verdict, g.Reason)
 	}
 
+	// Two dumps seconds apart, of goroutines that carry a request's
+	// label: started per request, so not a pool that scaled once.
+	labelled := func(s *goroutines.Snapshot) *goroutines.Snapshot {
+		for _, g := range s.Goroutines {
+			g.Labels = map[string]string{"http.route": "GET /stock/{sku}"}
+		}
+		return s
+	}
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
+		labelled(snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 100})),
+		labelled(snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 40, 100})),
+	})
+	if g := rep.Groups[0]; g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "started per request") {
+		t.Errorf("two dumps of per-request goroutines: %s: %s", g.Verdict, g.Reason)
+	}
+
 	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
 		snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 10, 100}),
 		snap(t0.Add(10*time.Second), group{leakySend, &leakyCreator, "chan send", 0, 25, 200}),
@@ -436,5 +452,25 @@ func TestAfterTestsDump(t *testing.T) {
 		if rep.Leaks() != 1 {
 			t.Errorf("%s: %d leaks, want 1", v, rep.Leaks())
 		}
+	}
+}
+
+// The goroutines of a slow-request capture are stuck, name the request
+// and carry the static finding of the function they wait in.
+func TestStuckRequestCarriesItsFinding(t *testing.T) {
+	s := snap(t0, group{leakySend, &leakyCreator, "chan send", 0, 1, 0})
+	s.Capture = &goroutines.CaptureInfo{Rule: "slow-request", Reason: "1 request past the 30s deadline",
+		Request: &goroutines.RequestInfo{ID: "7", Requests: 1, Method: "GET", Path: "/stock/A-1", Elapsed: 42 * time.Second}}
+	fd := diagnose.Finding{Check: "deferblock", Message: "deferred send blocks the handler", File: src + "stock.go", Line: 47, FuncStart: 40, FuncEnd: 60}
+	rep, err := diagnose.Analyze([]*goroutines.Snapshot{s}, diagnose.WithFindings([]diagnose.Finding{fd}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := rep.Groups[0]
+	if g.Verdict != diagnose.Stuck || !strings.Contains(g.Reason, "GET /stock/A-1 has been running for 42s") || len(g.Findings) != 1 {
+		t.Errorf("%s: %s, findings %v", g.Verdict, g.Reason, g.Findings)
+	}
+	if rep.Stuck() != 1 || rep.Leaks() != 0 {
+		t.Errorf("stuck %d, leaks %d", rep.Stuck(), rep.Leaks())
 	}
 }

@@ -18,7 +18,8 @@
 //     In dumps, which carry goroutine ids, identity decides: every
 //     goroutine of the first snapshot still there in every later one
 //     while new ones arrive at each step is a leak (after two
-//     snapshots when the first ones' wait grew by minutes).
+//     snapshots when the first ones' wait grew by minutes, or when they
+//     carry a request's pprof label: started per request).
 //   - suspect: weaker evidence of the same: growth seen in fewer
 //     snapshots, or while not blocked, or while the first snapshot's
 //     goroutines leave (a backlog); a crowd blocked on a send or a

@@ -337,3 +337,18 @@ func TestDiagnoseURLKeepsSnapshotsOfADeadService(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), log.String())
 	}
 }
+
+// An output file that cannot be written does not cost the report: it is
+// printed first, then the error, exit 2.
+func TestDiagnoseReportBeforeOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "report.html")
+	if err := os.Mkdir(target, 0o755); err != nil { // a directory where the file should go
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(target, "keep"), []byte("x"), 0o644)
+	r := silentfail(t, ".", "diagnose", "-source", "none", "-html", target, filepath.Join(captures, "go1.27.debug2.txt"))
+	if r.code != 2 || !strings.Contains(r.stdout, "groups of goroutines") || !strings.Contains(r.stderr, "report.html") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
