@@ -1,0 +1,329 @@
+// Package leaktest finds the goroutines a test leaves behind and names
+// the test that started them.
+//
+// Check, at the top of a test, labels the test's goroutine with a pprof
+// label that every goroutine it starts inherits, directly or through
+// any chain of goroutines, and registers a Cleanup that fails that test,
+// and only that test, when goroutines carrying its label are still
+// there after it: parallel tests do not blame each other. Main, in
+// TestMain, runs the tests and then reports every goroutine left behind,
+// by test: those of tests that called Check by their label, the others
+// by the test function that created them, when their creator is one.
+//
+// Goroutines still running get a bounded time to finish (MaxWait, with
+// back-off); goroutines the runtime's goroutineleak profile proves
+// blocked forever (Go 1.27, or Go 1.26 with
+// GOEXPERIMENT=goroutineleakprofile) are reported at once. The
+// goroutines of the runtime, the testing package and well-known
+// libraries are ignored (diagnose.DefaultIgnore, shared with silentfail
+// diagnose).
+package leaktest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/silentfail/silentfail/diagnose"
+	"github.com/silentfail/silentfail/goroutines"
+)
+
+// Label is the pprof label Check puts on a test's goroutine; its value
+// names the test.
+const Label = "silentfail.test"
+
+// DefaultMaxWait is how long goroutines still running get to finish.
+const DefaultMaxWait = 2 * time.Second
+
+// TestingT is what Check needs of a test: testing.TB satisfies it.
+type TestingT interface {
+	Helper()
+	Name() string
+	Cleanup(func())
+	Errorf(format string, args ...any)
+}
+
+// An Option configures Check and Main.
+type Option func(*config)
+
+type config struct {
+	maxWait     time.Duration
+	ignoreTop   []string
+	ignoreAny   []string
+	ignoreStart bool
+	before      map[string]bool // stacks running when IgnoreCurrent was given
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{maxWait: DefaultMaxWait, ignoreAny: slices.Clone(diagnose.DefaultIgnore)}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.ignoreStart {
+		c.before = make(map[string]bool)
+		if s, err := snapshot("goroutine"); err == nil {
+			for _, g := range s.Goroutines {
+				c.before[stackKey(g)] = true
+			}
+		}
+	}
+	return c
+}
+
+// MaxWait sets how long goroutines still running get to finish before
+// they count as leaked (default DefaultMaxWait).
+func MaxWait(d time.Duration) Option { return func(c *config) { c.maxWait = d } }
+
+// IgnoreTopFunction ignores goroutines whose innermost function outside
+// the runtime is fn ("pkg.(*T).loop").
+func IgnoreTopFunction(fn string) Option {
+	return func(c *config) { c.ignoreTop = append(c.ignoreTop, fn) }
+}
+
+// IgnoreAnyFunction ignores goroutines with a function starting with
+// prefix anywhere on their stack or as their creator.
+func IgnoreAnyFunction(prefix string) Option {
+	return func(c *config) { c.ignoreAny = append(c.ignoreAny, prefix) }
+}
+
+// IgnoreCurrent ignores goroutines whose stacks are running when the
+// option is applied (a pool a package starts in init, for example).
+func IgnoreCurrent() Option { return func(c *config) { c.ignoreStart = true } }
+
+var checks atomic.Int64 // tells apart two Checks of tests with one name (-count)
+
+// noProfile says once per test binary that leaks are not proven.
+var noProfile sync.Once
+
+func sayNoProfile() {
+	if pprof.Lookup("goroutineleak") != nil {
+		return
+	}
+	noProfile.Do(func() {
+		fmt.Fprintln(os.Stderr, "leaktest: this runtime has no goroutineleak profile (Go 1.27, or Go 1.26 with GOEXPERIMENT=goroutineleakprofile, proves leaks at once): goroutines still there after the wait count as leaked")
+	})
+}
+
+// Check labels the calling test's goroutine and, after the test, fails
+// it when goroutines it started, directly or not, are still there.
+// Call it at the top of the test, on the test's own goroutine.
+func Check(t TestingT, opts ...Option) {
+	t.Helper()
+	c := newConfig(opts)
+	id := t.Name() + "#" + strconv.FormatInt(checks.Add(1), 10)
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels(Label, id)))
+	t.Cleanup(func() {
+		left := c.waitFor(func(g *goroutines.Goroutine) bool { return g.Labels[Label] == id })
+		if len(left) > 0 {
+			sayNoProfile()
+			t.Errorf("%s", report(t.Name(), left))
+		}
+	})
+}
+
+// Main runs the tests, then reports the goroutines they left behind, by
+// test, on standard error, and exits: with the tests' status, or 1 when
+// they passed and goroutines leaked. It checks even when tests failed.
+func Main(m *testing.M, opts ...Option) {
+	c := newConfig(append([]Option{IgnoreCurrent()}, opts...))
+	code := m.Run()
+	left := c.waitFor(func(*goroutines.Goroutine) bool { return true })
+	if len(left) > 0 {
+		sayNoProfile()
+		byTest := map[string][]*goroutines.Goroutine{}
+		var names []string
+		for _, g := range left {
+			name := testOf(g)
+			if byTest[name] == nil {
+				names = append(names, name)
+			}
+			byTest[name] = append(byTest[name], g)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			fmt.Fprintln(os.Stderr, report(name, byTest[name]))
+		}
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// testOf names the test a goroutine belongs to: its label, else the
+// test whose function literal it runs (pkg.TestX.func1).
+func testOf(g *goroutines.Goroutine) string {
+	if id := g.Labels[Label]; id != "" {
+		name, _, _ := strings.Cut(id, "#")
+		return name
+	}
+	for i := len(g.Stack) - 1; i >= 0; i-- {
+		fn := g.Stack[i].Function
+		if strings.HasPrefix(fn, "runtime.") {
+			continue
+		}
+		fn = fn[strings.LastIndexByte(fn, '/')+1:]
+		if _, name, ok := strings.Cut(fn, "."); ok {
+			name, _, _ = strings.Cut(name, ".")
+			if strings.HasPrefix(name, "Test") {
+				return name
+			}
+		}
+		break
+	}
+	return "a test that did not call leaktest.Check (goroutines started in " + outermost(g) + ")"
+}
+
+// outermost returns the goroutine's outermost function outside the
+// runtime: what the go statement started.
+func outermost(g *goroutines.Goroutine) string {
+	for i := len(g.Stack) - 1; i >= 0; i-- {
+		if fn := g.Stack[i].Function; !strings.HasPrefix(fn, "runtime.") {
+			return fn
+		}
+	}
+	return "the runtime"
+}
+
+// waitFor returns the goroutines that match and are not ignored, once
+// they stop changing or MaxWait has passed; those the goroutineleak
+// profile proves leaked are returned at once.
+func (c *config) waitFor(match func(*goroutines.Goroutine) bool) []*goroutines.Goroutine {
+	deadline := time.Now().Add(c.maxWait)
+	delay := time.Millisecond
+	for {
+		s, err := snapshot("goroutine")
+		if err != nil {
+			return nil
+		}
+		var left []*goroutines.Goroutine
+		for _, g := range s.Goroutines {
+			if match(g) && !c.ignored(g) {
+				left = append(left, g)
+			}
+		}
+		if len(left) == 0 {
+			return nil
+		}
+		if proven := c.proven(match); len(proven) > 0 {
+			return proven
+		}
+		if time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 100*time.Millisecond)
+	}
+}
+
+// proven returns the matching goroutines the runtime's goroutineleak
+// profile lists, when the runtime has the profile.
+func (c *config) proven(match func(*goroutines.Goroutine) bool) []*goroutines.Goroutine {
+	if pprof.Lookup("goroutineleak") == nil {
+		return nil
+	}
+	s, err := snapshot("goroutineleak")
+	if err != nil {
+		return nil
+	}
+	var out []*goroutines.Goroutine
+	for _, g := range s.Goroutines {
+		if match(g) && !c.ignored(g) {
+			g.Leaked = true
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func (c *config) ignored(g *goroutines.Goroutine) bool {
+	if c.before[stackKey(g)] {
+		return true
+	}
+	frames := g.Stack
+	for _, f := range frames {
+		if strings.HasPrefix(f.Function, "runtime/pprof.") || strings.HasPrefix(f.Function, "github.com/silentfail/silentfail/leaktest.") {
+			return true // the goroutine taking this snapshot
+		}
+	}
+	for _, f := range frames {
+		if strings.HasPrefix(f.Function, "runtime.") {
+			continue
+		}
+		if slices.Contains(c.ignoreTop, f.Function) {
+			return true
+		}
+		break
+	}
+	if g.CreatedBy != nil {
+		frames = append(slices.Clip(frames), *g.CreatedBy)
+	}
+	for _, f := range frames {
+		for _, p := range c.ignoreAny {
+			if strings.HasPrefix(f.Function, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// snapshot reads this process's goroutines from the named profile, in
+// the debug=1 form, which carries pprof labels on every Go version.
+func snapshot(profile string) (*goroutines.Snapshot, error) {
+	p := pprof.Lookup(profile)
+	if p == nil {
+		return nil, fmt.Errorf("leaktest: no %s profile", profile)
+	}
+	var buf bytes.Buffer
+	if err := p.WriteTo(&buf, 1); err != nil {
+		return nil, fmt.Errorf("leaktest: %s profile: %w", profile, err)
+	}
+	return goroutines.Parse(&buf)
+}
+
+func stackKey(g *goroutines.Goroutine) string {
+	var b strings.Builder
+	for _, f := range g.Stack {
+		b.WriteString(f.Function)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// report says what test leaked, grouped as diagnose groups goroutines.
+func report(test string, left []*goroutines.Goroutine) string {
+	n, proven := 0, 0
+	for _, g := range left {
+		n += g.Count
+		if g.Leaked {
+			proven += g.Count
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "leaktest: %s leaked %d goroutines", test, n)
+	if proven > 0 {
+		fmt.Fprintf(&b, " (the runtime's goroutineleak profile proves %d blocked forever)", proven)
+	}
+	b.WriteString(":")
+	for _, g := range left {
+		where := "an unknown place"
+		for _, f := range g.Stack {
+			if !strings.HasPrefix(f.Function, "runtime.") {
+				where = fmt.Sprintf("%s (%s:%d)", f.Function, f.File, f.Line)
+				break
+			}
+		}
+		fmt.Fprintf(&b, "\n  %d blocked in %s, running %s", g.Count, where, outermost(g))
+	}
+	return b.String()
+}

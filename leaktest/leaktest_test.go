@@ -1,0 +1,86 @@
+package leaktest_test
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// goTest runs the tests of testdata/leaky that match run, verbosely,
+// and returns the output and whether go test failed.
+func goTest(t *testing.T, run string, env ...string) (string, bool) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs a test binary")
+	}
+	cmd := exec.Command("go", "test", "-count=1", "-v", "-run", run, "./testdata/leaky")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatal(err)
+	}
+	return string(out), err != nil
+}
+
+// Check fails the test that leaked, and only it, with parallel tests
+// running beside it: through nested goroutines and in subtests; a
+// goroutine that finishes within MaxWait is not a leak; a failing test
+// is checked too.
+func TestCheck(t *testing.T) {
+	out, failed := goTest(t, "TestCheck", "LEAKTEST_FAIL=1")
+	if !failed {
+		t.Fatalf("go test passed\n%s", out)
+	}
+	for _, want := range []string{
+		`--- FAIL: TestCheckLeaks`, `leaktest: TestCheckLeaks leaked 1 goroutines:\n\s+1 blocked in \S+TestCheckLeaks.func1 \(\S+leaky_test.go:54\)`,
+		`--- PASS: TestCheckClean`,
+		`leaktest: TestCheckNested leaked 1 goroutines:\n\s+1 blocked in \S+leaky.helper \(\S+leaky_test.go:77\)`,
+		`--- FAIL: TestCheckSubtests/leaks`, `--- PASS: TestCheckSubtests/clean`,
+		`--- PASS: TestCheckLateFinisher`,
+		`this test fails on purpose`, `leaktest: TestCheckFailingTest leaked 1 goroutines`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "TestCheckClean leaked") || strings.Contains(out, "TestCheckLateFinisher leaked") {
+		t.Errorf("a clean test was blamed:\n%s", out)
+	}
+	if strings.Count(out, "has no goroutineleak profile") != 1 {
+		t.Errorf("the runtime without the leak profile is not said once:\n%s", out)
+	}
+}
+
+// On Go 1.27 the runtime's goroutineleak profile proves the leak: it is
+// reported at once, without waiting.
+func TestCheckProvenByTheRuntime(t *testing.T) {
+	if err := exec.Command("go", "version").Run(); err != nil {
+		t.Skip(err)
+	}
+	if out, err := exec.Command("env", "GOTOOLCHAIN=go1.27.4", "go", "version").CombinedOutput(); err != nil {
+		t.Skipf("no Go 1.27 toolchain: %v\n%s", err, out)
+	}
+	out, failed := goTest(t, "TestCheckLeaks", "GOTOOLCHAIN=go1.27.4")
+	if !failed || !strings.Contains(out, "leaktest: TestCheckLeaks leaked 1 goroutines (the runtime's goroutineleak profile proves 1 blocked forever)") ||
+		strings.Contains(out, "has no goroutineleak profile") {
+		t.Errorf("%s", out)
+	}
+}
+
+// Main reports, after the tests, what they left behind, and fails the
+// run; tests that leak nothing are not named.
+func TestMainReportsByTest(t *testing.T) {
+	out, failed := goTest(t, "TestLeakParallel|TestCleanParallel|TestCleanSequential")
+	if !failed || !strings.Contains(out, "leaked 1 goroutines") || !regexp.MustCompile(`leaky_test.go:22\)`).MatchString(out) {
+		t.Errorf("failed %v\n%s", failed, out)
+	}
+	if strings.Contains(out, "TestCleanParallel leaked") || strings.Contains(out, "TestCleanSequential leaked") {
+		t.Errorf("a clean test was blamed:\n%s", out)
+	}
+	out, failed = goTest(t, "TestCleanParallel|TestCleanSequential|TestCheckClean")
+	if failed || strings.Contains(out, "leaked") {
+		t.Errorf("clean tests: failed %v\n%s", failed, out)
+	}
+}

@@ -1,0 +1,103 @@
+// Package leaky holds tests that leak goroutines and tests that do not,
+// for leaktest's own tests, which run them with go test -run.
+package leaky
+
+import (
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/silentfail/silentfail/leaktest"
+)
+
+func TestMain(m *testing.M) {
+	leaktest.Main(m, leaktest.MaxWait(500*time.Millisecond))
+}
+
+// lookup gives up on its worker, which then blocks forever on its send.
+func lookup() {
+	res := make(chan int)
+	go func() {
+		res <- 42 // the leak: nobody receives after the timeout
+	}()
+	select {
+	case <-res:
+	case <-time.After(time.Nanosecond):
+	}
+}
+
+func TestLeakParallel(t *testing.T) {
+	t.Parallel()
+	time.Sleep(time.Millisecond) // let the worker start first: the timeout wins
+	lookup()
+}
+
+func TestCleanParallel(t *testing.T) {
+	t.Parallel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done() }()
+	wg.Wait()
+}
+
+func TestCleanSequential(t *testing.T) {
+	done := make(chan struct{})
+	go close(done)
+	<-done
+}
+
+func TestCheckLeaks(t *testing.T) {
+	leaktest.Check(t, leaktest.MaxWait(300*time.Millisecond))
+	t.Parallel()
+	block := make(chan int)
+	go func() { <-block }() // never sent on
+}
+
+func TestCheckClean(t *testing.T) {
+	leaktest.Check(t)
+	t.Parallel()
+	done := make(chan struct{})
+	go func() { close(done) }()
+	<-done
+}
+
+// Through a chain of goroutines: the label is inherited at every go.
+func TestCheckNested(t *testing.T) {
+	leaktest.Check(t, leaktest.MaxWait(300*time.Millisecond))
+	started := make(chan struct{})
+	go func() {
+		go helper(started)
+	}()
+	<-started
+}
+
+func helper(started chan<- struct{}) {
+	close(started)
+	select {} // blocks forever
+}
+
+func TestCheckSubtests(t *testing.T) {
+	t.Run("leaks", func(t *testing.T) {
+		leaktest.Check(t, leaktest.MaxWait(300*time.Millisecond))
+		go func() { select {} }()
+	})
+	t.Run("clean", func(t *testing.T) {
+		leaktest.Check(t)
+	})
+}
+
+// A goroutine that finishes late, within MaxWait, is not a leak.
+func TestCheckLateFinisher(t *testing.T) {
+	leaktest.Check(t, leaktest.MaxWait(2*time.Second))
+	go func() { time.Sleep(200 * time.Millisecond) }()
+}
+
+// A failing test is checked too.
+func TestCheckFailingTest(t *testing.T) {
+	leaktest.Check(t, leaktest.MaxWait(300*time.Millisecond))
+	go func() { select {} }()
+	if os.Getenv("LEAKTEST_FAIL") != "" {
+		t.Error("this test fails on purpose")
+	}
+}
