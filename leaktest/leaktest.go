@@ -23,7 +23,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/build"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -291,6 +293,25 @@ func snapshot(profile string) (*goroutines.Snapshot, error) {
 	return goroutines.Parse(&buf)
 }
 
+// userFrame returns the innermost frame outside the standard library
+// (what lives under GOROOT), else the innermost outside the runtime: a
+// goroutine waiting on a mutex blocks in sync.(*Mutex).Lock, and the
+// line to read is the caller's.
+func userFrame(g *goroutines.Goroutine) *goroutines.Frame {
+	std := filepath.ToSlash(filepath.Join(build.Default.GOROOT, "src")) + "/"
+	for i := range g.Stack {
+		if f := &g.Stack[i]; build.Default.GOROOT != "" && !strings.HasPrefix(filepath.ToSlash(f.File), std) {
+			return f
+		}
+	}
+	for i := range g.Stack {
+		if f := &g.Stack[i]; !strings.HasPrefix(f.Function, "runtime.") {
+			return f
+		}
+	}
+	return nil
+}
+
 func stackKey(g *goroutines.Goroutine) string {
 	var b strings.Builder
 	for _, f := range g.Stack {
@@ -317,11 +338,8 @@ func report(test string, left []*goroutines.Goroutine) string {
 	b.WriteString(":")
 	for _, g := range left {
 		where := "an unknown place"
-		for _, f := range g.Stack {
-			if !strings.HasPrefix(f.Function, "runtime.") {
-				where = fmt.Sprintf("%s (%s:%d)", f.Function, f.File, f.Line)
-				break
-			}
+		if f := userFrame(g); f != nil {
+			where = fmt.Sprintf("%s (%s:%d)", f.Function, f.File, f.Line)
 		}
 		fmt.Fprintf(&b, "\n  %d blocked in %s, running %s", g.Count, where, outermost(g))
 	}

@@ -40,6 +40,7 @@ func TestCheck(t *testing.T) {
 		`--- FAIL: TestCheckSubtests/leaks`, `--- PASS: TestCheckSubtests/clean`,
 		`--- PASS: TestCheckLateFinisher`,
 		`this test fails on purpose`, `leaktest: TestCheckFailingTest leaked 1 goroutines`,
+		`leaktest: TestCheckMutex leaked 1 goroutines:\n\s+1 blocked in \S+TestCheckMutex.func1 \(\S+leaky_test.go:112\)`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("no %q in\n%s", want, out)

@@ -101,3 +101,14 @@ func TestCheckFailingTest(t *testing.T) {
 		t.Error("this test fails on purpose")
 	}
 }
+
+// A goroutine waiting on a mutex blocks in sync.(*Mutex).Lock: the
+// report names the test's line that called it.
+func TestCheckMutex(t *testing.T) {
+	leaktest.Check(t, leaktest.MaxWait(300*time.Millisecond))
+	var mu sync.Mutex
+	mu.Lock()
+	go func() {
+		mu.Lock() // never unlocked by the test
+	}()
+}
