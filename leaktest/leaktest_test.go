@@ -74,7 +74,7 @@ func TestCheckProvenByTheRuntime(t *testing.T) {
 // run; tests that leak nothing are not named.
 func TestMainReportsByTest(t *testing.T) {
 	out, failed := goTest(t, "TestLeakParallel|TestCleanParallel|TestCleanSequential")
-	if !failed || !strings.Contains(out, "leaked 1 goroutines") || !regexp.MustCompile(`leaky_test.go:22\)`).MatchString(out) {
+	if !failed || !strings.Contains(out, "leaked 1 goroutines") || !regexp.MustCompile(`leaky_test.go:23\)`).MatchString(out) {
 		t.Errorf("failed %v\n%s", failed, out)
 	}
 	if strings.Contains(out, "TestCleanParallel leaked") || strings.Contains(out, "TestCleanSequential leaked") {

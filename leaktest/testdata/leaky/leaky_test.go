@@ -19,17 +19,17 @@ func TestMain(m *testing.M) {
 func lookup() {
 	res := make(chan int)
 	go func() {
+		time.Sleep(20 * time.Millisecond)
 		res <- 42 // the leak: nobody receives after the timeout
 	}()
 	select {
 	case <-res:
-	case <-time.After(time.Nanosecond):
+	case <-time.After(time.Millisecond):
 	}
 }
 
 func TestLeakParallel(t *testing.T) {
 	t.Parallel()
-	time.Sleep(time.Millisecond) // let the worker start first: the timeout wins
 	lookup()
 }
 
