@@ -474,3 +474,27 @@ func TestStuckRequestCarriesItsFinding(t *testing.T) {
 		t.Errorf("stuck %d, leaks %d", rep.Stuck(), rep.Leaks())
 	}
 }
+
+// Two real debug=2 dumps a minute apart (capture_twodumps.sh): the 20
+// goroutines of the first are all still blocked in the second, waiting
+// longer, and 20 more arrived: a leak after two dumps.
+func TestTwoRealDumpsMinutesApart(t *testing.T) {
+	var snaps []*goroutines.Snapshot
+	for i, name := range []string{"go1.26.twodumps-a.txt", "go1.26.twodumps-b.txt"} {
+		s, err := goroutines.ParseFile("../goroutines/testdata/captures/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Time = t0.Add(time.Duration(i) * 65 * time.Second) // a checkout does not keep the files' times
+		snaps = append(snaps, s)
+	}
+	rep, err := diagnose.Analyze(snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := culpritGroup(rep, "main.lookup")
+	if g == nil || g.Verdict != diagnose.Leak || !strings.Contains(g.Reason, "all 20 of the first are still there (same goroutine ids) while 20 more arrived") ||
+		!strings.Contains(g.Reason, "wait longer") {
+		t.Errorf("%+v", g)
+	}
+}
