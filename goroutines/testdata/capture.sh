@@ -22,7 +22,8 @@
 #
 # CAPTURE_WAIT (default 65s) is how long one more Go 1.27 process runs
 # before its debug=2 dump (captures/go1.27.minutes.debug2.txt), so that the
-# dump shows real "N minutes" wait times; CAPTURE_WAIT=0 skips it. The
+# dump shows real "N minutes" wait times, and how far apart the two dumps
+# of capture_twodumps.sh are; CAPTURE_WAIT=0 skips both. The
 # whole run takes about two minutes with the toolchains already fetched.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -92,4 +93,7 @@ fi
 bash ./capture_stacks.sh >/dev/null
 
 bash ./capture_tests.sh >/dev/null
+if [ "$wait" != 0 ]; then
+	CAPTURE_WAIT=$wait bash ./capture_twodumps.sh >/dev/null
+fi
 ls -l "$out"
