@@ -12,10 +12,16 @@ import (
 // and returns the output and whether go test failed.
 func goTest(t *testing.T, run string, env ...string) (string, bool) {
 	t.Helper()
+	return goTestFlags(t, []string{"-count=1"}, run, env...)
+}
+
+func goTestFlags(t *testing.T, flags []string, run string, env ...string) (string, bool) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs a test binary")
 	}
-	cmd := exec.Command("go", "test", "-count=1", "-v", "-run", run, "./testdata/leaky")
+	args := append(append([]string{"test"}, flags...), "-v", "-run", run, "./testdata/leaky")
+	cmd := exec.Command("go", args...)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if _, ok := err.(*exec.ExitError); err != nil && !ok {
@@ -83,5 +89,14 @@ func TestMainReportsByTest(t *testing.T) {
 	out, failed = goTest(t, "TestCleanParallel|TestCleanSequential|TestCheckClean")
 	if failed || strings.Contains(out, "leaked") {
 		t.Errorf("clean tests: failed %v\n%s", failed, out)
+	}
+}
+
+// With -count, -cpu and -shuffle each run of a test has its own label:
+// the leaking test fails every time, the clean ones never.
+func TestCheckWithCountCPUShuffle(t *testing.T) {
+	out, failed := goTestFlags(t, []string{"-count=2", "-cpu=1,2", "-shuffle=on"}, "TestCheckClean|TestCheckLeaks")
+	if !failed || strings.Count(out, "--- FAIL: TestCheckLeaks") != 4 || strings.Count(out, "--- PASS: TestCheckClean") != 4 {
+		t.Errorf("%s", out)
 	}
 }
