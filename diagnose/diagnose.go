@@ -505,7 +505,7 @@ func (c *config) judge(g *Group, samples int) {
 	case c.ending.AfterTests && stuck && g.Culprit != nil:
 		g.Verdict = Leak
 		g.Reason = fmt.Sprintf("%d still blocked %s after every test returned (TestMain wrote the dump after m.Run): left behind by the tests, with nothing left to serve them", g.Last(), where)
-	case c.ending.AfterTests && g.Culprit != nil && kind != idle && c.ignored(g) == "" && !c.isWriter(g):
+	case c.ending.AfterTests && g.Culprit != nil && kind != idle && c.ignored(g) == "" && !writesTheDump(g):
 		g.Verdict = Suspect
 		g.Reason = fmt.Sprintf("%d still %s after every test returned (TestMain wrote the dump after m.Run): left behind by the tests", g.Last(), g.stateText())
 	case c.ending.TestTimeout != "" && stuck && g.Culprit != nil:
@@ -720,9 +720,9 @@ func (g *Group) identity() identity {
 	return id
 }
 
-// isWriter reports whether g is the goroutine that wrote the dump from
-// a TestMain.
-func (c *config) isWriter(g *Group) bool {
+// writesTheDump reports whether g is the goroutine that wrote the dump
+// from a TestMain.
+func writesTheDump(g *Group) bool {
 	for _, f := range g.Stack {
 		if strings.HasSuffix(f.Function, ".TestMain") {
 			return true
@@ -738,7 +738,7 @@ func (c *config) isWriter(g *Group) bool {
 func perRequest(g *Group) bool {
 	for k := range g.Labels {
 		switch k {
-		case goroutines.RequestLabel, "http.route", "http.path", "route", "path":
+		case goroutines.RequestLabel, goroutines.RouteLabel, goroutines.PathLabel, "route", "path":
 			return true
 		}
 	}

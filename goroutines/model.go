@@ -56,9 +56,14 @@ type Snapshot struct {
 	Capture *CaptureInfo
 }
 
-// RequestLabel is the pprof label silentfail watch's middleware puts
-// on each request's goroutines; its value tells requests apart.
-const RequestLabel = "silentfail.request"
+// The pprof labels silentfail watch's middleware puts on each
+// request's goroutines: RequestLabel tells requests apart, PathLabel
+// and RouteLabel say what was asked (with context labels).
+const (
+	RequestLabel = "silentfail.request"
+	PathLabel    = "http.path"
+	RouteLabel   = "http.route"
+)
 
 // CaptureInfo is why silentfail watch took a capture (its capture.json).
 type CaptureInfo struct {

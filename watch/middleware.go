@@ -18,9 +18,9 @@ import (
 const (
 	LabelRequest = goroutines.RequestLabel // tells a request's goroutines apart, see Middleware
 	LabelMethod  = "http.method"
-	LabelPath    = "http.path"
-	LabelRoute   = "http.route"      // the ServeMux pattern, when the middleware wraps a routed handler (Go 1.23+)
-	LabelID      = "http.request_id" // the X-Request-Id header, when the request has one
+	LabelPath    = goroutines.PathLabel
+	LabelRoute   = goroutines.RouteLabel // the ServeMux pattern, when the middleware wraps a routed handler (Go 1.23+)
+	LabelID      = "http.request_id"     // the X-Request-Id header, when the request has one
 )
 
 // contextLabels returns f's request's labels, keys in sorted order so

@@ -268,7 +268,7 @@ func (h *held) capturedElsewhere(body *ast.BlockStmt) bool {
 				return false // a deferred release: paths handles it
 			}
 		case *ast.FuncLit:
-			if h.mentions(n.Body) {
+			if mentionsVar(h.pass.TypesInfo, n.Body, h.v) {
 				found = true
 			}
 			return false
@@ -387,16 +387,6 @@ func (h *held) retried(fn ast.Node) bool {
 	return found
 }
 
-func (h *held) mentions(n ast.Node) bool {
-	found := false
-	ast.Inspect(n, func(m ast.Node) bool {
-		if id, ok := m.(*ast.Ident); ok && h.pass.TypesInfo.Uses[id] == h.v {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
 
 // releasesIn reports whether n contains a release of the variable.
 func (h *held) releasesIn(n ast.Node) bool {
