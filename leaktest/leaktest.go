@@ -26,6 +26,7 @@ import (
 	"go/build"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -34,6 +35,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/silentfail/silentfail/diagnose"
 	"github.com/silentfail/silentfail/goroutines"
@@ -58,15 +60,17 @@ type TestingT interface {
 type Option func(*config)
 
 type config struct {
-	maxWait     time.Duration
-	ignoreTop   []string
-	ignoreAny   []string
-	ignoreStart bool
-	before      map[string]bool // stacks running when IgnoreCurrent was given
+	maxWait        time.Duration
+	ignoreTop      []string
+	ignoreAny      []string
+	ignoreStart    bool
+	staticFindings bool
+	linkTimeout    time.Duration
+	before         map[string]bool // stacks running when IgnoreCurrent was given
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{maxWait: DefaultMaxWait, ignoreAny: slices.Clone(diagnose.DefaultIgnore)}
+	c := &config{maxWait: DefaultMaxWait, ignoreAny: slices.Clone(diagnose.DefaultIgnore), staticFindings: true, linkTimeout: DefaultLinkTimeout}
 	for _, o := range opts {
 		o(c)
 	}
@@ -103,6 +107,10 @@ func IgnoreCurrent() Option { return func(c *config) { c.ignoreStart = true } }
 
 var checks atomic.Int64 // tells apart two Checks of tests with one name (-count)
 
+// reported holds the labels of the tests Check failed: Main does not
+// report their goroutines a second time.
+var reported sync.Map
+
 // noProfile says once per test binary that leaks are not proven.
 var noProfile sync.Once
 
@@ -126,8 +134,10 @@ func Check(t TestingT, opts ...Option) {
 	t.Cleanup(func() {
 		left := c.waitFor(func(g *goroutines.Goroutine) bool { return g.Labels[Label] == id })
 		if len(left) > 0 {
+			reported.Store(id, true)
 			sayNoProfile()
-			t.Errorf("%s", report(t.Name(), left))
+			grps := groups(left)
+			t.Errorf("%s", report(t.Name(), grps, c.links(grps)))
 		}
 	})
 }
@@ -137,8 +147,14 @@ func Check(t TestingT, opts ...Option) {
 // they passed and goroutines leaked. It checks even when tests failed.
 func Main(m *testing.M, opts ...Option) {
 	c := newConfig(append([]Option{IgnoreCurrent()}, opts...))
+	if !labelTests(m) {
+		fmt.Fprintln(os.Stderr, "leaktest: cannot label the tests of this Go version's testing.M: goroutines are named by the test function that created them, or by leaktest.Check's label")
+	}
 	code := m.Run()
-	left := c.waitFor(func(*goroutines.Goroutine) bool { return true })
+	left := c.waitFor(func(g *goroutines.Goroutine) bool {
+		_, done := reported.Load(g.Labels[Label])
+		return !done
+	})
 	if len(left) > 0 {
 		sayNoProfile()
 		byTest := map[string][]*goroutines.Goroutine{}
@@ -152,13 +168,36 @@ func Main(m *testing.M, opts ...Option) {
 		}
 		slices.Sort(names)
 		for _, name := range names {
-			fmt.Fprintln(os.Stderr, report(name, byTest[name]))
+			grps := groups(byTest[name])
+			fmt.Fprintln(os.Stderr, report(name, grps, c.links(grps)))
 		}
 		if code == 0 {
 			code = 1
 		}
 	}
 	os.Exit(code)
+}
+
+// labelTests makes every test m runs carry the Label on its goroutine,
+// so that the goroutines it starts, directly or through any chain, name
+// it: a helper's goroutine, one of a parallel test, one found after the
+// test ended. testing.M keeps its tests unexported; they are reached
+// through reflection, and when this Go version lays M out otherwise
+// labelTests changes nothing and returns false.
+func labelTests(m *testing.M) bool {
+	f := reflect.ValueOf(m).Elem().FieldByName("tests")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[[]testing.InternalTest]() {
+		return false
+	}
+	tests := *(*[]testing.InternalTest)(unsafe.Pointer(f.UnsafeAddr()))
+	for i := range tests {
+		run := tests[i].F
+		tests[i].F = func(t *testing.T) {
+			id := t.Name() + "#" + strconv.FormatInt(checks.Add(1), 10)
+			pprof.Do(context.Background(), pprof.Labels(Label, id), func(context.Context) { run(t) })
+		}
+	}
+	return true
 }
 
 // testOf names the test a goroutine belongs to: its label, else the
@@ -321,27 +360,116 @@ func stackKey(g *goroutines.Goroutine) string {
 	return b.String()
 }
 
-// report says what test leaked, grouped as diagnose groups goroutines.
-func report(test string, left []*goroutines.Goroutine) string {
-	n, proven := 0, 0
+// A group is the goroutines of one test blocked on one stack.
+type group struct {
+	count, proven int
+	g             *goroutines.Goroutine // the first one seen: its stack and labels
+	createdBy     *goroutines.Frame     // the go statement, from the debug=2 form
+	state         string                // what it waits for ("chan send"), from the debug=2 form
+}
+
+// groups folds goroutines with one stack into one group (the debug=1
+// form already does, but apart when their labels differ: two runs of a
+// test under -count), in the order first seen, and adds what only the
+// debug=2 form says: who created each and what it waits for.
+func groups(left []*goroutines.Goroutine) []*group {
+	var out []*group
+	byStack := map[string]*group{}
 	for _, g := range left {
-		n += g.Count
+		k := stackKey(g)
+		grp := byStack[k]
+		if grp == nil {
+			grp = &group{g: g}
+			byStack[k] = grp
+			out = append(out, grp)
+		}
+		grp.count += g.Count
 		if g.Leaked {
-			proven += g.Count
+			grp.proven += g.Count
 		}
 	}
+	if s, err := snapshotDebug2(); err == nil {
+		for _, g := range s.Goroutines {
+			if grp := byStack[stackKey(g)]; grp != nil && grp.createdBy == nil {
+				grp.createdBy, grp.state = g.CreatedBy, g.State
+			}
+		}
+	}
+	return out
+}
+
+// snapshotDebug2 reads this process's goroutines in the debug=2 form,
+// which has creators and wait reasons but, before Go 1.27, no labels.
+func snapshotDebug2() (*goroutines.Snapshot, error) {
+	var buf bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&buf, 2); err != nil {
+		return nil, err
+	}
+	return goroutines.Parse(&buf)
+}
+
+// report says what test leaked, grouped by stack: where each group
+// blocks, what it waits for, who started it, whether the runtime proved
+// it leaked, and the static findings that explain it (links, by group).
+func report(test string, grps []*group, links [][]finding) string {
+	n, proven := 0, 0
+	for _, grp := range grps {
+		n += grp.count
+		proven += grp.proven
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "leaktest: %s leaked %d goroutines", test, n)
+	fmt.Fprintf(&b, "leaktest: %s leaked %d goroutine%s", test, n, plural(n))
 	if proven > 0 {
 		fmt.Fprintf(&b, " (the runtime's goroutineleak profile proves %d blocked forever)", proven)
 	}
 	b.WriteString(":")
-	for _, g := range left {
+	for i, grp := range grps {
 		where := "an unknown place"
-		if f := userFrame(g); f != nil {
-			where = fmt.Sprintf("%s (%s:%d)", f.Function, f.File, f.Line)
+		if f := userFrame(grp.g); f != nil {
+			where = at(*f)
 		}
-		fmt.Fprintf(&b, "\n  %d blocked in %s, running %s", g.Count, where, outermost(g))
+		fmt.Fprintf(&b, "\n  %d blocked in %s", grp.count, where)
+		if grp.state != "" {
+			fmt.Fprintf(&b, " [%s]", grp.state)
+		}
+		if c := grp.createdBy; c != nil {
+			fmt.Fprintf(&b, ", started by %s", at(*c))
+		} else {
+			fmt.Fprintf(&b, ", running %s", shortFunc(outermost(grp.g)))
+		}
+		if i < len(links) {
+			for _, fd := range links[i] {
+				fmt.Fprintf(&b, "\n    static finding: %s:%d: %s: %s", relative(fd.file), fd.line, fd.check, fd.message)
+			}
+		}
 	}
 	return b.String()
+}
+
+// at names a frame as a reader finds it: "pkg.f (dir/file.go:12)", the
+// file relative to the working directory when it lies inside it, as go
+// test prints a test's own lines.
+func at(f goroutines.Frame) string {
+	return fmt.Sprintf("%s (%s:%d)", shortFunc(f.Function), relative(f.File), f.Line)
+}
+
+func relative(file string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+	}
+	return file
+}
+
+// shortFunc drops the import path's directories: "pkg.(*T).M".
+func shortFunc(fn string) string {
+	return fn[strings.LastIndexByte(fn, '/')+1:]
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

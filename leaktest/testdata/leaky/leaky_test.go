@@ -112,3 +112,17 @@ func TestCheckMutex(t *testing.T) {
 		mu.Lock() // never unlocked by the test
 	}()
 }
+
+// Without Check, Main still names the test: a subtest's goroutine that
+// starts another through a helper carries the test's label.
+func TestMainNested(t *testing.T) {
+	t.Run("sub", func(t *testing.T) {
+		started := make(chan struct{})
+		go spawn(started)
+		<-started
+	})
+}
+
+func spawn(started chan<- struct{}) {
+	go helper(started)
+}
