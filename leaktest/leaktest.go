@@ -1,14 +1,14 @@
 // Package leaktest finds the goroutines a test leaves behind and names
 // the test that started them.
 //
-// Check, at the top of a test, labels the test's goroutine with a pprof
-// label that every goroutine it starts inherits, directly or through
-// any chain of goroutines, and registers a Cleanup that fails that test,
+// Every goroutine a test starts, directly or through any chain of
+// goroutines, inherits a pprof label that names the test: Main puts it
+// on the goroutine of every test it runs, Check on the goroutine of the
+// test that calls it. Check registers a Cleanup that fails that test,
 // and only that test, when goroutines carrying its label are still
 // there after it: parallel tests do not blame each other. Main, in
-// TestMain, runs the tests and then reports every goroutine left behind,
-// by test: those of tests that called Check by their label, the others
-// by the test function that created them, when their creator is one.
+// TestMain, runs the tests and then reports every goroutine left
+// behind, by test, even when tests failed.
 //
 // Goroutines still running get a bounded time to finish (MaxWait, with
 // back-off); goroutines the runtime's goroutineleak profile proves
@@ -16,7 +16,9 @@
 // GOEXPERIMENT=goroutineleakprofile) are reported at once. The
 // goroutines of the runtime, the testing package and well-known
 // libraries are ignored (diagnose.DefaultIgnore, shared with silentfail
-// diagnose).
+// diagnose). Each leaked group says where it blocks, on what, who
+// started it, and, when the silentfail command is on PATH, the static
+// finding on its stack that explains it.
 package leaktest
 
 import (

@@ -175,3 +175,16 @@ func TestMainThroughSubtestsAndHelpers(t *testing.T) {
 		t.Errorf("failed %v\n%s", failed, out)
 	}
 }
+
+// Under the race detector the labels, the Cleanup and Main's wrapping
+// of the tests work the same.
+func TestUnderRace(t *testing.T) {
+	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Skip("no cgo: go test -race cannot run")
+	}
+	out, failed := goTestFlags(t, []string{"-count=1", "-race"}, "TestCheckLeaks|TestCheckClean|TestLeakParallel")
+	if !failed || strings.Contains(out, "DATA RACE") || !strings.Contains(out, "--- PASS: TestCheckClean") ||
+		!strings.Contains(out, "leaktest: TestCheckLeaks leaked 1 goroutine") || !strings.Contains(out, "leaktest: TestLeakParallel leaked 1 goroutine") {
+		t.Errorf("%s", out)
+	}
+}

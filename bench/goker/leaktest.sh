@@ -36,19 +36,20 @@ done
 (cd "$work/leaktest" && GOTOOLCHAIN=$gover GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1) || true
 (cd "$work/goleak" && GOTOOLCHAIN=$gover GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1) || true
 printf 'kernel\tshape\tleaktest\tgoleak\n'
-# tops OUTPUT: the top frame (file:line) of each goroutine a tool
-# reported: leaktest prints one per group ("blocked in F (file:line)");
+# tops OUTPUT DIR: the top frame (file:line) of each goroutine a tool
+# reported: leaktest prints one per group ("blocked in F (file:line)",
+# the file relative to the test's package directory DIR when inside it);
 # goleak prints whole stacks, whose first file line after each
 # "[Goroutine N in state ..." header is the top frame.
 tops() {
-	awk '/blocked in / && match($0, /\([^()]*\.go:[0-9]+\)/) { print substr($0, RSTART + 1, RLENGTH - 2) }
+	awk -v dir="$2" '/blocked in / && match($0, /\([^()]*\.go:[0-9]+\)/) { f = substr($0, RSTART + 1, RLENGTH - 2); if (f !~ /^\//) f = dir "/" f; print f }
 		/^\[Goroutine / { want = 1; next }
 		want && /\.go:[0-9]+/ { sub(/^[ \t]*/, ""); sub(/ .*/, ""); print; want = 0 }' "$1"
 }
 named() { # OUTPUT KERNEL_DIR LINES: "named" when a reported top frame in the kernel is on a bug line
 	local out=$1 dir=$2 lines=$3 l
 	for l in ${lines//,/ }; do
-		if tops "$out" | grep -Eq "^$dir/[^ :]*_test\.go:$l\$"; then echo named; return; fi
+		if tops "$out" "$dir" | grep -Eq "^$dir/[^ :]*_test\.go:$l\$"; then echo named; return; fi
 	done
 	if grep -q "leaked\|found unexpected goroutines" "$out"; then echo elsewhere; else echo -; fi
 }
