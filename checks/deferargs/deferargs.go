@@ -5,12 +5,15 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 	"github.com/silentfail/silentfail/internal/flow"
 	"github.com/silentfail/silentfail/internal/suppress"
 )
@@ -24,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "deferargs",
 	Doc:      astq.ExtractDoc(doc, "deferargs"),
 	URL:      "https://pkg.go.dev/github.com/silentfail/silentfail/checks/deferargs",
-	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, flow.Analyzer, decls.Analyzer},
 	Run:      run,
 }
 
@@ -32,6 +35,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	cfgs := pass.ResultOf[flow.Analyzer].(*flow.CFGs)
+	index := pass.ResultOf[decls.Analyzer].(*decls.Index)
 
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		def := cur.Node().(*ast.DeferStmt)
@@ -42,7 +46,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if !fn.Valid() || body == nil {
 			continue
 		}
-		c := &checker{pass: pass, cfgs: cfgs, def: def, cur: cur, fn: fn, body: body}
+		c := &checker{pass: pass, cfgs: cfgs, index: index, def: def, cur: cur, fn: fn, body: body}
 		c.check()
 	}
 	return nil, nil
@@ -90,12 +94,13 @@ type write struct {
 }
 
 type checker struct {
-	pass *analysis.Pass
-	cfgs *flow.CFGs
-	def  *ast.DeferStmt
-	cur  inspector.Cursor
-	fn   inspector.Cursor
-	body *ast.BlockStmt
+	pass  *analysis.Pass
+	cfgs  *flow.CFGs
+	index *decls.Index
+	def   *ast.DeferStmt
+	cur   inspector.Cursor
+	fn    inspector.Cursor
+	body  *ast.BlockStmt
 
 	loops []ast.Node // for and range statements of fn that contain the defer
 
@@ -136,7 +141,13 @@ func (c *checker) check() {
 	// defer statement.
 	c.elapsed = make(map[*ast.CallExpr]bool)
 	var first *ast.CallExpr
-	args := deferredArgs(call)
+	unread := c.unreadArgs(call)
+	var args []ast.Expr
+	for _, arg := range deferredArgs(call) {
+		if !unread[arg] {
+			args = append(args, arg)
+		}
+	}
 	for _, arg := range args {
 		inspectNoLits(arg, func(n ast.Node) bool {
 			if e, ok := n.(*ast.CallExpr); ok && c.isElapsed(e) {
@@ -178,6 +189,120 @@ func (c *checker) check() {
 	case len(vars) > 0:
 		c.reportStale(vars)
 	}
+}
+
+// unreadArgs returns the arguments of call whose parameter the callee
+// never reads. Rule "argument the callee never reads": when the deferred
+// call's callee is a function or method of this package, an argument
+// whose parameter is blank, unused, or only returned (a deferred call's
+// results are discarded) has no value that matters, early or late
+// (defer buf.Release(err), where Release frees the buffer and returns
+// its argument unread). A callee of another package, an interface method
+// or a func value may read it and stays reported; so does a stand-in
+// (an empty body, or one that only returns) and a callee in a file built
+// only for some platforms or tags, whose variant for another build may
+// read it.
+func (c *checker) unreadArgs(call *ast.CallExpr) map[ast.Expr]bool {
+	callee := astq.Callee(c.pass, call)
+	fd := c.index.Of(callee)
+	if fd == nil || fd.Body == nil || !doesWork(fd.Body) || c.buildSpecific(fd) {
+		return nil
+	}
+	params := callee.Origin().Signature().Params()
+	var unread map[ast.Expr]bool
+	for i, arg := range call.Args {
+		pi := i
+		if callee.Signature().Variadic() && pi >= params.Len()-1 {
+			if call.Ellipsis == token.NoPos {
+				continue // one of several values packed into a slice the callee may read
+			}
+			pi = params.Len() - 1
+		}
+		if pi >= params.Len() || !c.neverRead(params.At(pi), fd.Body) {
+			continue
+		}
+		if unread == nil {
+			unread = make(map[ast.Expr]bool)
+		}
+		unread[arg] = true
+	}
+	return unread
+}
+
+// doesWork reports whether body has a statement other than a return:
+// an empty body or a bare return is a stand-in.
+func doesWork(body *ast.BlockStmt) bool {
+	for _, st := range body.List {
+		if _, ok := st.(*ast.ReturnStmt); !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSpecific reports whether fd's file is compiled only for some
+// builds: a //go:build line, or a _GOOS or _GOARCH file name suffix.
+func (c *checker) buildSpecific(fd *ast.FuncDecl) bool {
+	f := astq.FileOf(c.pass, fd.Pos())
+	if f == nil {
+		return true
+	}
+	for _, g := range f.Comments {
+		if g.Pos() > f.Package {
+			break
+		}
+		for _, cm := range g.List {
+			if strings.HasPrefix(cm.Text, "//go:build") || strings.HasPrefix(cm.Text, "// +build") {
+				return true
+			}
+		}
+	}
+	name := strings.TrimSuffix(filepath.Base(c.pass.Fset.File(fd.Pos()).Name()), ".go")
+	name = strings.TrimSuffix(name, "_test")
+	parts := strings.Split(name, "_")
+	for _, p := range parts[1:] {
+		if knownOS[p] || knownArch[p] {
+			return true
+		}
+	}
+	return false
+}
+
+var knownOS = map[string]bool{"aix": true, "android": true, "darwin": true, "dragonfly": true, "freebsd": true, "hurd": true, "illumos": true, "ios": true, "js": true, "linux": true, "nacl": true, "netbsd": true, "openbsd": true, "plan9": true, "solaris": true, "wasip1": true, "windows": true, "zos": true, "unix": true}
+
+var knownArch = map[string]bool{"386": true, "amd64": true, "arm": true, "arm64": true, "loong64": true, "mips": true, "mipsle": true, "mips64": true, "mips64le": true, "ppc64": true, "ppc64le": true, "riscv64": true, "s390x": true, "sparc64": true, "wasm": true}
+
+// neverRead reports whether the parameter v is blank, unused, or used
+// in body only as a result of a return statement.
+func (c *checker) neverRead(v *types.Var, body *ast.BlockStmt) bool {
+	if v.Name() == "" || v.Name() == "_" {
+		return true
+	}
+	read := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if read {
+			return false
+		}
+		if ret, ok := n.(*ast.ReturnStmt); ok {
+			for _, r := range ret.Results {
+				if id, ok := ast.Unparen(r).(*ast.Ident); ok && c.pass.TypesInfo.Uses[id] == v {
+					continue
+				}
+				ast.Inspect(r, func(m ast.Node) bool {
+					if id, ok := m.(*ast.Ident); ok && c.pass.TypesInfo.Uses[id] == v {
+						read = true
+					}
+					return !read
+				})
+			}
+			return false
+		}
+		if id, ok := n.(*ast.Ident); ok && c.pass.TypesInfo.Uses[id] == v {
+			read = true
+		}
+		return !read
+	})
+	return !read
 }
 
 // inspectNoLits is ast.Inspect that does not enter function literals.
