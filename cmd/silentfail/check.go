@@ -1,18 +1,25 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/silentfail/silentfail/checks/suite"
+	"github.com/silentfail/silentfail/internal/baseline"
 	"github.com/silentfail/silentfail/internal/checkrun"
+	"github.com/silentfail/silentfail/internal/config"
+	"github.com/silentfail/silentfail/internal/newcode"
 	"github.com/silentfail/silentfail/internal/sarif"
 	"github.com/silentfail/silentfail/internal/udiff"
 )
@@ -28,6 +35,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		enable   = fs.String("enable", "", "comma-separated checks and forms to run (default: the default set; \"all\": every check and form; \"default,NAME\": the default set and NAME)")
 		disable  = fs.String("disable", "", "comma-separated checks not to run")
 		tests    = fs.Bool("tests", true, "also check test files")
+		base     = fs.String("baseline", "", "report only findings that are not in this baseline `file`; when it does not exist, write it with the current findings and report none")
+		fromRev  = fs.String("new-from-rev", "", "report only findings on lines changed since this git `revision` (committed, staged or not, and untracked files)")
+		cfgPath  = fs.String("config", "", "read settings from this `file` (default: silentfail.yaml or .silentfail.yaml in the current directory or the nearest above it; \"none\": no file)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: silentfail check [flags] [packages]\n\nPackages default to ./... . Exit status: 0 clean, 1 findings, 2 could not run, 4 or 5 partial run (some packages skipped) without or with findings.\n\nFlags:\n")
@@ -48,10 +58,50 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "silentfail: -fix and -diff cannot be used together: -diff shows the fixes, -fix applies them")
 		return exitError
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "silentfail:", err)
+		return exitError
+	}
+	if cfg != nil {
+		if !given["enable"] && len(cfg.Enable) > 0 {
+			*enable = strings.Join(cfg.Enable, ",")
+		}
+		if !given["disable"] && len(cfg.Disable) > 0 {
+			*disable = strings.Join(cfg.Disable, ",")
+		}
+		if !given["tests"] && cfg.Tests != nil {
+			*tests = *cfg.Tests
+		}
+		if !given["baseline"] && cfg.Baseline != "" {
+			*base = cfg.Baseline
+		}
+	}
 	analyzers, err := selectChecks(*enable, *disable)
 	if err != nil {
 		fmt.Fprintln(stderr, "silentfail:", err)
 		return exitError
+	}
+	var changed *newcode.Lines
+	if *fromRev != "" {
+		wd, err := os.Getwd()
+		if err == nil {
+			changed, err = newcode.Since(context.Background(), wd, *fromRev)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
+	}
+	var known *baseline.File
+	if *base != "" {
+		known, err = baseline.Read(*base)
+		if err != nil && !errors.Is(err, iofs.ErrNotExist) {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
 	}
 
 	res, runErr := checkrun.Run(checkrun.Config{
@@ -83,6 +133,27 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 
 	findings := res.Findings
+	if cfg != nil {
+		findings = slices.DeleteFunc(findings, func(f checkrun.Finding) bool { return cfg.Excluded(f.Pos.Filename) })
+	}
+	if changed != nil {
+		findings = slices.DeleteFunc(findings, func(f checkrun.Finding) bool { return !changed.Has(f.Pos.Filename, f.Pos.Line) })
+	}
+	switch {
+	case *base != "" && known == nil && status != exitError:
+		if err := baseline.New(*base, findings).Write(*base); err != nil {
+			fmt.Fprintln(stderr, "silentfail:", err)
+			return exitError
+		}
+		fmt.Fprintf(stderr, "silentfail: wrote the baseline %s with %d findings: later runs with -baseline report only new ones\n", *base, len(findings))
+		findings = nil
+	case known != nil:
+		var held int
+		findings, held = known.New(*base, findings)
+		if held > 0 {
+			fmt.Fprintf(stderr, "silentfail: %d findings held in the baseline %s are not shown\n", held, *base)
+		}
+	}
 	if *fix || *diff {
 		plan, err := checkrun.PlanFixes(findings)
 		if err != nil {
@@ -123,6 +194,35 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		status += exitFindings
 	}
 	return status
+}
+
+// loadConfig reads the config file named by -config, or the one found
+// from the current directory up; nil when there is none.
+func loadConfig(flagValue string) (*config.Config, error) {
+	path := flagValue
+	switch path {
+	case "none":
+		return nil, nil
+	case "":
+		var err error
+		if path, err = config.Find("."); err != nil || path == "" {
+			return nil, err
+		}
+	}
+	cfg, err := config.Read(path)
+	if err != nil {
+		if errors.Is(err, iofs.ErrNotExist) {
+			return nil, fmt.Errorf("-config %s: no such file", path)
+		}
+		return nil, err
+	}
+	if err := cfg.CheckNames(func(name string) bool {
+		_, err := suite.Select([]string{name}, nil)
+		return err == nil
+	}); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 // sarifLog describes the checks that ran as rules, and the findings.

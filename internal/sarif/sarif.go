@@ -7,8 +7,6 @@
 package sarif
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"go/token"
 	"io"
@@ -16,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -211,8 +208,8 @@ func New(checks []Check, findings []checkrun.Finding, opts Options) *Log {
 	for _, c := range checks {
 		addRule(rule(c))
 	}
-	seen := map[string]int{} // fingerprint base -> occurrences so far
-	for _, f := range findings {
+	prints := checkrun.Fingerprints(findings, func(f checkrun.Finding) string { return b.artifact(f.Pos.Filename).URI })
+	for i, f := range findings {
 		if _, ok := index[f.Check]; !ok {
 			addRule(Rule{ID: f.Check, Name: f.Check, DefaultConfiguration: &Configuration{Level: "warning"}})
 		}
@@ -229,9 +226,7 @@ func New(checks []Check, findings []checkrun.Finding, opts Options) *Log {
 			l.ID, l.Message = &id, &Message{Text: r.Message}
 			res.RelatedLocations = append(res.RelatedLocations, l)
 		}
-		base := b.fingerprint(f)
-		seen[base]++
-		res.PartialFingerprints = map[string]string{fingerprintKey: base + ":" + strconv.Itoa(seen[base])}
+		res.PartialFingerprints = map[string]string{fingerprintKey: prints[i]}
 		for _, fx := range f.Fixes {
 			res.Fixes = append(res.Fixes, b.fix(fx))
 		}
@@ -357,27 +352,6 @@ func (b *builder) fix(fx checkrun.Fix) Fix {
 		changes[i].Replacements = append(changes[i].Replacements, r)
 	}
 	return Fix{Description: Message{Text: fx.Message}, ArtifactChanges: changes}
-}
-
-// fingerprint identifies a finding across runs while lines move: the
-// check, the file, the function and the message with its numbers
-// (line references) blanked. Findings alike in all of these are told
-// apart by their order in the file, as the result's ":n" suffix.
-func (b *builder) fingerprint(f checkrun.Finding) string {
-	file := b.artifact(f.Pos.Filename).URI
-	var msg strings.Builder
-	inNumber := false
-	for _, c := range f.Message {
-		digit := c >= '0' && c <= '9'
-		if !digit {
-			msg.WriteRune(c)
-		} else if !inNumber {
-			msg.WriteByte('#')
-		}
-		inNumber = digit
-	}
-	sum := sha256.Sum256([]byte(f.Check + "\x00" + file + "\x00" + f.Func.Name + "\x00" + msg.String()))
-	return hex.EncodeToString(sum[:16])
 }
 
 // escapePath escapes each segment of a slash-separated path for a URI.
