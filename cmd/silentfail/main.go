@@ -162,15 +162,32 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// version reports the module version the binary was built from, and
-// the Go toolchain that built it.
+// version reports the module version the binary was built from, the
+// commit when the build recorded it (a go build or go install in a
+// clone does), and the Go toolchain that built it.
 func version() string {
 	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-		return v + " " + bi.GoVersion
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
 	}
-	return v
+	if bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
+		v += " commit " + rev
+		if modified == "true" {
+			v += " (with uncommitted changes)"
+		}
+	}
+	return v + " " + bi.GoVersion
 }
