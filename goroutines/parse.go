@@ -3,6 +3,7 @@ package goroutines
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,13 @@ const maxLine = 1 << 20
 // a goroutine dump or traceback (FormatDump), a debug=1 text profile
 // (FormatText) or a pprof profile, gzipped or not (FormatProfile).
 func Parse(r io.Reader) (*Snapshot, error) {
+	return parse(r, true)
+}
+
+// parse detects the format of r and parses it. Gzip is undone once,
+// whatever it holds: pprof serves profiles gzipped, and users gzip text
+// dumps to keep or send them.
+func parse(r io.Reader, gunzip bool) (*Snapshot, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(512)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -26,7 +34,17 @@ func Parse(r io.Reader) (*Snapshot, error) {
 	switch {
 	case len(head) == 0:
 		return nil, errors.New("goroutines: empty input")
-	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}) || isBinary(head):
+	case gunzip && bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("goroutines: gzip data that does not decompress: %w", err)
+		}
+		s, err := parse(zr, false)
+		if err != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("goroutines: the gzip data is cut short: %w", err)
+		}
+		return s, err
+	case isBinary(head):
 		return parseProfile(br)
 	case bytes.HasPrefix(head, []byte("goroutine profile: total ")) || bytes.HasPrefix(head, []byte("goroutineleak profile: total ")):
 		return parseText(br)

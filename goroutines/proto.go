@@ -2,8 +2,7 @@ package goroutines
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -16,14 +15,14 @@ import (
 func parseProfile(r *bufio.Reader) (*Snapshot, error) {
 	data, err := readProto(r)
 	if err != nil {
-		return nil, fmt.Errorf("goroutines: pprof profile: %w", err)
+		return nil, fmt.Errorf("goroutines: reading a pprof profile: %w", err)
 	}
 	// ParseUncompressed, not Parse: Parse falls back to pprof's legacy
 	// text formats, which are no goroutine data and which some garbage
 	// inputs keep busy for a long time.
 	p, err := profile.ParseUncompressed(data)
 	if err != nil {
-		return nil, fmt.Errorf("goroutines: pprof profile: %w", err)
+		return nil, errors.New("goroutines: binary data that is neither a goroutine dump nor a pprof profile")
 	}
 	name := ""
 	if p.PeriodType != nil {
@@ -77,17 +76,9 @@ const maxProto = 256 << 20
 // readProto reads the protocol buffer, gunzipping it when it is
 // compressed.
 func readProto(r *bufio.Reader) ([]byte, error) {
-	var src io.Reader = r
-	if magic, _ := r.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		src = zr
-	}
-	data, err := io.ReadAll(io.LimitReader(src, maxProto+1))
+	data, err := io.ReadAll(io.LimitReader(r, maxProto+1))
 	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
+		return nil, err
 	}
 	if len(data) > maxProto {
 		return nil, fmt.Errorf("larger than %d MiB uncompressed", maxProto>>20)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -93,6 +94,42 @@ func TestDiagnoseBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(html); !os.IsNotExist(err) {
 		t.Error("-html written for an input that could not be read")
+	}
+}
+
+// Binary files say what they are not, in words, not a decoder's; a
+// gzipped text dump is read as the dump it holds.
+func TestDiagnoseBinaryAndGzippedInput(t *testing.T) {
+	dir := t.TempDir()
+	random := filepath.Join(dir, "random.bin")
+	b := make([]byte, 4096)
+	for i := range b {
+		b[i] = byte(i*7919 + i/3) // not text, not a profile
+	}
+	os.WriteFile(random, b, 0o644)
+	r := silentfail(t, ".", "diagnose", "-source", "none", random)
+	if r.code != 2 || !strings.Contains(r.stderr, random+": goroutines: binary data that is neither a goroutine dump nor a pprof profile") || strings.Contains(r.stderr, "wire type") {
+		t.Errorf("random bytes: %+v", r)
+	}
+	dump, err := os.ReadFile(filepath.Join(captures, "go1.27.debug2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(dump)
+	zw.Close()
+	zipped := filepath.Join(dir, "dump.txt.gz")
+	os.WriteFile(zipped, gz.Bytes(), 0o644)
+	plain := silentfail(t, ".", "diagnose", "-source", "none", filepath.Join(captures, "go1.27.debug2.txt"))
+	r = silentfail(t, ".", "diagnose", "-source", "none", zipped)
+	if r.code != plain.code || r.stderr != "" || !strings.Contains(r.stdout, "groups of goroutines") {
+		t.Errorf("gzipped dump: %+v", r)
+	}
+	os.WriteFile(zipped, gz.Bytes()[:gz.Len()/2], 0o644)
+	r = silentfail(t, ".", "diagnose", "-source", "none", zipped)
+	if r.code != 2 || !strings.Contains(r.stderr, "cut short") {
+		t.Errorf("gzipped dump cut short: %+v", r)
 	}
 }
 

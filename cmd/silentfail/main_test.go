@@ -197,13 +197,15 @@ func TestCheckBrokenPackageStillChecksTheOthers(t *testing.T) {
 }
 
 func TestCheckCannotRun(t *testing.T) {
+	nomod := copyTree(t, "testdata/nomod")
 	for _, tc := range []struct {
 		name string
 		dir  string
 		args []string
 		want string
 	}{
-		{"no module", copyTree(t, "testdata/nomod"), []string{"check", "./..."}, "no Go module here"},
+		{"no module", nomod, []string{"check", "./..."}, nomod + ": no Go module here"}, // the directory it ran in, not /
+		{"a directory without Go files", mod, []string{"check", "./empty"}, "no Go files in "}, // not "does not type-check"
 		{"missing directory", mod, []string{"check", "./nosuchdir/..."}, "pattern ./nosuchdir/...: lstat ./nosuchdir/: no such file or directory"},
 		{"nothing matched", mod, []string{"check", "./empty/..."}, "./empty/... matched no packages"},
 		{"unknown check", mod, []string{"check", "-enable", "deferlok", "./clean"}, `unknown check "deferlok"`},

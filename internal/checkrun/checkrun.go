@@ -181,8 +181,14 @@ func Run(cfg Config) (*Result, error) {
 // isPatternError reports whether p stands for a pattern the go command
 // could not resolve (a missing directory) rather than a real package.
 func isPatternError(p *packages.Package) bool {
-	return p.Name == "" && len(p.CompiledGoFiles) == 0 && len(p.Errors) > 0 &&
-		strings.HasPrefix(p.Errors[0].Msg, "pattern ")
+	if p.Name != "" || len(p.CompiledGoFiles) != 0 || len(p.Errors) == 0 {
+		return false
+	}
+	msg := p.Errors[0].Msg
+	// A directory named on the command line that holds no package: the
+	// pattern is wrong, nothing failed to type-check.
+	return strings.HasPrefix(msg, "pattern ") || strings.HasPrefix(msg, "no Go files in ") ||
+		strings.HasPrefix(msg, "build constraints exclude all Go files in ")
 }
 
 // needModule fails early, with advice, when relative patterns are used
@@ -197,11 +203,11 @@ func needModule(dir string, patterns []string) error {
 	if !relative || os.Getenv("GO111MODULE") == "off" {
 		return nil
 	}
-	d, err := filepath.Abs(cmp.Or(dir, "."))
+	start, err := filepath.Abs(cmp.Or(dir, "."))
 	if err != nil {
 		return err
 	}
-	for {
+	for d := start; ; {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			return nil
 		}
@@ -210,7 +216,7 @@ func needModule(dir string, patterns []string) error {
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return fmt.Errorf("%s: no Go module here (go.mod not found in this directory or any parent): run silentfail inside a module, or name packages of one", d)
+			return fmt.Errorf("%s: no Go module here (go.mod not found in this directory or any parent): run silentfail inside a module, or name packages of one", start)
 		}
 		d = parent
 	}
