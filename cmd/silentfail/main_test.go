@@ -204,7 +204,7 @@ func TestCheckCannotRun(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no module", nomod, []string{"check", "./..."}, nomod + ": no Go module here"}, // the directory it ran in, not /
+		{"no module", nomod, []string{"check", "./..."}, nomod + ": no Go module here"},        // the directory it ran in, not /
 		{"a directory without Go files", mod, []string{"check", "./empty"}, "no Go files in "}, // not "does not type-check"
 		{"missing directory", mod, []string{"check", "./nosuchdir/..."}, "pattern ./nosuchdir/...: lstat ./nosuchdir/: no such file or directory"},
 		{"nothing matched", mod, []string{"check", "./empty/..."}, "./empty/... matched no packages"},
