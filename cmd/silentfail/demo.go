@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,20 +19,18 @@ import (
 	"time"
 
 	"github.com/silentfail/silentfail/diagnose"
+	"github.com/silentfail/silentfail/examples"
 	"github.com/silentfail/silentfail/diagnose/render"
 	"github.com/silentfail/silentfail/goroutines"
 	"github.com/silentfail/silentfail/watch"
 )
-
-// demoModule is the module whose examples/leakyservice the demo runs.
-const demoModule = "github.com/silentfail/silentfail"
 
 // runDemo shows the whole loop on the example service: start it, load
 // it, watch it until a rule fires, diagnose the capture and more
 // snapshots with the example's static findings, stop everything.
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprintln(stderr, "usage: silentfail demo\n\nStarts examples/leakyservice on a loopback port, drives bounded traffic, watches\nit, captures the profiles when goroutines grow, and prints the diagnose report in\nwhich each runtime leak points at its line and its static finding. Run it from\nthe silentfail source tree; it takes under a minute and leaves nothing running.")
+		fmt.Fprintln(stderr, "usage: silentfail demo\n\nStarts examples/leakyservice on a loopback port, drives bounded traffic, watches\nit, captures the profiles when goroutines grow, and prints the diagnose report in\nwhich each runtime leak points at its line and its static finding. It runs from\nany directory (the example's source is in the binary; the go command builds it)\nand takes under a minute, leaving nothing running.")
 		return exitClean
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -53,22 +52,23 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 
 func demo(ctx context.Context, log io.Writer) (*diagnose.Report, error) {
 	say := func(format string, args ...any) { fmt.Fprintf(log, "demo: "+format+"\n", args...) }
-	root, err := demoRoot()
-	if err != nil {
-		return nil, err
-	}
 	work, err := os.MkdirTemp("", "silentfail-demo-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
+	root, err := writeDemoModule(filepath.Join(work, "leakyservice"))
+	if err != nil {
+		return nil, err
+	}
 
-	say("building examples/leakyservice")
-	bin := filepath.Join(work, "leakyservice")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./examples/leakyservice")
+	say("building leakyservice (examples/leakyservice, carried in this binary) in %s", root)
+	bin := filepath.Join(work, "leakyservice.bin")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	build.Dir = root
+	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building examples/leakyservice: %v\n%s", err, out)
+		return nil, fmt.Errorf("building leakyservice (the demo needs the go command): %v\n%s", err, out)
 	}
 	addr, err := freeAddr()
 	if err != nil {
@@ -98,8 +98,8 @@ func demo(ctx context.Context, log io.Writer) (*diagnose.Report, error) {
 	say("leakyservice runs on %s (pid %d)", base, svc.Process.Pid)
 
 	// Static findings of the example, to explain what the runtime shows.
-	say("running silentfail check on examples/leakyservice")
-	findings, module, err := checkModule(root, "./examples/leakyservice")
+	say("running silentfail check on leakyservice")
+	findings, module, err := checkModule(root, "./...")
 	if err != nil {
 		return nil, err
 	}
@@ -173,21 +173,31 @@ func drive(ctx context.Context, base string, worker int) {
 	}
 }
 
-// demoRoot finds the silentfail source tree at or above the current
-// directory.
-func demoRoot() (string, error) {
-	root, err := moduleRoot("")
-	if err == nil {
-		gomod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
-		m := moduleLine.FindSubmatch(gomod)
-		if m != nil && string(m[1]) == demoModule {
-			if _, err := os.Stat(filepath.Join(root, "examples", "leakyservice")); err == nil {
-				return root, nil
-			}
-		}
+// writeDemoModule writes the example service's embedded source to dir
+// as a module of its own (it needs nothing but the standard library)
+// and returns dir.
+func writeDemoModule(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
 	}
-	return "", errors.New("run it inside the silentfail source tree: it builds examples/leakyservice")
+	files, err := fs.Sub(examples.LeakyService, "leakyservice")
+	if err != nil {
+		return "", err
+	}
+	if err := os.CopyFS(dir, files); err != nil {
+		return "", fmt.Errorf("writing the example's source: %w", err)
+	}
+	gomod := "module leakyservice\n\ngo " + demoGoVersion + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
+
+// demoGoVersion is the language version of the example's module, as in
+// silentfail's own go.mod: files that need an older one (loop variables
+// shared before Go 1.22) say so with a build constraint.
+const demoGoVersion = "1.26.0"
 
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

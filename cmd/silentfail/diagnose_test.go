@@ -157,12 +157,18 @@ func TestDiagnoseURL(t *testing.T) {
 }
 
 // The demo runs the whole loop on the example service and shows the
-// runtime leak linked to its static finding.
+// runtime leak linked to its static finding, from a directory that has
+// nothing of silentfail in it, and leaves nothing behind.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and loads the example service")
 	}
-	r := silentfail(t, filepath.Join("..", ".."), "demo")
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	r := silentfail(t, t.TempDir(), "demo")
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("the demo left %s behind", left[0].Name())
+	}
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
