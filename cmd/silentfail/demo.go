@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/silentfail/silentfail/diagnose"
-	"github.com/silentfail/silentfail/examples"
 	"github.com/silentfail/silentfail/diagnose/render"
+	"github.com/silentfail/silentfail/examples"
 	"github.com/silentfail/silentfail/goroutines"
 	"github.com/silentfail/silentfail/watch"
 )
