@@ -238,8 +238,10 @@ func outermost(g *goroutines.Goroutine) string {
 }
 
 // waitFor returns the goroutines that match and are not ignored, once
-// they stop changing or MaxWait has passed; those the goroutineleak
-// profile proves leaked are returned at once.
+// they stop changing or MaxWait has passed. Those the goroutineleak
+// profile proves leaked need no wait: when every one left is proven,
+// waitFor returns at once; else it waits for the others, which may
+// still finish or block for good later, and returns both.
 func (c *config) waitFor(match func(*goroutines.Goroutine) bool) []*goroutines.Goroutine {
 	deadline := time.Now().Add(c.maxWait)
 	delay := time.Millisecond
@@ -257,15 +259,27 @@ func (c *config) waitFor(match func(*goroutines.Goroutine) bool) []*goroutines.G
 		if len(left) == 0 {
 			return nil
 		}
-		if proven := c.proven(match); len(proven) > 0 {
+		proven := c.proven(match)
+		isProven := make(map[string]bool, len(proven))
+		for _, g := range proven {
+			isProven[labelledKey(g)] = true
+		}
+		unproven := slices.DeleteFunc(left, func(g *goroutines.Goroutine) bool { return isProven[labelledKey(g)] })
+		if len(unproven) == 0 {
 			return proven
 		}
 		if time.Now().After(deadline) {
-			return left
+			return append(proven, unproven...)
 		}
 		time.Sleep(delay)
 		delay = min(2*delay, 100*time.Millisecond)
 	}
+}
+
+// labelledKey tells goroutine groups apart as the debug=1 form does: by
+// stack and labels.
+func labelledKey(g *goroutines.Goroutine) string {
+	return stackKey(g) + fmt.Sprint(g.Labels)
 }
 
 // proven returns the matching goroutines the runtime's goroutineleak

@@ -107,9 +107,14 @@ func TestCheckProvenByTheRuntime(t *testing.T) {
 	if out, err := exec.Command("env", "GOTOOLCHAIN=go1.27.4", "go", "version").CombinedOutput(); err != nil {
 		t.Skipf("no Go 1.27 toolchain: %v\n%s", err, out)
 	}
-	out, failed := goTest(t, "TestCheckLeaks", "GOTOOLCHAIN=go1.27.4")
+	out, failed := goTest(t, "TestCheckLeaks|TestCheckProvenAndLater", "GOTOOLCHAIN=go1.27.4")
 	if !failed || !strings.Contains(out, "leaktest: TestCheckLeaks leaked 1 goroutine (the runtime's goroutineleak profile proves 1 blocked forever)") ||
 		strings.Contains(out, "has no goroutineleak profile") {
+		t.Errorf("%s", out)
+	}
+	// A goroutine that blocks later is waited for, though another is
+	// already proven.
+	if !strings.Contains(out, "leaktest: TestCheckProvenAndLater leaked 2 goroutines (the runtime's goroutineleak profile proves 2 blocked forever)") {
 		t.Errorf("%s", out)
 	}
 }

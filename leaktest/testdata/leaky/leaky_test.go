@@ -126,3 +126,15 @@ func TestMainNested(t *testing.T) {
 func spawn(started chan<- struct{}) {
 	go helper(started)
 }
+
+// One goroutine blocks for good at once, another only later: the first
+// being proven does not cut the wait for the second.
+func TestCheckProvenAndLater(t *testing.T) {
+	leaktest.Check(t, leaktest.MaxWait(time.Second))
+	go func() { select {} }()
+	late := make(chan int)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		late <- 1 // nobody receives
+	}()
+}
