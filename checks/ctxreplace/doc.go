@@ -97,7 +97,7 @@
 // Bad:
 //
 //	func (s *Server) search(w http.ResponseWriter, r *http.Request) {
-//		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+//		ctx, cancel := context.WithTimeout(context.TODO(), 5*time.Second)
 //		defer cancel()
 //		rows, err := s.db.QueryContext(ctx, searchSQL, r.FormValue("q"))
 //		...

@@ -11,12 +11,12 @@
 //	mu.Lock()
 //	defer mu.Lock() // should be Unlock
 //
-// At run time the function returns with the mutex locked twice over: the
-// deferred Lock blocks forever, and so does every later caller, while
-// the goroutines queue up behind it. Pairing Lock with a deferred
-// RUnlock, or RLock with a deferred Unlock, is a fatal error ("sync:
-// RUnlock of unlocked RWMutex") that takes the whole process down the
-// first time the path runs.
+// At run time the function never returns: the deferred Lock waits for
+// the mutex it already holds, forever, and every later caller queues up
+// behind it. Pairing Lock with a deferred RUnlock, or RLock with a
+// deferred Unlock, is a fatal error ("sync: RUnlock of unlocked
+// RWMutex", or "sync: Unlock of unlocked RWMutex") that takes the whole
+// process down the first time the path runs.
 //
 // The check looks at a defer statement that directly follows a Lock or
 // RLock of the same mutex (sync.Mutex, sync.RWMutex, sync.Locker, and

@@ -4,7 +4,7 @@
 //
 // # Analyzer poolput
 //
-// poolput: a sync.Pool Put of a non-pointer, a use after Put, or a second Put of the same object
+// poolput: a use of a sync.Pool object after Put, or a second Put of it (opt-in: a Put of a non-pointer)
 //
 // Put hands the object to every goroutine of the process. Three
 // mistakes go unnoticed in tests and hurt in production:

@@ -149,7 +149,9 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 			status = exitError
 			continue
 		}
-		fmt.Fprintf(stdout, "%s\n\n%s\n", a.Doc, a.URL)
+		title, rest, _ := strings.Cut(a.Doc, "\n")
+		writeFirstScreen(stdout, title, name)
+		fmt.Fprintf(stdout, "\n%s\n%s\n\n%s\n", strings.Repeat("-", 72), strings.TrimSpace(rest), a.URL)
 		if r := suite.OptInReason(name); r != "" {
 			fmt.Fprintf(stdout, "\nOpt-in: not run unless named (-enable default,%s): %s.\n", name, r)
 		}
@@ -160,6 +162,21 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// writeFirstScreen prints what a user reads when a finding appears, in
+// at most 12 lines: the check, what it finds, why it hurts, the fix, one
+// bad line and its good form, and whether it runs by default.
+func writeFirstScreen(w io.Writer, title, name string) {
+	fmt.Fprintln(w, title)
+	if sm, ok := suite.Summaries[name]; ok {
+		fmt.Fprintf(w, "\n  what:   %s\n  hurts:  %s\n  fix:    %s\n\n  bad:    %s\n  good:   %s\n", sm.What, sm.Hurts, sm.Fix, sm.Bad, sm.Good)
+	}
+	if suite.IsDefault(name) {
+		fmt.Fprintf(w, "\nRuns by default. The whole documentation follows.\n")
+	} else {
+		fmt.Fprintf(w, "\nOpt-in: -enable default,%s. The whole documentation follows.\n", name)
+	}
 }
 
 // version reports the module version the binary was built from, the

@@ -385,6 +385,20 @@ func TestHelpAndVersion(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "deferlock: ") || !strings.Contains(r.stdout, "Bad:") || !strings.Contains(r.stdout, "https://") {
 		t.Errorf("help deferlock: exit %d\n%s", r.code, r.stdout)
 	}
+	// The first screen, what a user reads when a finding appears, holds
+	// the what, the harm, the fix and a bad/good pair in 12 lines.
+	for _, name := range []string{"deferloop", "deferargs", "deferclose", "defererr", "deferblock", "defergo", "deferrecover", "deferlock", "relock", "unreleased", "lockwait", "lockorder", "waitgroup", "loopcapture", "ctxcancel", "ctxreplace", "chanleak", "lonechan", "poolreset", "poolput"} {
+		r := silentfail(t, mod, "help", name)
+		first, _, ok := strings.Cut(r.stdout, strings.Repeat("-", 72))
+		if !ok || strings.Count(strings.TrimSpace(first), "\n")+1 > 12 {
+			t.Errorf("help %s: no first screen of at most 12 lines:\n%s", name, first)
+		}
+		for _, part := range []string{"what:", "hurts:", "fix:", "bad:", "good:"} {
+			if !strings.Contains(first, part) {
+				t.Errorf("help %s: first screen lacks %q:\n%s", name, part, first)
+			}
+		}
+	}
 	if r := silentfail(t, mod, "help", "nosuch"); r.code != 2 || !strings.Contains(r.stderr, `unknown check "nosuch"`) {
 		t.Errorf("help nosuch: exit %d, stderr %q", r.code, r.stderr)
 	}
