@@ -25,8 +25,9 @@
 #           run; no analysis results cached (fresh STATICCHECK_CACHE, and
 #           go vet's cached results are not in that copy). This is a CI job
 #           with a restored build cache after a change.
-#   rerun   the same command again on the cache the warm run left: go vet
-#           and staticcheck replay cached results; silentfail caches none.
+#   rerun   the same command again on the caches the warm run left: go vet
+#           and staticcheck replay cached results, silentfail its result
+#           cache (SILENTFAIL_CACHE, fresh for the cold and warm runs).
 #
 # Memory, two numbers per run (bench/internal/peakmem):
 #   proc MB  what /usr/bin/time -f %M reports: the largest resident set
@@ -93,9 +94,9 @@ bench() {
 	local tool i
 	for i in $(seq "$COLD_RUNS"); do
 		for tool in silentfail go-vet staticcheck; do
-			rm -rf "$work/gocache" "$work/sccache"
+			rm -rf "$work/gocache" "$work/sccache" "$work/sfcache"
 			mkdir -p "$work/gocache" "$work/sccache"
-			GOCACHE=$work/gocache STATICCHECK_CACHE=$work/sccache one "$target" cold "$tool" "$i" "$dir" "$@"
+			GOCACHE=$work/gocache STATICCHECK_CACHE=$work/sccache SILENTFAIL_CACHE=$work/sfcache one "$target" cold "$tool" "$i" "$dir" "$@"
 		done
 	done
 	# The compiled build graph, once, for the warm runs.
@@ -104,14 +105,14 @@ bench() {
 	(cd "$dir" && GOCACHE=$work/warm lock go list -export -deps -test "$@" >/dev/null)
 	for i in $(seq "$RUNS"); do
 		for tool in silentfail go-vet staticcheck; do
-			rm -rf "$work/gocache" "$work/sccache"
+			rm -rf "$work/gocache" "$work/sccache" "$work/sfcache"
 			cp -a "$work/warm" "$work/gocache"
 			mkdir -p "$work/sccache"
-			GOCACHE=$work/gocache STATICCHECK_CACHE=$work/sccache one "$target" warm "$tool" "$i" "$dir" "$@"
-			GOCACHE=$work/gocache STATICCHECK_CACHE=$work/sccache one "$target" rerun "$tool" "$i" "$dir" "$@"
+			GOCACHE=$work/gocache STATICCHECK_CACHE=$work/sccache SILENTFAIL_CACHE=$work/sfcache one "$target" warm "$tool" "$i" "$dir" "$@"
+			GOCACHE=$work/gocache STATICCHECK_CACHE=$work/sccache SILENTFAIL_CACHE=$work/sfcache one "$target" rerun "$tool" "$i" "$dir" "$@"
 		done
 	done
-	rm -rf "$work/gocache" "$work/sccache" "$work/warm"
+	rm -rf "$work/gocache" "$work/sccache" "$work/sfcache" "$work/warm"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3-), staticcheck $STATICCHECK_VERSION"

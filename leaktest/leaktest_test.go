@@ -38,10 +38,18 @@ func silentfailDir(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// The silentfail command the leaky tests run keeps its result cache
+	// here, not in the user's cache directory.
+	cache, err := os.MkdirTemp("", "leaktest-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("SILENTFAIL_CACHE", cache)
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	os.RemoveAll(cache)
 	os.Exit(code)
 }
 

@@ -189,3 +189,20 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("a missing -config file: %+v", r)
 	}
 }
+
+// A run replayed from the result cache prints what a fresh run prints,
+// byte for byte, in every output form.
+func TestCheckCacheSameOutput(t *testing.T) {
+	dir := scratchRepo(t)
+	moveDown(t, dir)
+	t.Setenv("SILENTFAIL_CACHE", t.TempDir())
+	for _, form := range [][]string{nil, {"-json"}, {"-sarif"}, {"-enable", "all"}} {
+		args := append(append([]string{"check"}, form...), "./...")
+		fresh := silentfail(t, dir, append([]string{"check", "-cache=false"}, args[1:]...)...)
+		first := silentfail(t, dir, args...)
+		replayed := silentfail(t, dir, args...)
+		if fresh.stdout == "" || first != fresh || replayed != fresh {
+			t.Errorf("%v: fresh, first and replayed runs differ:\n%+v\n%+v\n%+v", form, fresh, first, replayed)
+		}
+	}
+}

@@ -37,6 +37,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		tests    = fs.Bool("tests", true, "also check test files")
 		base     = fs.String("baseline", "", "report only findings that are not in this baseline `file`; when it does not exist, write it with the current findings and report none")
 		fromRev  = fs.String("new-from-rev", "", "report only findings on lines changed since this git `revision` (committed, staged or not, and untracked files)")
+		useCache = fs.Bool("cache", true, "replay the findings of unchanged packages from the result cache ($SILENTFAIL_CACHE, default silentfail/check in the user cache directory)")
 		cfgPath  = fs.String("config", "", "read settings from this `file` (default: silentfail.yaml or .silentfail.yaml in the current directory or the nearest above it; \"none\": no file)")
 	)
 	fs.Usage = func() {
@@ -104,12 +105,19 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	var cache *checkrun.Cache
+	if *useCache {
+		if dir, err := checkrun.DefaultCacheDir(); err == nil {
+			cache, _ = checkrun.OpenCache(dir, 0) // without one, the run recomputes everything
+		}
+	}
 	res, runErr := checkrun.Run(checkrun.Config{
 		Patterns:    fs.Args(),
 		Analyzers:   analyzers,
 		Tests:       *tests,
 		KnownChecks: checkNames(suite.All()),
 		TightGC:     true,
+		Cache:       cache,
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "silentfail:", runErr)

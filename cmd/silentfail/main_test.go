@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "silentfail")
+	// The commands under test keep their result cache here, not in the
+	// user's cache directory.
+	os.Setenv("SILENTFAIL_CACHE", filepath.Join(dir, "cache"))
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
 	}

@@ -37,6 +37,9 @@ type Config struct {
 	// for the duration of Run: for commands, not for libraries sharing
 	// the process with other work.
 	TightGC bool
+	// Cache, when set, replays the findings of packages whose inputs
+	// have not changed since a run stored them, and stores the others.
+	Cache *Cache
 }
 
 // A Finding is one diagnostic of one analyzer.
@@ -91,6 +94,7 @@ type Result struct {
 	Findings []Finding       // sorted by file, line, column, check
 	Broken   []BrokenPackage // sorted by package
 	Analyzed int             // number of packages analyzed
+	Cached   int             // how many of them were replayed from the cache
 }
 
 // maxErrorsPerPackage bounds how many load errors of one package are kept:
@@ -156,7 +160,9 @@ func Run(cfg Config) (*Result, error) {
 	}
 	seen := make(map[key]bool)
 	var failures []error
-	for _, r := range analyzeGraph(roots, cfg) {
+	results, cached := analyzeCached(roots, cfg, env)
+	res.Cached = cached
+	for _, r := range results {
 		if r.broken != nil {
 			res.Broken = append(res.Broken, *r.broken)
 		}
@@ -176,6 +182,55 @@ func Run(cfg Config) (*Result, error) {
 	sortFindings(res.Findings)
 	slices.SortFunc(res.Broken, func(a, b BrokenPackage) int { return cmp.Compare(a.Package, b.Package) })
 	return res, errors.Join(append(patternErrs, failures...)...)
+}
+
+// analyzeCached is analyzeGraph with cfg.Cache: roots whose key is in
+// the cache are replayed, the others analyzed (with what they import),
+// and their clean results stored. A cache that fails is left aside: the
+// run goes on without it.
+func analyzeCached(roots []*packages.Package, cfg Config, env []string) ([]rootResult, int) {
+	if cfg.Cache == nil {
+		return analyzeGraph(roots, cfg), 0
+	}
+	k, err := newKeyer(cfg, env)
+	if err != nil {
+		return analyzeGraph(roots, cfg), 0
+	}
+	results := make([]rootResult, len(roots))
+	keys := make([]string, len(roots))
+	var missed []*packages.Package
+	var at []int
+	cached := 0
+	for i, p := range roots {
+		key, err := k.key(p)
+		if err == nil {
+			if r, ok := cfg.Cache.get(key); ok {
+				results[i] = r
+				cached++
+				continue
+			}
+		}
+		keys[i] = key
+		missed = append(missed, p)
+		at = append(at, i)
+	}
+	if len(missed) == 0 {
+		return results, cached
+	}
+	wrote := false
+	for j, r := range analyzeGraph(missed, cfg) {
+		i := at[j]
+		results[i] = r
+		if keys[i] != "" && r.analyzed && r.broken == nil && len(r.failures) == 0 {
+			if cfg.Cache.put(keys[i], r) == nil {
+				wrote = true
+			}
+		}
+	}
+	if wrote {
+		cfg.Cache.trim()
+	}
+	return results, cached
 }
 
 // isPatternError reports whether p stands for a pattern the go command
