@@ -210,6 +210,10 @@ func (c *checker) nilSafeMethod(m *types.Func, depth int) bool {
 		return true
 	}
 	if m.Pkg() != c.pass.Pkg {
+		if !isStd(m.Pkg()) {
+			safe, _ := c.foreignNilSafe(m)
+			return safe
+		}
 		return astq.IsNamedType(recvNamed, "os", "File") ||
 			astq.IsNamedType(recvNamed, "net", "TCPListener") ||
 			astq.IsNamedType(recvNamed, "net", "UnixListener")
@@ -455,11 +459,17 @@ func (c *checker) unreadMethod(use *ast.CallExpr) *types.Func {
 	if _, ptr := types.Unalias(m.Signature().Recv().Type()).(*types.Pointer); !ptr || m.Pkg() == nil || m.Pkg() == c.pass.Pkg {
 		return nil
 	}
-	first, _, _ := strings.Cut(m.Pkg().Path(), "/")
-	if !strings.Contains(first, ".") {
+	if isStd(m.Pkg()) {
 		return nil // the standard library, whose cleanups were checked
 	}
 	return m
+}
+
+// isStd reports whether p is a package of the standard library (its
+// path has no dot in its first element).
+func isStd(p *types.Package) bool {
+	first, _, _ := strings.Cut(p.Path(), "/")
+	return !strings.Contains(first, ".")
 }
 
 // methodName renders m as (*pkg.T).M.

@@ -1,0 +1,72 @@
+package deferclose
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+)
+
+// foreignNilSafe reports whether m, a pointer method of another package
+// outside the standard library, starts by checking its receiver for
+// nil, read from its source file when the file is on disk (a package of
+// the same module, or the module cache). Rule "nil-safe method of
+// another package": a cleanup such as Release that begins with
+// `if b == nil { return }` cannot panic when deferred early. Without
+// the source (known is false) the method is assumed to dereference its
+// receiver, as nearly all Close methods do, and so is a method whose
+// body it reads that does: either way the report names the method and
+// the assumption.
+//
+// The body is read without types: the receiver's first mention must be
+// a comparison with nil, as for the package's own methods; a receiver
+// never mentioned is never dereferenced.
+func (c *checker) foreignNilSafe(m *types.Func) (safe, known bool) {
+	file := c.pass.Fset.Position(m.Pos()).Filename
+	if file == "" {
+		return false, false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return false, false
+	}
+	recvName := types.TypeString(m.Signature().Recv().Type(), func(*types.Package) string { return "" })
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 || fd.Name.Name != m.Name() || fd.Body == nil {
+			continue
+		}
+		if types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName {
+			continue
+		}
+		names := fd.Recv.List[0].Names
+		if len(names) == 0 || names[0].Name == "_" {
+			return true, true // the receiver is never used
+		}
+		recv := names[0].Name
+		first := true
+		safe := true
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if !first {
+				return false
+			}
+			if be, ok := n.(*ast.BinaryExpr); ok && (be.Op == token.EQL || be.Op == token.NEQ) {
+				if isIdent(be.X, recv) && isIdent(be.Y, "nil") || isIdent(be.Y, recv) && isIdent(be.X, "nil") {
+					first = false
+					return false
+				}
+			}
+			if id, ok := n.(*ast.Ident); ok && id.Name == recv {
+				first, safe = false, false
+			}
+			return true
+		})
+		return safe, true
+	}
+	return false, false
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && id.Name == name
+}
