@@ -7,6 +7,7 @@
 //	silentfail check [flags] [packages]   run the checks (default ./...)
 //	silentfail diagnose [flags] SOURCE... find leaked goroutines in dumps and profiles
 //	silentfail watch [flags] URL          capture profiles when a service degrades
+//	silentfail respond [flags]            capture and diagnose the instance of each Alertmanager alert
 //	silentfail help [check]               list the checks, or explain one
 //	silentfail version                    print the version
 //
@@ -92,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDemo(args[1:], stdout, stderr)
 	case "watch":
 		return runWatch(args[1:], stdout, stderr)
+	case "respond":
+		return runRespond(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
@@ -110,6 +113,7 @@ Usage:
   silentfail check [flags] [packages]   run the checks (default ./...)
   silentfail diagnose [flags] SOURCE... find leaked and stuck goroutines in dumps, profiles, a live service
   silentfail watch [flags] URL          capture profiles when a running service degrades
+  silentfail respond [flags]            capture and diagnose the instance of each Alertmanager alert
   silentfail demo                       the whole loop on examples/leakyservice, in under a minute
   silentfail help [check]               list the checks, or explain one
   silentfail version                    print the version
