@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"text/template"
 	"time"
 
 	"github.com/silentfail/silentfail/checks/suite"
@@ -39,6 +40,11 @@ func runDiagnose(args []string, stdout, stderr io.Writer) int {
 		byFunction  = fs.Bool("functions", false, "group goroutines by the functions of their stacks, not their lines")
 		ignore      = fs.String("ignore", "", "comma-separated function `prefixes` of goroutines that are expected (added to the built-in list)")
 		concurrency = fs.Int("concurrency", 0, "the service's expected concurrency, if known: more goroutines blocked in one place are a crowd")
+		promURL     = fs.String("prometheus", "", "fleet mode: ask the Prometheus at this `URL` which instances' go_goroutines grew over -window, capture the -top that grew most, and fold the groups they share")
+		selector    = fs.String("selector", `job=~".+"`, "fleet mode: the label `matchers` of the instances, as inside go_goroutines{...}")
+		window      = fs.Duration("window", time.Hour, "fleet mode: how far back growth is judged")
+		top         = fs.Int("top", 5, "fleet mode: how many of the most growing instances to capture")
+		target      = fs.String("target", "http://{{.instance}}/debug/pprof/", "fleet mode: template of an instance's /debug/pprof/ URL, from its labels")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: silentfail diagnose [flags] SOURCE...
@@ -60,8 +66,41 @@ Flags:
 		}
 		return exitError
 	}
+	if *promURL != "" {
+		if fs.NArg() > 0 {
+			fmt.Fprintln(stderr, "silentfail: diagnose -prometheus finds its instances itself: give no SOURCE")
+			return exitError
+		}
+		tmpl, err := template.New("target").Option("missingkey=error").Parse(*target)
+		if err != nil {
+			fmt.Fprintf(stderr, "silentfail: -target %q: %v\n", *target, err)
+			return exitError
+		}
+		if *top < 1 || *window <= 0 || *samples < 1 || *every < 0 || *reqTimeout <= 0 {
+			fmt.Fprintln(stderr, "silentfail: -top, -window, -samples and -timeout must be positive, -every not negative")
+			return exitError
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		opts := []diagnose.Option{diagnose.Concurrency(*concurrency)}
+		if *byFunction {
+			opts = append(opts, diagnose.GroupByFunction())
+		}
+		if *ignore != "" {
+			opts = append(opts, diagnose.Ignore(strings.Split(*ignore, ",")...))
+		}
+		if *source != "none" {
+			if findings, module, err := staticFindings(*source); err == nil {
+				opts = append(opts, diagnose.WithFindings(findings), diagnose.Module(module))
+			}
+		}
+		return runFleet(ctx, fleetConfig{
+			prometheus: *promURL, selector: *selector, window: *window, top: *top, target: tmpl, opts: opts,
+			how: sampling{samples: *samples, every: *every, dumpLimit: *dumpLimit, timeout: *reqTimeout},
+		}, stdout, stderr)
+	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "silentfail: diagnose needs a dump, a profile, a directory of captures or a /debug/pprof/ URL")
+		fmt.Fprintln(stderr, "silentfail: diagnose needs a dump, a profile, a directory of captures or a /debug/pprof/ URL (or -prometheus)")
 		return exitError
 	}
 	if *samples < 1 || *every < 0 || *dumpLimit < 0 || *reqTimeout <= 0 {
