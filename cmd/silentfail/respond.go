@@ -47,6 +47,7 @@ type respondConfig struct {
 	token        string // required of Alertmanager, when set
 	targetToken  string // sent to the targets, when set
 	post         string // summary webhook, when set
+	opts         []diagnose.Option
 }
 
 func runRespond(args []string, stdout, stderr io.Writer) int {
@@ -68,6 +69,7 @@ func runRespond(args []string, stdout, stderr io.Writer) int {
 		targetToken = fs.String("target-token-file", "", "send `file`'s bearer token to the instances")
 		tlsCert     = fs.String("tls-cert", "", "serve the webhook over TLS with this certificate `file` (and -tls-key)")
 		tlsKey      = fs.String("tls-key", "", "the TLS key `file` for -tls-cert")
+		source      = fs.String("source", "", "`dir` of the instances' source (a package directory of a module, checked with its subdirectories once at start): each group links the static finding on its stack")
 		post        = fs.String("post", "", "also POST a one-paragraph summary of each response as JSON {\"text\": ...} to this `URL` (a chat webhook)")
 	)
 	fs.Usage = func() {
@@ -124,6 +126,22 @@ Flags:
 		if *f.into = strings.TrimSpace(string(b)); *f.into == "" {
 			return fail("%s %s: the file is empty", f.flag, f.file)
 		}
+	}
+	if *source != "" {
+		root, err := moduleRoot(*source)
+		if err != nil {
+			return fail("%v", err)
+		}
+		abs, _ := filepath.Abs(*source)
+		pattern := "./..."
+		if rel, err := filepath.Rel(root, abs); err == nil && rel != "." {
+			pattern = "./" + filepath.ToSlash(rel) + "/..."
+		}
+		findings, module, err := checkModule(root, pattern)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cfg.opts = append(cfg.opts, diagnose.WithFindings(findings), diagnose.Module(module))
 	}
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return fail("-dir %s: %v", cfg.dir, errors.Unwrap(err))
@@ -329,7 +347,7 @@ func (r *responder) respond(a alert, url string, seq int) (string, *diagnose.Rep
 	if err != nil {
 		return "", nil, err
 	}
-	rep, err := diagnose.Analyze(snaps)
+	rep, err := diagnose.Analyze(snaps, r.cfg.opts...)
 	if err != nil {
 		return "", nil, err
 	}
