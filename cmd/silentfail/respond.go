@@ -240,16 +240,19 @@ func (r *responder) alerts(w http.ResponseWriter, req *http.Request) {
 	if r.cfg.token != "" {
 		got := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(r.cfg.token)) != 1 {
+			r.log.Warn("webhook refused: no valid bearer token", "from", req.RemoteAddr)
 			http.Error(w, "a bearer token is required", http.StatusUnauthorized)
 			return
 		}
 	}
 	var hook webhook
 	if err := json.NewDecoder(io.LimitReader(req.Body, 4<<20)).Decode(&hook); err != nil {
+		r.log.Warn("webhook refused: not an Alertmanager webhook", "from", req.RemoteAddr, "err", err)
 		http.Error(w, "not an Alertmanager webhook: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	if hook.Version != "4" {
+		r.log.Warn("webhook refused: not version 4", "from", req.RemoteAddr, "version", hook.Version)
 		http.Error(w, fmt.Sprintf("webhook version %q: respond reads version 4", hook.Version), http.StatusBadRequest)
 		return
 	}

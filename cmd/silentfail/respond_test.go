@@ -19,11 +19,11 @@ import (
 
 // startRespond runs silentfail respond on a loopback port and returns
 // its base URL.
-func startRespond(t *testing.T, args ...string) string {
+func startRespond(t *testing.T, logs io.Writer, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binary, append([]string{"respond", "-listen", "127.0.0.1:0"}, args...)...)
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,8 @@ func TestRespondCapturesAndDiagnosesTheAlertingInstance(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer chat.Close()
-	resp := startRespond(t, "-dir", dir, "-samples", "3", "-every", "300ms", "-token-file", tokenFile, "-post", chat.URL)
+	var logs syncBuffer
+	resp := startRespond(t, &logs, "-dir", dir, "-samples", "3", "-every", "300ms", "-token-file", tokenFile, "-post", chat.URL)
 
 	if code := post(t, resp+"/alerts", hook("firing", instance), ""); code != http.StatusUnauthorized {
 		t.Errorf("without the token: %d, want 401", code)
@@ -108,6 +109,11 @@ func TestRespondCapturesAndDiagnosesTheAlertingInstance(t *testing.T) {
 	}
 	if code := post(t, resp+"/alerts", strings.Replace(hook("firing", instance), `"4"`, `"3"`, 1), "s3cret"); code != http.StatusBadRequest {
 		t.Errorf("webhook version 3: %d, want 400", code)
+	}
+	for _, want := range []string{"webhook refused: no valid bearer token", "webhook refused: not an Alertmanager webhook", "webhook refused: not version 4"} {
+		if !waitFor(func() bool { return strings.Contains(logs.String(), want) }) {
+			t.Errorf("no log line %q in\n%s", want, logs.String())
+		}
 	}
 	if code := post(t, resp+"/alerts", hook("resolved", "127.0.0.1:1"), "s3cret"); code != http.StatusNoContent {
 		t.Errorf("a resolved alert: %d, want 204", code)
@@ -204,4 +210,34 @@ func TestRespondBadFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, r.code, r.stderr)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's writes and the
+// test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond for up to 5 seconds.
+func waitFor(cond func() bool) bool {
+	for range 50 {
+		if cond() {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return cond()
 }
