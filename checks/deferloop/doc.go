@@ -71,7 +71,7 @@
 // form deferloop.pileup (rule "pile-ups are opt-in"; -enable
 // default,deferloop.pileup, go vet -deferloop.pileup): on real services
 // most such loops were short, bounded, or handed the values on, and only
-// 8 of its 80 findings on the real-code ledger were real bugs. Its findings carry the category
+// 16 of its 219 findings on the real-code ledger were real bugs. Its findings carry the category
 // "pileup" in -json output.
 //
 // Four rules cover families of correct code found on real services:
