@@ -82,13 +82,7 @@ Flags:
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		opts := []diagnose.Option{diagnose.Concurrency(*concurrency)}
-		if *byFunction {
-			opts = append(opts, diagnose.GroupByFunction())
-		}
-		if *ignore != "" {
-			opts = append(opts, diagnose.Ignore(strings.Split(*ignore, ",")...))
-		}
+		opts := groupingOptions(*concurrency, *byFunction, *ignore)
 		if *source != "none" {
 			if findings, module, err := staticFindings(*source); err == nil {
 				opts = append(opts, diagnose.WithFindings(findings), diagnose.Module(module))
@@ -141,13 +135,7 @@ Flags:
 		return exitError
 	}
 
-	opts := []diagnose.Option{diagnose.Concurrency(*concurrency)}
-	if *byFunction {
-		opts = append(opts, diagnose.GroupByFunction())
-	}
-	if *ignore != "" {
-		opts = append(opts, diagnose.Ignore(strings.Split(*ignore, ",")...))
-	}
+	opts := groupingOptions(*concurrency, *byFunction, *ignore)
 	if *source != "none" {
 		findings, module, err := staticFindings(*source)
 		switch {
@@ -189,6 +177,19 @@ Flags:
 		return exitFindings
 	}
 	return exitClean
+}
+
+// groupingOptions are the diagnose options of the flags that say how
+// to group and judge: -concurrency, -functions, -ignore.
+func groupingOptions(concurrency int, byFunction bool, ignore string) []diagnose.Option {
+	opts := []diagnose.Option{diagnose.Concurrency(concurrency)}
+	if byFunction {
+		opts = append(opts, diagnose.GroupByFunction())
+	}
+	if ignore != "" {
+		opts = append(opts, diagnose.Ignore(strings.Split(ignore, ",")...))
+	}
+	return opts
 }
 
 // load reads one SOURCE: a URL, a directory, a file, or "-" for the
