@@ -22,6 +22,7 @@ import (
 func parseDump(r *bufio.Reader) (*Snapshot, error) {
 	lr := &lineReader{r: r}
 	in := make(interner)
+	stacks := make(stackInterner)
 	s := &Snapshot{Format: FormatDump, Profile: ProfileGoroutine}
 	var (
 		header, trailer strings.Builder
@@ -46,6 +47,9 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 		if ok {
 			if pendingFunc != "" || pendingCreator {
 				return nil, fmt.Errorf("goroutines: dump line %d: goroutine header where the file of %q was expected", lr.line, pendingFunc)
+			}
+			if g != nil {
+				stacks.share(g)
 			}
 			g = h
 			g.Count = 1
@@ -85,6 +89,7 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 			}
 			pendingFunc, pendingCreator = "", false
 		case len(line) == 0:
+			stacks.share(g)
 			g = nil // the blank line that ends a goroutine
 		case bytes.HasPrefix(line, []byte("created by ")):
 			fn, id := parseCreatedBy(line[len("created by "):])
@@ -99,10 +104,14 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 		default:
 			// Registers, "exit status 2", a log line right after the
 			// frames: the text after the goroutines.
+			stacks.share(g)
 			g = nil
 			trailer.Write(line)
 			trailer.WriteByte('\n')
 		}
+	}
+	if g != nil {
+		stacks.share(g)
 	}
 	if len(s.Goroutines) == 0 {
 		if pendingFunc != "" || pendingCreator {
@@ -124,6 +133,41 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 		s.Profile = ProfileGoroutineLeak
 	}
 	return s, nil
+}
+
+// stackInterner lets goroutines with the same stack (and creator)
+// share one copy of it: a dump of a leak repeats one stack for every
+// goroutine, and a million copies of it would be most of the memory a
+// dump takes.
+type stackInterner map[string]*Goroutine
+
+// share replaces g's stack and creator by those of an earlier goroutine
+// with the same ones, or keeps them (clipped) for the next.
+func (st stackInterner) share(g *Goroutine) {
+	var b strings.Builder
+	for _, f := range g.Stack {
+		b.WriteString(f.Function)
+		b.WriteByte(0)
+		b.WriteString(f.File)
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(f.Line))
+		b.WriteByte(0)
+	}
+	if c := g.CreatedBy; c != nil {
+		b.WriteString("\x01")
+		b.WriteString(c.Function)
+		b.WriteByte(0)
+		b.WriteString(c.File)
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(c.Line))
+	}
+	key := b.String()
+	if first, ok := st[key]; ok {
+		g.Stack, g.CreatedBy = first.Stack, first.CreatedBy
+		return
+	}
+	g.Stack = g.Stack[:len(g.Stack):len(g.Stack)]
+	st[key] = g
 }
 
 // cutHeader reports whether the text after the goroutines ends in the
