@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -90,7 +91,7 @@ func growingInstances(ctx context.Context, cfg fleetConfig) ([]instanceGrowth, i
 		out = append(out, instanceGrowth{labels: r.Metric, first: first, last: last})
 	}
 	slices.SortStableFunc(out, func(a, b instanceGrowth) int {
-		return -cmpFloat(a.last-a.first, b.last-b.first)
+		return cmp.Compare(b.last-b.first, a.last-a.first)
 	})
 	return out, len(body.Data.Result), nil
 }
@@ -101,16 +102,6 @@ func sampleValue(v [2]any) (float64, error) {
 		return 0, fmt.Errorf("not a sample value: %v", v[1])
 	}
 	return strconv.ParseFloat(s, 64)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // fleetFinding is one group found in several instances: where it

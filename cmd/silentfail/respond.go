@@ -188,10 +188,10 @@ type responder struct {
 	sem chan struct{}
 	wg  sync.WaitGroup
 
-	mu       sync.Mutex
-	busy     map[string]bool      // instances being captured
-	lastDone map[string]time.Time // instances' last response start, for the cooldown
-	seq      int
+	mu        sync.Mutex
+	busy      map[string]bool      // instances being captured
+	lastStart map[string]time.Time // when each instance's last response started, for the cooldown
+	seq       int
 
 	reg      *prometheus.Registry
 	received *prometheus.CounterVec
@@ -203,7 +203,7 @@ type responder struct {
 func newResponder(ctx context.Context, cfg respondConfig, log *slog.Logger) *responder {
 	r := &responder{
 		ctx: ctx, cfg: cfg, log: log, sem: make(chan struct{}, cfg.concurrency),
-		busy: map[string]bool{}, lastDone: map[string]time.Time{}, reg: prometheus.NewRegistry(),
+		busy: map[string]bool{}, lastStart: map[string]time.Time{}, reg: prometheus.NewRegistry(),
 		received: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "silentfail_respond_alerts_received_total", Help: "Alerts received, by status (firing, resolved)."}, []string{"status"}),
 		skipped:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "silentfail_respond_alerts_skipped_total", Help: "Firing alerts not responded to, by reason (cooldown, in_progress, busy, no_target)."}, []string{"reason"}),
 		done:     prometheus.NewCounter(prometheus.CounterOpts{Name: "silentfail_respond_captures_total", Help: "Responses written: snapshots and report."}),
@@ -281,7 +281,7 @@ func (r *responder) start(a alert) {
 		r.mu.Unlock()
 		r.skipped.WithLabelValues("in_progress").Inc()
 		return
-	case time.Since(r.lastDone[key]) < r.cfg.cooldown:
+	case time.Since(r.lastStart[key]) < r.cfg.cooldown:
 		r.mu.Unlock()
 		r.skipped.WithLabelValues("cooldown").Inc()
 		return
@@ -294,7 +294,7 @@ func (r *responder) start(a alert) {
 		return
 	}
 	r.busy[key] = true
-	r.lastDone[key] = time.Now()
+	r.lastStart[key] = time.Now()
 	r.seq++
 	seq := r.seq
 	r.mu.Unlock()
