@@ -686,7 +686,7 @@ func (g *Group) identity() identity {
 	id.known, id.first, id.stayed, id.eachStep = true, len(first), true, true
 	for gid, w := range first {
 		for t := 1; t < len(waits); t++ {
-			if _, ok := g.waits[t][gid]; !ok {
+			if _, ok := waits[t][gid]; !ok {
 				id.stayed = false
 			}
 		}

@@ -188,6 +188,20 @@ func TestIdentityAcrossSnapshots(t *testing.T) {
 		t.Errorf("pool 0 -> 210 -> 210 -> 210: %s: %s", g.Verdict, g.Reason)
 	}
 
+	// A group that first appears in the second snapshot is followed
+	// from there to the last: its first members gone by the last
+	// snapshot did not stay, though they are still in the third.
+	acc := group{accept, nil, "IO wait", 0, 1, 1}
+	rep, _ = diagnose.Analyze([]*goroutines.Snapshot{
+		snap(t0, acc),
+		snap(t0.Add(10*time.Second), acc, group{leakySend, &leakyCreator, "chan send", 0, 10, 100}),
+		snap(t0.Add(20*time.Second), acc, group{leakySend, &leakyCreator, "chan send", 0, 25, 100}),
+		snap(t0.Add(30*time.Second), acc, group{leakySend, &leakyCreator, "chan send", 0, 40, 300}),
+	})
+	if g := find(t, rep, "example.com/shop.(*API).stock.func1"); strings.Contains(g.Reason, "still there") {
+		t.Errorf("members gone by the last snapshot counted as staying: %s: %s", g.Verdict, g.Reason)
+	}
+
 	// Profiles carry no ids: two of them stay a suspect.
 	prof := func(at time.Time, n int) *goroutines.Snapshot {
 		return &goroutines.Snapshot{Time: at, Format: goroutines.FormatProfile, Profile: goroutines.ProfileGoroutine,
