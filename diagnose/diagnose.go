@@ -188,23 +188,25 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 	}
 	states := make(map[*Group]map[string]int)
 	for t, i := range timeline {
+		leakedIn := make(map[*Group]int) // goroutines marked leaked, in this snapshot
 		for _, g := range snaps[i].Goroutines {
 			grp := get(cfg.key(g), g)
 			grp.Counts[t] += g.Count
 			if c := snaps[i].Capture; c != nil && c.Request != nil && grp.Request == nil {
 				grp.Request, grp.CaptureReason = c.Request, c.Reason
 			}
-			if g.ID != 0 {
+			if g.ID != 0 || g.Members != nil {
 				if grp.waits == nil {
 					grp.waits = make([]map[int64]int, len(timeline))
 				}
 				if grp.waits[t] == nil {
 					grp.waits[t] = make(map[int64]int)
 				}
-				grp.waits[t][g.ID] = g.WaitMinutes
+				eachMember(g, func(id int64, wait int) { grp.waits[t][id] = wait })
 			}
 			if g.Leaked {
-				grp.Leaked = max(grp.Leaked, g.Count)
+				leakedIn[grp] += g.Count
+				grp.Leaked = max(grp.Leaked, leakedIn[grp])
 			}
 			st := g.State
 			if st == "" {
@@ -214,12 +216,12 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 				states[grp] = make(map[string]int)
 			}
 			states[grp][st] += g.Count
-			if g.WaitMinutes > grp.WaitMax {
-				grp.WaitMax = g.WaitMinutes
-			}
-			if grp.WaitMin < 0 || g.WaitMinutes < grp.WaitMin {
-				grp.WaitMin = g.WaitMinutes
-			}
+			eachMember(g, func(_ int64, wait int) {
+				grp.WaitMax = max(grp.WaitMax, wait)
+				if grp.WaitMin < 0 || wait < grp.WaitMin {
+					grp.WaitMin = wait
+				}
+			})
 		}
 	}
 	for _, i := range leaks {
@@ -590,20 +592,36 @@ func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
 		ids := make(map[int64]bool, len(a.Goroutines))
 		var maxA int64
 		for _, g := range a.Goroutines {
-			ids[g.ID] = true
-			maxA = max(maxA, g.ID)
+			eachMember(g, func(id int64, _ int) {
+				ids[id] = true
+				maxA = max(maxA, id)
+			})
 		}
 		unexplained := 0
 		for _, g := range b.Goroutines {
-			if g.ID > startup && g.ID < maxA-margin && !ids[g.ID] {
-				unexplained++
-			}
+			eachMember(g, func(id int64, _ int) {
+				if id > startup && id < maxA-margin && !ids[id] {
+					unexplained++
+				}
+			})
 		}
 		if unexplained >= 3 {
 			lives = append(lives, t)
 		}
 	}
 	return lives
+}
+
+// eachMember calls f with the id and wait minutes of each goroutine a
+// record stands for: its members when it is folded, else itself.
+func eachMember(g *goroutines.Goroutine, f func(id int64, wait int)) {
+	if m := g.Members; m != nil {
+		for i, id := range m.IDs {
+			f(id, int(m.Waits[i]))
+		}
+		return
+	}
+	f(g.ID, g.WaitMinutes)
 }
 
 // judgeLives judges g over the whole timeline when the process never

@@ -31,8 +31,8 @@ const (
 // skipped; a file that is not a capture at all is an error naming it.
 // Snapshots are ordered by capture time (capture.json, else the
 // profile's time, else the file's modification time).
-func ReadDir(dir string) ([]*Snapshot, error) {
-	snaps, skipped, err := readDir(dir, false)
+func ReadDir(dir string, opts ...Option) ([]*Snapshot, error) {
+	snaps, skipped, err := readDir(dir, false, opts)
 	if err == nil && len(skipped) > 0 {
 		err = skipped[0]
 	}
@@ -46,13 +46,13 @@ func ReadDir(dir string) ([]*Snapshot, error) {
 // capture that cannot be read is skipped, and its error returned in
 // skipped, one line naming it. The error is for a directory that holds
 // nothing usable.
-func ReadDirSkipping(dir string) (snaps []*Snapshot, skipped []error, err error) {
-	return readDir(dir, true)
+func ReadDirSkipping(dir string, opts ...Option) (snaps []*Snapshot, skipped []error, err error) {
+	return readDir(dir, true, opts)
 }
 
-func readDir(dir string, lenient bool) ([]*Snapshot, []error, error) {
+func readDir(dir string, lenient bool, opts []Option) ([]*Snapshot, []error, error) {
 	if isCapture(dir) {
-		snaps, err := readCapture(dir)
+		snaps, err := readCapture(dir, opts)
 		return snaps, nil, err
 	}
 	entries, err := os.ReadDir(dir)
@@ -70,7 +70,7 @@ func readDir(dir string, lenient bool) ([]*Snapshot, []error, error) {
 			if !isCapture(path) {
 				continue
 			}
-			snaps, err := readCapture(path)
+			snaps, err := readCapture(path, opts)
 			if err != nil {
 				if !lenient {
 					return nil, nil, err
@@ -82,7 +82,7 @@ func readDir(dir string, lenient bool) ([]*Snapshot, []error, error) {
 		case strings.HasSuffix(name, ".json"):
 			continue
 		default:
-			s, err := ParseFile(path)
+			s, err := ParseFile(path, opts...)
 			if errors.Is(err, errNotGoroutines) {
 				continue
 			}
@@ -116,7 +116,7 @@ func isCapture(dir string) bool {
 }
 
 // readCapture reads one capture directory.
-func readCapture(dir string) ([]*Snapshot, error) {
+func readCapture(dir string, opts []Option) ([]*Snapshot, error) {
 	var at time.Time
 	var info *CaptureInfo
 	if b, err := os.ReadFile(filepath.Join(dir, captureMeta)); err == nil {
@@ -152,7 +152,7 @@ func readCapture(dir string) ([]*Snapshot, error) {
 		if _, err := os.Stat(path); err != nil {
 			continue
 		}
-		s, err := ParseFile(path)
+		s, err := ParseFile(path, opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -19,11 +19,36 @@ import (
 //
 // Text before the first goroutine is the Header (a panic message, a
 // signal), text after the last one the Trailer (registers, exit status).
-func parseDump(r *bufio.Reader) (*Snapshot, error) {
+func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 	lr := &lineReader{r: r}
 	in := make(interner)
 	stacks := make(stackInterner)
 	s := &Snapshot{Format: FormatDump, Profile: ProfileGoroutine}
+	folds := make(map[foldKey]*Goroutine)
+	var lastID int64
+	// done is called once a goroutine's stack is complete: its stack is
+	// shared with the goroutines before it that have the same one, and,
+	// folding, it joins their record when it agrees with it on the rest.
+	done := func(g *Goroutine) {
+		stacks.share(g)
+		if !fold {
+			return
+		}
+		k := keyOf(g)
+		rec := folds[k]
+		if rec == nil {
+			g.Members = &Members{IDs: []int64{g.ID}, Waits: []int32{int32(min(g.WaitMinutes, 1<<31-1))}}
+			folds[k] = g
+			return
+		}
+		rec.Count++
+		rec.Members.IDs = append(rec.Members.IDs, g.ID)
+		rec.Members.Waits = append(rec.Members.Waits, int32(min(g.WaitMinutes, 1<<31-1)))
+		if rec.CreatorID != g.CreatorID {
+			rec.CreatorID = 0
+		}
+		s.Goroutines = s.Goroutines[:len(s.Goroutines)-1] // g, the last one read
+	}
 	var (
 		header, trailer strings.Builder
 		g               *Goroutine
@@ -49,10 +74,11 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 				return nil, fmt.Errorf("goroutines: dump line %d: goroutine header where the file of %q was expected", lr.line, pendingFunc)
 			}
 			if g != nil {
-				stacks.share(g)
+				done(g)
 			}
 			g = h
 			g.Count = 1
+			lastID = g.ID
 			s.Goroutines = append(s.Goroutines, g)
 			if g.Leaked {
 				leaked++
@@ -89,7 +115,7 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 			}
 			pendingFunc, pendingCreator = "", false
 		case len(line) == 0:
-			stacks.share(g)
+			done(g)
 			g = nil // the blank line that ends a goroutine
 		case bytes.HasPrefix(line, []byte("created by ")):
 			fn, id := parseCreatedBy(line[len("created by "):])
@@ -104,14 +130,14 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 		default:
 			// Registers, "exit status 2", a log line right after the
 			// frames: the text after the goroutines.
-			stacks.share(g)
+			done(g)
 			g = nil
 			trailer.Write(line)
 			trailer.WriteByte('\n')
 		}
 	}
 	if g != nil {
-		stacks.share(g)
+		done(g)
 	}
 	if len(s.Goroutines) == 0 {
 		if pendingFunc != "" || pendingCreator {
@@ -119,20 +145,42 @@ func parseDump(r *bufio.Reader) (*Snapshot, error) {
 		}
 		return nil, fmt.Errorf("goroutines: not a goroutine dump or profile: no \"goroutine N [state]:\" line in %d lines", lr.line)
 	}
-	last := s.Goroutines[len(s.Goroutines)-1]
 	switch {
 	case pendingFunc != "" || pendingCreator:
 		// Salvage: keep every goroutine, the last one without the frame
 		// whose file line was cut off.
-		s.Truncated = fmt.Sprintf("the input ends inside goroutine %d's stack (line %d): its frame %q has no file line", last.ID, lr.line, clip([]byte(pendingFunc)))
+		s.Truncated = fmt.Sprintf("the input ends inside goroutine %d's stack (line %d): its frame %q has no file line", lastID, lr.line, clip([]byte(pendingFunc)))
 	case cutHeader(trailer.String()):
-		s.Truncated = fmt.Sprintf("the input ends inside a goroutine header (line %d), after goroutine %d", lr.line, last.ID)
+		s.Truncated = fmt.Sprintf("the input ends inside a goroutine header (line %d), after goroutine %d", lr.line, lastID)
 	}
 	s.Header, s.Trailer = header.String(), trailer.String()
 	if leaked > 0 {
 		s.Profile = ProfileGoroutineLeak
 	}
 	return s, nil
+}
+
+// foldKey is what the goroutines of a folded record agree on; their
+// stacks and creators are compared by identity, shared by
+// stackInterner when they are equal.
+type foldKey struct {
+	stack                  *Frame
+	depth                  int
+	createdBy              *Frame
+	state                  string
+	labels                 string
+	locked, leaked, elided bool
+}
+
+func keyOf(g *Goroutine) foldKey {
+	k := foldKey{depth: len(g.Stack), createdBy: g.CreatedBy, state: g.State, locked: g.Locked, leaked: g.Leaked, elided: g.Elided}
+	if len(g.Stack) > 0 {
+		k.stack = &g.Stack[0]
+	}
+	if len(g.Labels) > 0 {
+		k.labels = fmt.Sprint(g.Labels) // sorted by key
+	}
+	return k
 }
 
 // stackInterner lets goroutines with the same stack (and creator)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,8 +64,34 @@ func FuzzParseDump(f *testing.F) {
 	addCaptures(f)
 	f.Add([]byte("goroutine 9 gp=0xc000002380 m=nil [semacquire, 1 minute, locked to thread] {a: b, \"c d\": \"\\x00\"}:\nmain.f(...)\n\t/a.go:1\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := parseDump(bufio.NewReader(bytes.NewReader(b)))
+		s, err := parseDump(bufio.NewReader(bytes.NewReader(b)), false)
 		checkResult(t, s, err)
+		// Folding keeps every goroutine: the same total, and the same ids.
+		folded, ferr := parseDump(bufio.NewReader(bytes.NewReader(b)), true)
+		checkResult(t, folded, ferr)
+		if (err == nil) != (ferr == nil) {
+			t.Fatalf("folding changes the error: %v, %v", err, ferr)
+		}
+		if err == nil {
+			if s.Total() != folded.Total() {
+				t.Fatalf("folded total %d, unfolded %d", folded.Total(), s.Total())
+			}
+			var ids, fids []int64
+			for _, g := range s.Goroutines {
+				ids = append(ids, g.ID)
+			}
+			for _, g := range folded.Goroutines {
+				fids = append(fids, g.Members.IDs...)
+				if len(g.Members.IDs) != g.Count || len(g.Members.Waits) != g.Count {
+					t.Fatalf("record of %d goroutines lists %d ids, %d waits", g.Count, len(g.Members.IDs), len(g.Members.Waits))
+				}
+			}
+			slices.Sort(ids)
+			slices.Sort(fids)
+			if !slices.Equal(ids, fids) || s.Truncated != folded.Truncated {
+				t.Fatalf("folding changes the ids or the truncation note")
+			}
+		}
 	})
 }
 

@@ -115,6 +115,16 @@ type Goroutine struct {
 	Elided    bool
 	CreatedBy *Frame // the go statement that started it; nil for main and runtime-created goroutines
 	CreatorID int64  // "created by ... in goroutine N" (Go 1.21+); 0 when not printed
+	// Members are the goroutines a folded record stands for (ParseFolded):
+	// their ids and wait minutes, in dump order; nil otherwise. ID and
+	// WaitMinutes are then the first member's, and CreatorID 0.
+	Members *Members
+}
+
+// Members lists the goroutines of a folded record.
+type Members struct {
+	IDs   []int64
+	Waits []int32 // minutes, as WaitMinutes
 }
 
 // A Frame is one call in a stack.

@@ -138,7 +138,7 @@ func demo(ctx context.Context, log io.Writer) (*diagnose.Report, error) {
 		return nil, errors.New("no capture: the goroutines did not grow within 45s")
 	}
 	say("rule fired, captured %s", caps[0].Name)
-	snaps, err := goroutines.ReadDir(captures)
+	snaps, err := goroutines.ReadDir(captures, goroutines.Fold())
 	if err != nil {
 		return nil, err
 	}

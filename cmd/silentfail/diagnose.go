@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -203,7 +204,7 @@ func load(ctx context.Context, src string, how sampling, stderr io.Writer) ([]*g
 	var notes []string
 	switch fi, err := os.Stat(src); {
 	case src == "-":
-		s, err := goroutines.Parse(os.Stdin)
+		s, err := goroutines.Parse(os.Stdin, goroutines.Fold())
 		if err != nil {
 			return nil, nil, fmt.Errorf("standard input: %w", err)
 		}
@@ -213,7 +214,7 @@ func load(ctx context.Context, src string, how sampling, stderr io.Writer) ([]*g
 		return nil, nil, fmt.Errorf("%s: %v", src, errors.Unwrap(err))
 	case fi.IsDir():
 		var skipped []error
-		snaps, skipped, err = goroutines.ReadDirSkipping(src)
+		snaps, skipped, err = goroutines.ReadDirSkipping(src, goroutines.Fold())
 		for _, e := range skipped {
 			notes = append(notes, fmt.Sprintf("skipped %v", e))
 		}
@@ -221,7 +222,7 @@ func load(ctx context.Context, src string, how sampling, stderr io.Writer) ([]*g
 			return nil, notes, err
 		}
 	default:
-		s, err := goroutines.ParseFile(src)
+		s, err := goroutines.ParseFile(src, goroutines.Fold())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -282,7 +283,7 @@ func fetch(ctx context.Context, url string, how sampling, stderr io.Writer) ([]*
 		body, err := c.Fetch(ctx, "goroutine", debug)
 		if err == nil {
 			var s *goroutines.Snapshot
-			if s, err = goroutines.Parse(strings.NewReader(string(body))); err == nil {
+			if s, err = goroutines.Parse(bytes.NewReader(body), goroutines.Fold()); err == nil {
 				s.Source, s.Time = c.URL()+what, at
 				out = append(out, s)
 				fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, samples, url, s.Total())
@@ -303,7 +304,7 @@ func fetch(ctx context.Context, url string, how sampling, stderr io.Writer) ([]*
 		if err != nil {
 			return out, append(notes, fmt.Sprintf("the goroutineleak profile could not be taken (%v): the snapshots are judged without it", err)), nil
 		}
-		s, err := goroutines.Parse(strings.NewReader(string(body)))
+		s, err := goroutines.Parse(bytes.NewReader(body), goroutines.Fold())
 		if err != nil {
 			return out, append(notes, fmt.Sprintf("%s goroutineleak: %v: the snapshots are judged without it", url, err)), nil
 		}

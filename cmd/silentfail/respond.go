@@ -346,7 +346,7 @@ func (r *responder) respond(a alert, url string, seq int) (string, *diagnose.Rep
 	if err := r.snapshots(ctx, a, url, tmp); err != nil {
 		return "", nil, err
 	}
-	snaps, _, err := goroutines.ReadDirSkipping(tmp)
+	snaps, _, err := goroutines.ReadDirSkipping(tmp, goroutines.Fold())
 	if err != nil {
 		return "", nil, err
 	}
