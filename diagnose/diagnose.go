@@ -87,7 +87,7 @@ type Group struct {
 	// waits holds, per snapshot of the timeline, the goroutine ids of
 	// the group and how many minutes each had waited; nil where the
 	// format has no ids (profiles).
-	waits []map[int64]int
+	waits []*memberSet
 }
 
 // Last returns the group's count in the last snapshot.
@@ -197,12 +197,12 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 			}
 			if g.ID != 0 || g.Members != nil {
 				if grp.waits == nil {
-					grp.waits = make([]map[int64]int, len(timeline))
+					grp.waits = make([]*memberSet, len(timeline))
 				}
 				if grp.waits[t] == nil {
-					grp.waits[t] = make(map[int64]int)
+					grp.waits[t] = &memberSet{}
 				}
-				eachMember(g, func(id int64, wait int) { grp.waits[t][id] = wait })
+				eachMember(g, grp.waits[t].add)
 			}
 			if g.Leaked {
 				leakedIn[grp] += g.Count
@@ -222,6 +222,13 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 					grp.WaitMin = wait
 				}
 			})
+		}
+	}
+	for _, grp := range order {
+		for _, m := range grp.waits {
+			if m != nil {
+				m.sort()
+			}
 		}
 	}
 	for _, i := range leaks {
@@ -612,6 +619,96 @@ func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
 	return lives
 }
 
+// A memberSet is a group's goroutines in one snapshot: their ids,
+// sorted, and the minutes each had waited. Twelve bytes a goroutine,
+// where a map took about forty: a dump of millions of goroutines is
+// judged in bounded memory.
+type memberSet struct {
+	ids   []int64
+	waits []int32
+}
+
+func (m *memberSet) add(id int64, wait int) {
+	m.ids = append(m.ids, id)
+	m.waits = append(m.waits, int32(min(wait, 1<<31-1)))
+}
+
+// sort orders the members by id (dumps list them nearly so), keeping
+// each id's wait beside it.
+func (m *memberSet) sort() {
+	if slices.IsSorted(m.ids) {
+		m.dedupe()
+		return
+	}
+	idx := make([]int, len(m.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(m.ids[a], m.ids[b]) })
+	ids, waits := make([]int64, len(idx)), make([]int32, len(idx))
+	for i, j := range idx {
+		ids[i], waits[i] = m.ids[j], m.waits[j]
+	}
+	m.ids, m.waits = ids, waits
+	m.dedupe()
+}
+
+// dedupe keeps one entry per id, the last one listed, as a map would.
+func (m *memberSet) dedupe() {
+	out := 0
+	for i := range m.ids {
+		if out > 0 && m.ids[out-1] == m.ids[i] {
+			m.waits[out-1] = m.waits[i]
+			continue
+		}
+		m.ids[out], m.waits[out] = m.ids[i], m.waits[i]
+		out++
+	}
+	m.ids, m.waits = m.ids[:out], m.waits[:out]
+}
+
+// len, wait and common treat a nil set, a snapshot the group is absent
+// from, as empty.
+func (m *memberSet) len() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.ids)
+}
+
+// wait returns how long the member id had waited, if it is a member.
+func (m *memberSet) wait(id int64) (int, bool) {
+	if m == nil {
+		return 0, false
+	}
+	i, ok := slices.BinarySearch(m.ids, id)
+	if !ok {
+		return 0, false
+	}
+	return int(m.waits[i]), true
+}
+
+// common counts the ids in both sets.
+func (m *memberSet) common(o *memberSet) int {
+	if m == nil || o == nil {
+		return 0
+	}
+	n, i, j := 0, 0, 0
+	for i < len(m.ids) && j < len(o.ids) {
+		switch {
+		case m.ids[i] < o.ids[j]:
+			i++
+		case m.ids[i] > o.ids[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
 // eachMember calls f with the id and wait minutes of each goroutine a
 // record stands for: its members when it is folded, else itself.
 func eachMember(g *goroutines.Goroutine, f func(id int64, wait int)) {
@@ -701,40 +798,25 @@ func (g *Group) identity() identity {
 	}
 	id.snapshots = len(waits)
 	first, last := waits[0], waits[len(waits)-1]
-	id.known, id.first, id.stayed, id.eachStep = true, len(first), true, true
-	for gid, w := range first {
+	id.known, id.first, id.stayed, id.eachStep = true, first.len(), true, true
+	for i, gid := range first.ids { // first is not nil: the group is in it
 		for t := 1; t < len(waits); t++ {
-			if _, ok := waits[t][gid]; !ok {
+			if _, ok := waits[t].wait(gid); !ok {
 				id.stayed = false
 			}
 		}
-		if lw, ok := last[gid]; ok && lw > w {
+		if lw, ok := last.wait(gid); ok && lw > int(first.waits[i]) {
 			id.waitGrew = true
 		}
 	}
-	for gid := range last {
-		if _, ok := first[gid]; !ok {
-			id.arrived++
-		}
-	}
+	id.arrived = last.len() - last.common(first)
 	for t := 1; t < len(waits); t++ {
-		news := 0
-		for gid := range waits[t] {
-			if _, ok := waits[t-1][gid]; !ok {
-				news++
-			}
-		}
-		if news == 0 {
+		if waits[t].len()-waits[t].common(waits[t-1]) == 0 {
 			id.eachStep = false
 		}
 	}
 	prev := waits[len(waits)-2]
-	id.same = len(prev) == len(last)
-	for gid := range last {
-		if _, ok := prev[gid]; !ok {
-			id.same = false
-		}
-	}
+	id.same = prev.len() == last.len() && last.common(prev) == last.len()
 	return id
 }
 
