@@ -93,16 +93,26 @@ func (f *File) Write(path string) error {
 	return nil
 }
 
-// New returns the findings the baseline at path does not hold, in
-// their order, and how many it held.
-func (f *File) New(path string, findings []checkrun.Finding) (fresh []checkrun.Finding, known int) {
-	dir := filepath.Dir(path)
+// Counts returns how many findings the baseline holds per fingerprint.
+func (f *File) Counts() map[string]int {
 	left := make(map[string]int)
 	for _, e := range f.Findings {
 		left[e.Fingerprint]++
 	}
+	return left
+}
+
+// FingerprintFor is the fingerprint of fd in the baseline file at path.
+func FingerprintFor(path string, fd checkrun.Finding) string {
+	return checkrun.Fingerprint(fd, relative(filepath.Dir(path), fd.Pos.Filename))
+}
+
+// New returns the findings the baseline at path does not hold, in
+// their order, and how many it held.
+func (f *File) New(path string, findings []checkrun.Finding) (fresh []checkrun.Finding, known int) {
+	left := f.Counts()
 	for _, fd := range findings {
-		fp := checkrun.Fingerprint(fd, relative(dir, fd.Pos.Filename))
+		fp := FingerprintFor(path, fd)
 		if left[fp] > 0 {
 			left[fp]--
 			known++

@@ -455,7 +455,14 @@ func unknownDirectives(p *packages.Package, known []string) []Finding {
 // enclosingFunc returns the span of the top-level function declaration
 // of p that contains pos.
 func enclosingFunc(p *packages.Package, pos token.Pos) FuncSpan {
-	for _, f := range p.Syntax {
+	return EnclosingFunc(p.PkgPath, p.Fset, p.Syntax, pos)
+}
+
+// EnclosingFunc returns the span of the top-level function declaration
+// among files (of the package pkgPath) that contains pos: what a
+// Finding's Func holds, for hosts that run the analyzers themselves.
+func EnclosingFunc(pkgPath string, fset *token.FileSet, files []*ast.File, pos token.Pos) FuncSpan {
+	for _, f := range files {
 		if pos < f.FileStart || pos >= f.FileEnd {
 			continue
 		}
@@ -465,9 +472,9 @@ func enclosingFunc(p *packages.Package, pos token.Pos) FuncSpan {
 				continue
 			}
 			return FuncSpan{
-				Name:  runtimeName(p.PkgPath, fd),
-				Start: p.Fset.Position(fd.Pos()),
-				End:   p.Fset.Position(fd.End()),
+				Name:  runtimeName(pkgPath, fd),
+				Start: fset.Position(fd.Pos()),
+				End:   fset.Position(fd.End()),
 			}
 		}
 	}

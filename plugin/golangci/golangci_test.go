@@ -1,6 +1,9 @@
 package golangci_test
 
 import (
+	"github.com/silentfail/silentfail/internal/baseline"
+	"github.com/silentfail/silentfail/internal/checkrun"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -138,4 +141,45 @@ func toAny(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// A baseline written by silentfail check keeps its findings out of the
+// plugin's reports, and only those.
+func TestBaselineSetting(t *testing.T) {
+	mod := filepath.Join("..", "..", "cmd", "silentfail", "testdata", "mod")
+	run := func(as []*analysis.Analyzer) []checkrun.Finding {
+		t.Helper()
+		res, err := checkrun.Run(checkrun.Config{Dir: mod, Patterns: []string{"./cache"}, Analyzers: as, Tests: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Findings
+	}
+	defaults, err := suite.Select(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := run(defaults)
+	if len(all) < 2 {
+		t.Fatalf("want at least two findings in the test module, got %v", all)
+	}
+	path := filepath.Join(t.TempDir(), "base.json")
+	if err := baseline.New(path, all[:1]).Write(path); err != nil {
+		t.Fatal(err)
+	}
+	p, err := golangci.New(map[string]any{"baseline": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := p.BuildAnalyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := run(as)
+	if len(got) != len(all)-1 || slices.ContainsFunc(got, func(f checkrun.Finding) bool { return f.Pos == all[0].Pos && f.Message == all[0].Message }) {
+		t.Errorf("with the first finding in the baseline: %v, want the %d others", got, len(all)-1)
+	}
+	if _, err := golangci.New(map[string]any{"baseline": filepath.Join(t.TempDir(), "missing.json")}); err == nil || !strings.Contains(err.Error(), "write it with silentfail check -baseline") {
+		t.Errorf("a missing baseline: %v", err)
+	}
 }
