@@ -199,10 +199,17 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 				if grp.waits == nil {
 					grp.waits = make([]*memberSet, len(timeline))
 				}
-				if grp.waits[t] == nil {
+				switch {
+				case grp.waits[t] == nil && g.Members != nil:
+					// Most groups are one folded record in a snapshot: its
+					// lists serve as they are, copied only if more come.
+					grp.waits[t] = &memberSet{ids: g.Members.IDs, waits: g.Members.Waits, borrowed: true}
+				case grp.waits[t] == nil:
 					grp.waits[t] = &memberSet{}
+					eachMember(g, grp.waits[t].add)
+				default:
+					eachMember(g, grp.waits[t].add)
 				}
-				eachMember(g, grp.waits[t].add)
 			}
 			if g.Leaked {
 				leakedIn[grp] += g.Count
@@ -626,9 +633,20 @@ func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
 type memberSet struct {
 	ids   []int64
 	waits []int32
+	// borrowed marks lists that are a folded record's Members: they
+	// are copied before anything changes them.
+	borrowed bool
+}
+
+// own copies borrowed lists, so that they can change.
+func (m *memberSet) own() {
+	if m.borrowed {
+		m.ids, m.waits, m.borrowed = slices.Clone(m.ids), slices.Clone(m.waits), false
+	}
 }
 
 func (m *memberSet) add(id int64, wait int) {
+	m.own()
 	m.ids = append(m.ids, id)
 	m.waits = append(m.waits, int32(min(wait, 1<<31-1)))
 }
@@ -640,6 +658,7 @@ func (m *memberSet) sort() {
 		m.dedupe()
 		return
 	}
+	m.own()
 	idx := make([]int, len(m.ids))
 	for i := range idx {
 		idx[i] = i
@@ -655,6 +674,14 @@ func (m *memberSet) sort() {
 
 // dedupe keeps one entry per id, the last one listed, as a map would.
 func (m *memberSet) dedupe() {
+	dup := false
+	for i := 1; i < len(m.ids) && !dup; i++ {
+		dup = m.ids[i] == m.ids[i-1]
+	}
+	if !dup {
+		return
+	}
+	m.own()
 	out := 0
 	for i := range m.ids {
 		if out > 0 && m.ids[out-1] == m.ids[i] {
