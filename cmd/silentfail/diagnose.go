@@ -245,66 +245,32 @@ type sampling struct {
 }
 
 // fetch takes how.samples snapshots of the service how.every apart, and
-// its goroutineleak profile when it has one. Each snapshot first counts
-// the goroutines (the debug=1 profile, which does not hold the world
-// stopped while it prints); the debug=2 dump, whose goroutine ids tell
-// who stayed, is taken only up to how.dumpLimit goroutines, the
-// goroutine profile above.
+// its goroutineleak profile when it has one, and parses them.
 func fetch(ctx context.Context, url string, how sampling, stderr io.Writer) ([]*goroutines.Snapshot, []string, error) {
-	samples, every := how.samples, how.every
 	c, err := pprofhttp.New(url, pprofhttp.WithHTTPClient(&http.Client{Timeout: how.timeout}))
 	if err != nil {
 		return nil, nil, err
 	}
-	profiles, err := c.Profiles(ctx)
+	var out []*goroutines.Snapshot
+	leak, notes, err := sample(ctx, c, how, func(i int, r rawSnapshot) error {
+		what := "goroutine?debug=2"
+		if r.file == watch.FileGoroutine {
+			what = "goroutine"
+		}
+		s, err := goroutines.Parse(bytes.NewReader(r.body), goroutines.Fold())
+		if err != nil {
+			return fmt.Errorf("%s: %w", url, err)
+		}
+		s.Source, s.Time = c.URL()+what, r.at
+		out = append(out, s)
+		fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, how.samples, url, s.Total())
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []*goroutines.Snapshot
-	var notes []string
-	for i := range samples {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, nil, fmt.Errorf("%s: interrupted after %d of %d snapshots", url, i, samples)
-			case <-time.After(every):
-			}
-		}
-		at := time.Now()
-		debug, what := 2, "goroutine?debug=2"
-		if how.dumpLimit > 0 {
-			if n, cerr := count(ctx, c); cerr == nil && n > how.dumpLimit {
-				debug, what = 0, "goroutine"
-				if len(notes) == 0 || !strings.HasPrefix(notes[len(notes)-1], "above -dump-limit") {
-					notes = append(notes, fmt.Sprintf("above -dump-limit (%d goroutines, limit %d): goroutine profiles instead of debug=2 dumps, which would stop the world about %s; without ids, growth is judged by counts", n, how.dumpLimit, time.Duration(n)*8*time.Microsecond))
-				}
-			}
-		}
-		body, err := c.Fetch(ctx, "goroutine", debug)
-		if err == nil {
-			var s *goroutines.Snapshot
-			if s, err = goroutines.Parse(bytes.NewReader(body), goroutines.Fold()); err == nil {
-				s.Source, s.Time = c.URL()+what, at
-				out = append(out, s)
-				fmt.Fprintf(stderr, "silentfail: snapshot %d/%d of %s: %d goroutines\n", i+1, samples, url, s.Total())
-				continue
-			}
-			err = fmt.Errorf("%s: %w", url, err)
-		}
-		if len(out) == 0 {
-			return nil, nil, err
-		}
-		// The service went away (a crash, an OOM kill): judge what was
-		// taken before.
-		notes = append(notes, fmt.Sprintf("snapshot %d of %d failed (%v): the %d taken before are judged", i+1, samples, err, len(out)))
-		return out, notes, nil
-	}
-	if profiles["goroutineleak"] {
-		body, err := c.Fetch(ctx, "goroutineleak", 0)
-		if err != nil {
-			return out, append(notes, fmt.Sprintf("the goroutineleak profile could not be taken (%v): the snapshots are judged without it", err)), nil
-		}
-		s, err := goroutines.Parse(bytes.NewReader(body), goroutines.Fold())
+	if leak != nil {
+		s, err := goroutines.Parse(bytes.NewReader(leak), goroutines.Fold())
 		if err != nil {
 			return out, append(notes, fmt.Sprintf("%s goroutineleak: %v: the snapshots are judged without it", url, err)), nil
 		}
@@ -312,6 +278,68 @@ func fetch(ctx context.Context, url string, how sampling, stderr io.Writer) ([]*
 		out = append(out, s)
 	}
 	return out, notes, nil
+}
+
+// A rawSnapshot is one snapshot as the service served it: the debug=2
+// dump (watch.FileDump) or, above the dump limit, the goroutine profile
+// (watch.FileGoroutine).
+type rawSnapshot struct {
+	at   time.Time
+	file string
+	body []byte
+}
+
+// sample takes how.samples snapshots of the service at c how.every
+// apart and hands each to each as it comes; then it fetches the
+// goroutineleak profile when the service serves one. Each snapshot
+// first counts the goroutines (the debug=1 profile, which does not hold
+// the world stopped while it prints); the debug=2 dump, whose goroutine
+// ids tell who stayed, is taken only up to how.dumpLimit goroutines,
+// the goroutine profile above. A snapshot that fails (or that each
+// refuses) after the first ends the sampling and what was taken is
+// judged, as when the service dies (a crash, an OOM kill); the notes
+// say so. A failure of the first is the error.
+func sample(ctx context.Context, c *pprofhttp.Client, how sampling, each func(i int, r rawSnapshot) error) (leak []byte, notes []string, err error) {
+	profiles, err := c.Profiles(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range how.samples {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, nil, fmt.Errorf("%s: interrupted after %d of %d snapshots", c.URL(), i, how.samples)
+			case <-time.After(how.every):
+			}
+		}
+		r := rawSnapshot{at: time.Now(), file: watch.FileDump}
+		debug := 2
+		if how.dumpLimit > 0 {
+			if n, cerr := count(ctx, c); cerr == nil && n > how.dumpLimit {
+				debug, r.file = 0, watch.FileGoroutine
+				if len(notes) == 0 || !strings.HasPrefix(notes[len(notes)-1], "above -dump-limit") {
+					notes = append(notes, fmt.Sprintf("above -dump-limit (%d goroutines, limit %d): goroutine profiles instead of debug=2 dumps, which would stop the world about %s; without ids, growth is judged by counts", n, how.dumpLimit, time.Duration(n)*8*time.Microsecond))
+				}
+			}
+		}
+		r.body, err = c.Fetch(ctx, "goroutine", debug)
+		if err == nil {
+			err = each(i, r)
+		}
+		if err != nil {
+			if i == 0 {
+				return nil, nil, err
+			}
+			return nil, append(notes, fmt.Sprintf("snapshot %d of %d failed (%v): the %d taken before are judged", i+1, how.samples, err, i)), nil
+		}
+	}
+	if profiles["goroutineleak"] {
+		leak, err = c.Fetch(ctx, "goroutineleak", 0)
+		if err != nil {
+			return nil, append(notes, fmt.Sprintf("the goroutineleak profile could not be taken (%v): the snapshots are judged without it", err)), nil
+		}
+	}
+	return leak, notes, nil
 }
 
 // count reads the service's goroutine count from its debug=1 profile.

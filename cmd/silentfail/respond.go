@@ -371,11 +371,11 @@ func (r *responder) respond(a alert, url string, seq int) (string, *diagnose.Rep
 	return final, rep, nil
 }
 
-// snapshots writes how.samples snapshots of url into dir, one capture
-// directory each in watch's layout, the alert in each capture.json.
+// snapshots writes the snapshots of url into dir, as diagnose URL
+// takes them, one capture directory each in watch's layout, the alert
+// in each capture.json; the goroutineleak profile goes with the last.
 func (r *responder) snapshots(ctx context.Context, a alert, url, dir string) error {
-	how := r.cfg.how
-	hc := &http.Client{Timeout: how.timeout}
+	hc := &http.Client{Timeout: r.cfg.how.timeout}
 	if r.cfg.targetToken != "" {
 		hc.Transport = bearer{token: r.cfg.targetToken, next: http.DefaultTransport}
 	}
@@ -383,41 +383,9 @@ func (r *responder) snapshots(ctx context.Context, a alert, url, dir string) err
 	if err != nil {
 		return err
 	}
-	profiles, err := c.Profiles(ctx)
-	if err != nil {
-		return err
-	}
 	alertJSON, _ := json.Marshal(a)
-	for i := range how.samples {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("%s: stopped after %d of %d snapshots: %w", url, i, how.samples, ctx.Err())
-			case <-time.After(how.every):
-			}
-		}
-		at := time.Now().UTC()
-		debug, file := 2, watch.FileDump
-		if how.dumpLimit > 0 {
-			if n, err := count(ctx, c); err == nil && n > how.dumpLimit {
-				debug, file = 0, watch.FileGoroutine
-			}
-		}
-		files := map[string][]byte{}
-		body, err := c.Fetch(ctx, "goroutine", debug)
-		if err != nil {
-			if i == 0 {
-				return err
-			}
-			break // the instance went away: diagnose what was taken
-		}
-		files[file] = body
-		if i == how.samples-1 && profiles["goroutineleak"] {
-			if body, err := c.Fetch(ctx, "goroutineleak", 0); err == nil {
-				files[watch.FileGoroutineLeak] = body
-			}
-		}
-		sub := filepath.Join(dir, fmt.Sprintf("%s-%04d-alert", at.Format("20060102T150405.000Z"), i+1))
+	var last string // the last capture directory written
+	write := func(sub string, at time.Time, files map[string][]byte) error {
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return err
 		}
@@ -436,9 +404,24 @@ func (r *responder) snapshots(ctx context.Context, a alert, url, dir string) err
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(sub, watch.FileMeta), mb, 0o644); err != nil {
-			return err
-		}
+		return os.WriteFile(filepath.Join(sub, watch.FileMeta), mb, 0o644)
+	}
+	var lastAt time.Time
+	var lastFiles map[string][]byte
+	leak, notes, err := sample(ctx, c, r.cfg.how, func(i int, raw rawSnapshot) error {
+		at := raw.at.UTC()
+		last, lastAt, lastFiles = filepath.Join(dir, fmt.Sprintf("%s-%04d-alert", at.Format("20060102T150405.000Z"), i+1)), at, map[string][]byte{raw.file: raw.body}
+		return write(last, at, lastFiles)
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		r.log.Warn("capture note", "target", url, "note", n)
+	}
+	if leak != nil {
+		lastFiles[watch.FileGoroutineLeak] = leak
+		return write(last, lastAt, lastFiles)
 	}
 	return nil
 }
