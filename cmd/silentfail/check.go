@@ -45,11 +45,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nChecks: %s\n", strings.Join(checkNames(suite.All()), ", "))
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitClean
-		}
-		return exitError
+	if status, ok := parseFlags(fs, args); !ok {
+		return status
 	}
 	if *sarifOut && (*jsonOut || *fix || *diff) {
 		fmt.Fprintln(stderr, "silentfail: -sarif cannot be used with -json, -fix or -diff: it prints the findings, fixes included, as one SARIF log")

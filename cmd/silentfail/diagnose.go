@@ -61,11 +61,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitClean
-		}
-		return exitError
+	if status, ok := parseFlags(fs, args); !ok {
+		return status
 	}
 	if *promURL != "" {
 		if fs.NArg() > 0 {

@@ -17,6 +17,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -181,6 +182,19 @@ func writeFirstScreen(w io.Writer, title, name string) {
 	} else {
 		fmt.Fprintf(w, "\nOpt-in: -enable default,%s. The whole documentation follows.\n", name)
 	}
+}
+
+// parseFlags parses a command's flags. When it returns false the command
+// ends with status: exitClean after -h (the usage was printed),
+// exitError after a bad flag (the flag package said which).
+func parseFlags(fs *flag.FlagSet, args []string) (status int, ok bool) {
+	switch err := fs.Parse(args); {
+	case err == flag.ErrHelp:
+		return exitClean, false
+	case err != nil:
+		return exitError, false
+	}
+	return exitClean, true
 }
 
 // version reports the module version the binary was built from, the

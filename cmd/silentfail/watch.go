@@ -49,11 +49,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitClean
-		}
-		return exitError
+	if status, ok := parseFlags(fs, args); !ok {
+		return status
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "silentfail: watch needs exactly one URL (the service's root or its /debug/pprof/ page)")
