@@ -79,6 +79,9 @@ type checker struct {
 	pass  *analysis.Pass
 	ins   *inspector.Inspector
 	decls *decls.Index // functions and methods declared in the package
+	// foreign memoizes foreignNilSafe: a method's source file is read
+	// once per package, however many defers call it.
+	foreign map[*types.Func]foreignResult
 }
 
 // funcDecl returns the declaration of fn in the package being analyzed,

@@ -22,7 +22,21 @@ import (
 // a comparison with nil, as for the package's own methods; a receiver
 // never mentioned is never dereferenced.
 func (c *checker) foreignNilSafe(m *types.Func) (safe, known bool) {
-	file := c.pass.Fset.Position(m.Pos()).Filename
+	if r, ok := c.foreign[m]; ok {
+		return r.safe, r.known
+	}
+	safe, known = readNilSafe(c.pass.Fset.Position(m.Pos()).Filename, m)
+	if c.foreign == nil {
+		c.foreign = make(map[*types.Func]foreignResult)
+	}
+	c.foreign[m] = foreignResult{safe, known}
+	return safe, known
+}
+
+type foreignResult struct{ safe, known bool }
+
+// readNilSafe parses file and judges m's declaration in it.
+func readNilSafe(file string, m *types.Func) (safe, known bool) {
 	if file == "" {
 		return false, false
 	}
