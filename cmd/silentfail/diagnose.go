@@ -21,6 +21,7 @@ import (
 	"github.com/silentfail/silentfail/diagnose"
 	"github.com/silentfail/silentfail/diagnose/render"
 	"github.com/silentfail/silentfail/goroutines"
+	"github.com/silentfail/silentfail/internal/atomicfile"
 	"github.com/silentfail/silentfail/internal/checkrun"
 	"github.com/silentfail/silentfail/internal/pprofhttp"
 	"github.com/silentfail/silentfail/watch"
@@ -166,7 +167,7 @@ Flags:
 		if file == "" {
 			continue
 		}
-		if err := writeAtomic(file, func(w io.Writer) error { return write(w, rep) }); err != nil {
+		if err := atomicfile.Write(file, func(w io.Writer) error { return write(w, rep) }); err != nil {
 			fmt.Fprintln(stderr, "silentfail:", err)
 			return exitError
 		}
@@ -417,29 +418,4 @@ func moduleRoot(dir string) (string, error) {
 			return "", fmt.Errorf("-source %s: no go.mod in it or above it", start)
 		}
 	}
-}
-
-// writeAtomic writes a file through a temporary name: a failure leaves
-// no partial file.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".silentfail-*")
-	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	return nil
 }

@@ -10,11 +10,11 @@ package baseline
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/silentfail/silentfail/internal/atomicfile"
 	"github.com/silentfail/silentfail/internal/checkrun"
 )
 
@@ -76,19 +76,8 @@ func (f *File) Write(path string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".silentfail-baseline-*")
-	if err != nil {
-		return fmt.Errorf("baseline %s: %w", path, err)
-	}
-	_, werr := tmp.Write(append(b, '\n'))
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("baseline %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("baseline %s: %w", path, err)
+	if err := atomicfile.WriteBytes(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("baseline %w", err)
 	}
 	return nil
 }
