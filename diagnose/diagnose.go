@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/silentfail/silentfail/goroutines"
+	"github.com/silentfail/silentfail/internal/members"
 )
 
 // Verdict is the judgement on one group of goroutines.
@@ -199,17 +200,10 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 				if grp.waits == nil {
 					grp.waits = make([]*memberSet, len(timeline))
 				}
-				switch {
-				case grp.waits[t] == nil && g.Members != nil:
-					// Most groups are one folded record in a snapshot: its
-					// lists serve as they are, copied only if more come.
-					grp.waits[t] = &memberSet{ids: g.Members.IDs, waits: g.Members.Waits, borrowed: true}
-				case grp.waits[t] == nil:
+				if grp.waits[t] == nil {
 					grp.waits[t] = &memberSet{}
-					eachMember(g, grp.waits[t].add)
-				default:
-					eachMember(g, grp.waits[t].add)
 				}
+				grp.waits[t].add(g)
 			}
 			if g.Leaked {
 				leakedIn[grp] += g.Count
@@ -223,18 +217,15 @@ func Analyze(snaps []*goroutines.Snapshot, opts ...Option) (*Report, error) {
 				states[grp] = make(map[string]int)
 			}
 			states[grp][st] += g.Count
-			eachMember(g, func(_ int64, wait int) {
-				grp.WaitMax = max(grp.WaitMax, wait)
-				if grp.WaitMin < 0 || wait < grp.WaitMin {
-					grp.WaitMin = wait
+			lo, hi, ok := g.WaitMinutes, g.WaitMinutes, true
+			if g.Members != nil {
+				lo, hi, ok = members.Waits(g.Members)
+			}
+			if ok {
+				grp.WaitMax = max(grp.WaitMax, hi)
+				if grp.WaitMin < 0 || lo < grp.WaitMin {
+					grp.WaitMin = lo
 				}
-			})
-		}
-	}
-	for _, grp := range order {
-		for _, m := range grp.waits {
-			if m != nil {
-				m.sort()
 			}
 		}
 	}
@@ -598,154 +589,137 @@ func (c *config) judge(g *Group, samples int) {
 func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
 	const startup, margin = 100, 16 * 64
 	lives := []int{0}
+	var ids *members.List // the ids of timeline[t-1], sorted, when it is a dump
 	for t := 1; t < len(timeline); t++ {
 		a, b := snaps[timeline[t-1]], snaps[timeline[t]]
 		if a.Format != goroutines.FormatDump || b.Format != goroutines.FormatDump {
+			ids = nil
 			continue
 		}
-		ids := make(map[int64]bool, len(a.Goroutines))
+		if ids == nil {
+			ids = snapshotIDs(a)
+		}
+		next := snapshotIDs(b)
 		var maxA int64
-		for _, g := range a.Goroutines {
-			eachMember(g, func(id int64, _ int) {
-				ids[id] = true
-				maxA = max(maxA, id)
-			})
+		if last, ok := members.Last(ids); ok {
+			maxA = max(maxA, last)
 		}
+		// One walk of both sorted lists; each goroutine of b counts,
+		// an id listed twice twice.
+		seen := newCursor(ids)
 		unexplained := 0
-		for _, g := range b.Goroutines {
-			eachMember(g, func(id int64, _ int) {
-				if id > startup && id < maxA-margin && !ids[id] {
-					unexplained++
-				}
-			})
+		for id := range next.All() {
+			if _, ok := seen.seek(id); !ok && id > startup && id < maxA-margin {
+				unexplained++
+			}
+			if unexplained >= 3 {
+				lives = append(lives, t)
+				break
+			}
 		}
-		if unexplained >= 3 {
-			lives = append(lives, t)
-		}
+		ids = next
 	}
 	return lives
 }
 
-// A memberSet is a group's goroutines in one snapshot: their ids,
-// sorted, and the minutes each had waited. Twelve bytes a goroutine,
-// where a map took about forty: a dump of millions of goroutines is
-// judged in bounded memory.
+// snapshotIDs returns the ids of every goroutine of a dump, sorted,
+// each as many times as the dump lists it.
+func snapshotIDs(s *goroutines.Snapshot) *members.List {
+	var set memberSet
+	for _, g := range s.Goroutines {
+		set.add(g)
+	}
+	return members.Sorted(set.parts, false)
+}
+
+// A memberSet is a group's goroutines in one snapshot: the member
+// lists of its folded records, as they are, and a list of its other
+// goroutines, in the order the snapshot gives them. Sorted by id (and
+// one entry per id) only when identity needs it, and then in a few
+// bytes a goroutine, so that a dump of millions of goroutines is judged
+// in bounded memory.
 type memberSet struct {
-	ids   []int64
-	waits []int32
-	// borrowed marks lists that are a folded record's Members: they
-	// are copied before anything changes them.
-	borrowed bool
+	parts  []*members.List
+	own    bool // the last part is the set's own, for goroutines not folded
+	sorted *members.List
 }
 
-// own copies borrowed lists, so that they can change.
-func (m *memberSet) own() {
-	if m.borrowed {
-		m.ids, m.waits, m.borrowed = slices.Clone(m.ids), slices.Clone(m.waits), false
-	}
-}
-
-func (m *memberSet) add(id int64, wait int) {
-	m.own()
-	m.ids = append(m.ids, id)
-	m.waits = append(m.waits, int32(min(wait, 1<<31-1)))
-}
-
-// sort orders the members by id (dumps list them nearly so), keeping
-// each id's wait beside it.
-func (m *memberSet) sort() {
-	if slices.IsSorted(m.ids) {
-		m.dedupe()
+// add adds the goroutines a record stands for: its members when it is
+// folded, else itself.
+func (m *memberSet) add(g *goroutines.Goroutine) {
+	if g.Members != nil {
+		m.parts, m.own = append(m.parts, g.Members), false
 		return
 	}
-	m.own()
-	idx := make([]int, len(m.ids))
-	for i := range idx {
-		idx[i] = i
+	if !m.own {
+		m.parts, m.own = append(m.parts, &members.List{}), true
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(m.ids[a], m.ids[b]) })
-	ids, waits := make([]int64, len(idx)), make([]int32, len(idx))
-	for i, j := range idx {
-		ids[i], waits[i] = m.ids[j], m.waits[j]
-	}
-	m.ids, m.waits = ids, waits
-	m.dedupe()
+	members.Add(m.parts[len(m.parts)-1], g.ID, g.WaitMinutes)
 }
 
-// dedupe keeps one entry per id, the last one listed, as a map would.
-func (m *memberSet) dedupe() {
-	dup := false
-	for i := 1; i < len(m.ids) && !dup; i++ {
-		dup = m.ids[i] == m.ids[i-1]
-	}
-	if !dup {
-		return
-	}
-	m.own()
-	out := 0
-	for i := range m.ids {
-		if out > 0 && m.ids[out-1] == m.ids[i] {
-			m.waits[out-1] = m.waits[i]
-			continue
-		}
-		m.ids[out], m.waits[out] = m.ids[i], m.waits[i]
-		out++
-	}
-	m.ids, m.waits = m.ids[:out], m.waits[:out]
-}
-
-// len, wait and common treat a nil set, a snapshot the group is absent
-// from, as empty.
-func (m *memberSet) len() int {
+// list returns the members sorted by id, each id once with the wait of
+// the last entry that lists it, as a map would keep it. A nil set, a
+// snapshot the group is absent from, is empty.
+func (m *memberSet) list() *members.List {
 	if m == nil {
-		return 0
+		return nil
 	}
-	return len(m.ids)
+	if m.sorted == nil {
+		m.sorted = members.Sorted(m.parts, true)
+	}
+	return m.sorted
 }
 
-// wait returns how long the member id had waited, if it is a member.
-func (m *memberSet) wait(id int64) (int, bool) {
-	if m == nil {
-		return 0, false
-	}
-	i, ok := slices.BinarySearch(m.ids, id)
-	if !ok {
-		return 0, false
-	}
-	return int(m.waits[i]), true
-}
+func (m *memberSet) len() int { return m.list().Len() }
 
 // common counts the ids in both sets.
 func (m *memberSet) common(o *memberSet) int {
 	if m == nil || o == nil {
 		return 0
 	}
-	n, i, j := 0, 0, 0
-	for i < len(m.ids) && j < len(o.ids) {
+	a, b := newCursor(m.list()), newCursor(o.list())
+	n := 0
+	for a.ok && b.ok {
 		switch {
-		case m.ids[i] < o.ids[j]:
-			i++
-		case m.ids[i] > o.ids[j]:
-			j++
+		case a.id < b.id:
+			a.next()
+		case a.id > b.id:
+			b.next()
 		default:
 			n++
-			i++
-			j++
+			a.next()
+			b.next()
 		}
 	}
 	return n
 }
 
-// eachMember calls f with the id and wait minutes of each goroutine a
-// record stands for: its members when it is folded, else itself.
-func eachMember(g *goroutines.Goroutine, f func(id int64, wait int)) {
-	if m := g.Members; m != nil {
-		for i, id := range m.IDs {
-			f(id, int(m.Waits[i]))
-		}
-		return
+// A cursor walks a sorted list, for lookups of ascending ids.
+type cursor struct {
+	r    *members.Reader
+	id   int64
+	wait int
+	ok   bool // false past the end
+}
+
+func newCursor(l *members.List) *cursor {
+	c := &cursor{r: members.NewReader(l)}
+	c.next()
+	return c
+}
+
+func (c *cursor) next() { c.id, c.wait, c.ok = c.r.Next() }
+
+// seek returns the wait of the member id, if it is one; ids must be
+// asked in ascending order.
+func (c *cursor) seek(id int64) (int, bool) {
+	for c.ok && c.id < id {
+		c.next()
 	}
-	f(g.ID, g.WaitMinutes)
+	if c.ok && c.id == id {
+		return c.wait, true
+	}
+	return 0, false
 }
 
 // judgeLives judges g over the whole timeline when the process never
@@ -826,14 +800,20 @@ func (g *Group) identity() identity {
 	id.snapshots = len(waits)
 	first, last := waits[0], waits[len(waits)-1]
 	id.known, id.first, id.stayed, id.eachStep = true, first.len(), true, true
-	for i, gid := range first.ids { // first is not nil: the group is in it
+	// One walk of each sorted list: the first's ids ascend.
+	later := make([]*cursor, len(waits))
+	for t := 1; t < len(waits); t++ {
+		later[t] = newCursor(waits[t].list())
+	}
+	for gid, fw := range first.list().All() { // first is not nil: the group is in it
 		for t := 1; t < len(waits); t++ {
-			if _, ok := waits[t].wait(gid); !ok {
+			lw, ok := later[t].seek(gid)
+			if !ok {
 				id.stayed = false
 			}
-		}
-		if lw, ok := last.wait(gid); ok && lw > int(first.waits[i]) {
-			id.waitGrew = true
+			if t == len(waits)-1 && ok && lw > fw {
+				id.waitGrew = true
+			}
 		}
 	}
 	id.arrived = last.len() - last.common(first)

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/silentfail/silentfail/internal/members"
 )
 
 // parseDump reads a debug=2 dump, a traceback or runtime.Stack output:
@@ -22,32 +25,43 @@ import (
 func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 	lr := &lineReader{r: r}
 	in := make(interner)
-	stacks := make(stackInterner)
+	stacks := newStackInterner()
 	s := &Snapshot{Format: FormatDump, Profile: ProfileGoroutine}
 	folds := make(map[foldKey]*Goroutine)
 	var lastID int64
+	// A goroutine is read into scratch space: next (spare, a goroutine
+	// folded into an earlier record, or a new one), frames and creator; the
+	// stack and creator are kept only when no earlier goroutine has the
+	// same. A dump of a million goroutines then allocates for its
+	// distinct stacks and records, not for each goroutine.
+	var (
+		next, spare *Goroutine
+		frames      []Frame
+		creator     Frame
+	)
 	// done is called once a goroutine's stack is complete: its stack is
 	// shared with the goroutines before it that have the same one, and,
 	// folding, it joins their record when it agrees with it on the rest.
 	done := func(g *Goroutine) {
-		stacks.share(g)
+		frames = stacks.share(g, frames)
 		if !fold {
 			return
 		}
 		k := keyOf(g)
 		rec := folds[k]
 		if rec == nil {
-			g.Members = &Members{IDs: []int64{g.ID}, Waits: []int32{int32(min(g.WaitMinutes, 1<<31-1))}}
+			g.Members = new(Members)
+			members.Add(g.Members, g.ID, g.WaitMinutes)
 			folds[k] = g
 			return
 		}
 		rec.Count++
-		rec.Members.IDs = append(rec.Members.IDs, g.ID)
-		rec.Members.Waits = append(rec.Members.Waits, int32(min(g.WaitMinutes, 1<<31-1)))
+		members.Add(rec.Members, g.ID, g.WaitMinutes)
 		if rec.CreatorID != g.CreatorID {
 			rec.CreatorID = 0
 		}
 		s.Goroutines = s.Goroutines[:len(s.Goroutines)-1] // g, the last one read
+		spare = g                                         // nothing refers to it any more
 	}
 	var (
 		header, trailer strings.Builder
@@ -65,7 +79,14 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("goroutines: dump: %w", err)
 		}
-		h, ok, err := parseHeader(line)
+		switch {
+		case next != nil:
+		case spare != nil:
+			next, spare = spare, nil
+		default:
+			next = new(Goroutine)
+		}
+		ok, err := parseHeader(line, next, in)
 		if err != nil {
 			return nil, fmt.Errorf("goroutines: dump line %d: %w", lr.line, err)
 		}
@@ -76,8 +97,9 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 			if g != nil {
 				done(g)
 			}
-			g = h
+			g, next = next, nil
 			g.Count = 1
+			g.Stack = frames[:0]
 			lastID = g.ID
 			s.Goroutines = append(s.Goroutines, g)
 			if g.Leaked {
@@ -108,7 +130,8 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 				return nil, fmt.Errorf("goroutines: dump line %d: %w", lr.line, err)
 			}
 			if pendingCreator {
-				g.CreatedBy = &Frame{Function: pendingFunc, File: in.get(file), Line: n}
+				creator = Frame{Function: pendingFunc, File: in.get(file), Line: n}
+				g.CreatedBy = &creator // share keeps a copy when it is new
 				g.CreatorID = creatorID
 			} else {
 				g.Stack = append(g.Stack, Frame{Function: pendingFunc, File: in.get(file), Line: n})
@@ -184,38 +207,64 @@ func keyOf(g *Goroutine) foldKey {
 }
 
 // stackInterner lets goroutines with the same stack (and creator)
-// share one copy of it: a dump of a leak repeats one stack for every
+// share one copy of them: a dump of a leak repeats one stack for every
 // goroutine, and a million copies of it would be most of the memory a
-// dump takes.
-type stackInterner map[string]*Goroutine
+// dump takes. key is scratch space for the key of the next lookup.
+type stackInterner struct {
+	m   map[string]sharedStack
+	key []byte
+}
 
-// share replaces g's stack and creator by those of an earlier goroutine
-// with the same ones, or keeps them (clipped) for the next.
-func (st stackInterner) share(g *Goroutine) {
-	var b strings.Builder
+type sharedStack struct {
+	stack     []Frame
+	createdBy *Frame
+}
+
+func newStackInterner() *stackInterner {
+	return &stackInterner{m: make(map[string]sharedStack)}
+}
+
+// share replaces g's stack and creator, read into scratch space, by
+// those of an earlier goroutine with the same ones, or by copies of
+// them kept for the next. It returns the scratch space of g's stack,
+// free again.
+func (st *stackInterner) share(g *Goroutine, scratch []Frame) []Frame {
+	b := st.key[:0]
 	for _, f := range g.Stack {
-		b.WriteString(f.Function)
-		b.WriteByte(0)
-		b.WriteString(f.File)
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(f.Line))
-		b.WriteByte(0)
+		b = append(b, f.Function...)
+		b = append(b, 0)
+		b = append(b, f.File...)
+		b = append(b, 0)
+		b = strconv.AppendInt(b, int64(f.Line), 10)
+		b = append(b, 0)
 	}
 	if c := g.CreatedBy; c != nil {
-		b.WriteString("\x01")
-		b.WriteString(c.Function)
-		b.WriteByte(0)
-		b.WriteString(c.File)
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(c.Line))
+		b = append(b, 1)
+		b = append(b, c.Function...)
+		b = append(b, 0)
+		b = append(b, c.File...)
+		b = append(b, 0)
+		b = strconv.AppendInt(b, int64(c.Line), 10)
 	}
-	key := b.String()
-	if first, ok := st[key]; ok {
-		g.Stack, g.CreatedBy = first.Stack, first.CreatedBy
-		return
+	st.key = b
+	if cap(g.Stack) > 0 {
+		scratch = g.Stack[:0] // it may have grown
 	}
-	g.Stack = g.Stack[:len(g.Stack):len(g.Stack)]
-	st[key] = g
+	if first, ok := st.m[string(b)]; ok {
+		g.Stack, g.CreatedBy = first.stack, first.createdBy
+		return scratch
+	}
+	if len(g.Stack) == 0 {
+		g.Stack = nil
+	} else {
+		g.Stack = slices.Clip(slices.Clone(g.Stack))
+	}
+	if g.CreatedBy != nil {
+		c := *g.CreatedBy
+		g.CreatedBy = &c
+	}
+	st.m[string(b)] = sharedStack{g.Stack, g.CreatedBy}
+	return scratch
 }
 
 // cutHeader reports whether the text after the goroutines ends in the
@@ -233,38 +282,41 @@ func cutHeader(trailer string) bool {
 //	goroutine 20 [chan send (leaked)]:                           goroutineleak debug=2
 //	goroutine 9 [select, 3 minutes, locked to thread] {route: /stock}:   Go 1.27 labels
 //
+// It fills g, which it clears first, only when the line is a header:
 // ok is false when the line is not a header at all; err is set when it
-// is one but its labels cannot be read.
-func parseHeader(line []byte) (g *Goroutine, ok bool, err error) {
+// is one but its labels cannot be read. Strings come from in.
+func parseHeader(line []byte, g *Goroutine, in interner) (ok bool, err error) {
 	rest, ok := bytes.CutPrefix(line, []byte("goroutine "))
 	if !ok || !bytes.HasSuffix(rest, []byte(":")) {
-		return nil, false, nil
+		return false, nil
 	}
 	sp := bytes.IndexByte(rest, ' ')
 	if sp <= 0 {
-		return nil, false, nil
+		return false, nil
 	}
 	id, err := strconv.ParseInt(string(rest[:sp]), 10, 64)
 	if err != nil || id < 0 {
-		return nil, false, nil
+		return false, nil
 	}
 	rest = rest[sp+1 : len(rest)-1]
 	open := bytes.IndexByte(rest, '[')
 	if open < 0 {
-		return nil, false, nil
+		return false, nil
 	}
 	closing := bytes.IndexByte(rest[open:], ']')
 	if closing < 0 {
-		return nil, false, nil
+		return false, nil
 	}
 	closing += open
-	for _, f := range bytes.Fields(rest[:open]) { // gp=, m=, mp=
+	for f := range bytes.FieldsSeq(rest[:open]) { // gp=, m=, mp=
 		if !bytes.ContainsRune(f, '=') {
-			return nil, false, nil
+			return false, nil
 		}
 	}
-	g = &Goroutine{ID: id}
-	for i, part := range bytes.Split(rest[open+1:closing], []byte(", ")) {
+	*g = Goroutine{ID: id}
+	parts := rest[open+1 : closing]
+	for i := 0; ; i++ {
+		part, more, found := bytes.Cut(parts, []byte(", "))
 		if i == 0 {
 			// The status, then markers the runtime appends to it.
 			for {
@@ -276,27 +328,31 @@ func parseHeader(line []byte) (g *Goroutine, ok bool, err error) {
 					break
 				}
 			}
-			g.State = string(part)
-			continue
-		}
-		switch {
-		case bytes.Equal(part, []byte("locked to thread")):
-			g.Locked = true
-		case bytes.HasSuffix(part, []byte(" minutes")) || bytes.HasSuffix(part, []byte(" minute")):
-			if n, err := strconv.Atoi(string(part[:bytes.IndexByte(part, ' ')])); err == nil && n >= 0 {
-				g.WaitMinutes = n
+			g.State = in.get(part)
+		} else {
+			switch {
+			case bytes.Equal(part, []byte("locked to thread")):
+				g.Locked = true
+			case bytes.HasSuffix(part, []byte(" minutes")) || bytes.HasSuffix(part, []byte(" minute")):
+				if n, err := strconv.Atoi(string(part[:bytes.IndexByte(part, ' ')])); err == nil && n >= 0 {
+					g.WaitMinutes = n
+				}
 			}
+			// Anything else ("synctest bubble 3") says nothing a diagnosis uses.
 		}
-		// Anything else ("synctest bubble 3") says nothing a diagnosis uses.
+		if !found {
+			break
+		}
+		parts = more
 	}
 	if extra := bytes.TrimSpace(rest[closing+1:]); len(extra) > 0 {
 		labels, err := parseLabels(extra)
 		if err != nil {
-			return nil, true, err
+			return true, err
 		}
 		g.Labels = labels
 	}
-	return g, true, nil
+	return true, nil
 }
 
 // parseCreatedBy splits "main.work in goroutine 6" (Go 1.21+).

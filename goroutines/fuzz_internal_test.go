@@ -3,6 +3,7 @@ package goroutines
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,18 +77,28 @@ func FuzzParseDump(f *testing.F) {
 			if s.Total() != folded.Total() {
 				t.Fatalf("folded total %d, unfolded %d", folded.Total(), s.Total())
 			}
-			var ids, fids []int64
+			// Folding keeps each goroutine's id and wait.
+			type member struct {
+				id   int64
+				wait int
+			}
+			var ids, fids []member
 			for _, g := range s.Goroutines {
-				ids = append(ids, g.ID)
+				ids = append(ids, member{g.ID, g.WaitMinutes})
 			}
 			for _, g := range folded.Goroutines {
-				fids = append(fids, g.Members.IDs...)
-				if len(g.Members.IDs) != g.Count || len(g.Members.Waits) != g.Count {
-					t.Fatalf("record of %d goroutines lists %d ids, %d waits", g.Count, len(g.Members.IDs), len(g.Members.Waits))
+				n := 0
+				for id, wait := range g.Members.All() {
+					fids = append(fids, member{id, wait})
+					n++
+				}
+				if n != g.Count || g.Members.Len() != g.Count {
+					t.Fatalf("record of %d goroutines lists %d (Len %d)", g.Count, n, g.Members.Len())
 				}
 			}
-			slices.Sort(ids)
-			slices.Sort(fids)
+			order := func(a, b member) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.wait, b.wait)) }
+			slices.SortFunc(ids, order)
+			slices.SortFunc(fids, order)
 			if !slices.Equal(ids, fids) || s.Truncated != folded.Truncated {
 				t.Fatalf("folding changes the ids or the truncation note")
 			}

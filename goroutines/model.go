@@ -16,6 +16,8 @@ package goroutines
 import (
 	"strings"
 	"time"
+
+	"github.com/silentfail/silentfail/internal/members"
 )
 
 // Format is the kind of input a Snapshot was read from.
@@ -115,17 +117,19 @@ type Goroutine struct {
 	Elided    bool
 	CreatedBy *Frame // the go statement that started it; nil for main and runtime-created goroutines
 	CreatorID int64  // "created by ... in goroutine N" (Go 1.21+); 0 when not printed
-	// Members are the goroutines a folded record stands for (ParseFolded):
+	// Members are the goroutines a folded record stands for (Fold):
 	// their ids and wait minutes, in dump order; nil otherwise. ID and
 	// WaitMinutes are then the first member's, and CreatorID 0.
 	Members *Members
 }
 
-// Members lists the goroutines of a folded record.
-type Members struct {
-	IDs   []int64
-	Waits []int32 // minutes, as WaitMinutes
-}
+// Members lists the goroutines of a folded record: Len says how many,
+// All yields each one's id and wait minutes (as WaitMinutes) in dump
+// order. They are stored compactly, a few bytes a goroutine (ids as
+// varint differences from the one before, waits as varints, in chunks
+// of bounded size), so that a dump of millions of goroutines takes tens
+// of megabytes.
+type Members = members.List
 
 // A Frame is one call in a stack.
 type Frame struct {
