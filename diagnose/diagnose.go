@@ -589,26 +589,28 @@ func (c *config) judge(g *Group, samples int) {
 func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
 	const startup, margin = 100, 16 * 64
 	lives := []int{0}
-	var ids *members.List // the ids of timeline[t-1], sorted, when it is a dump
 	for t := 1; t < len(timeline); t++ {
 		a, b := snaps[timeline[t-1]], snaps[timeline[t]]
 		if a.Format != goroutines.FormatDump || b.Format != goroutines.FormatDump {
-			ids = nil
 			continue
 		}
-		if ids == nil {
-			ids = snapshotIDs(a)
-		}
-		next := snapshotIDs(b)
+		before, after := snapshotMembers(a), snapshotMembers(b)
 		var maxA int64
-		if last, ok := members.Last(ids); ok {
-			maxA = max(maxA, last)
+		for _, l := range before.parts {
+			if id, ok := members.Max(l); ok {
+				maxA = max(maxA, id)
+			}
 		}
-		// One walk of both sorted lists; each goroutine of b counts,
-		// an id listed twice twice.
-		seen := newCursor(ids)
+		// One walk of both, by ascending id: each goroutine of b
+		// counts, an id listed twice twice.
+		seen := newCursor(members.Merge(before.parts, false))
+		ids := members.Merge(after.parts, false)
 		unexplained := 0
-		for id := range next.All() {
+		for {
+			id, _, ok := ids.Next()
+			if !ok {
+				break
+			}
 			if _, ok := seen.seek(id); !ok && id > startup && id < maxA-margin {
 				unexplained++
 			}
@@ -617,31 +619,27 @@ func restarts(snaps []*goroutines.Snapshot, timeline []int) []int {
 				break
 			}
 		}
-		ids = next
 	}
 	return lives
 }
 
-// snapshotIDs returns the ids of every goroutine of a dump, sorted,
-// each as many times as the dump lists it.
-func snapshotIDs(s *goroutines.Snapshot) *members.List {
-	var set memberSet
+// snapshotMembers returns every goroutine of a dump.
+func snapshotMembers(s *goroutines.Snapshot) *memberSet {
+	set := &memberSet{}
 	for _, g := range s.Goroutines {
 		set.add(g)
 	}
-	return members.Sorted(set.parts, false)
+	return set
 }
 
 // A memberSet is a group's goroutines in one snapshot: the member
 // lists of its folded records, as they are, and a list of its other
-// goroutines, in the order the snapshot gives them. Sorted by id (and
-// one entry per id) only when identity needs it, and then in a few
-// bytes a goroutine, so that a dump of millions of goroutines is judged
-// in bounded memory.
+// goroutines, in the order the snapshot gives them: a few bytes a
+// goroutine, so that a dump of millions of goroutines is judged in
+// bounded memory.
 type memberSet struct {
-	parts  []*members.List
-	own    bool // the last part is the set's own, for goroutines not folded
-	sorted *members.List
+	parts []*members.List
+	own   bool // the last part is the set's own, for goroutines not folded
 }
 
 // add adds the goroutines a record stands for: its members when it is
@@ -657,27 +655,20 @@ func (m *memberSet) add(g *goroutines.Goroutine) {
 	members.Add(m.parts[len(m.parts)-1], g.ID, g.WaitMinutes)
 }
 
-// list returns the members sorted by id, each id once with the wait of
-// the last entry that lists it, as a map would keep it. A nil set, a
-// snapshot the group is absent from, is empty.
-func (m *memberSet) list() *members.List {
+// sorted returns the members sorted by id, each id once with the wait
+// of the last entry that lists it, as a map would keep it: the one
+// list of a folded record as it is (dumps list ids nearly in order), or
+// a copy. A nil set, a snapshot the group is absent from, is empty.
+func (m *memberSet) sorted() *members.List {
 	if m == nil {
 		return nil
 	}
-	if m.sorted == nil {
-		m.sorted = members.Sorted(m.parts, true)
-	}
-	return m.sorted
+	return members.Sorted(m.parts, true)
 }
 
-func (m *memberSet) len() int { return m.list().Len() }
-
-// common counts the ids in both sets.
-func (m *memberSet) common(o *memberSet) int {
-	if m == nil || o == nil {
-		return 0
-	}
-	a, b := newCursor(m.list()), newCursor(o.list())
+// common counts the ids in both sorted lists.
+func common(x, y *members.List) int {
+	a, b := newCursor(members.NewReader(x)), newCursor(members.NewReader(y))
 	n := 0
 	for a.ok && b.ok {
 		switch {
@@ -694,16 +685,17 @@ func (m *memberSet) common(o *memberSet) int {
 	return n
 }
 
-// A cursor walks a sorted list, for lookups of ascending ids.
+// A cursor walks goroutines by ascending id, for lookups of ascending
+// ids.
 type cursor struct {
-	r    *members.Reader
+	r    members.Iter
 	id   int64
 	wait int
 	ok   bool // false past the end
 }
 
-func newCursor(l *members.List) *cursor {
-	c := &cursor{r: members.NewReader(l)}
+func newCursor(r members.Iter) *cursor {
+	c := &cursor{r: r}
 	c.next()
 	return c
 }
@@ -798,32 +790,38 @@ func (g *Group) identity() identity {
 		return id
 	}
 	id.snapshots = len(waits)
-	first, last := waits[0], waits[len(waits)-1]
-	id.known, id.first, id.stayed, id.eachStep = true, first.len(), true, true
-	// One walk of each sorted list: the first's ids ascend.
-	later := make([]*cursor, len(waits))
-	for t := 1; t < len(waits); t++ {
-		later[t] = newCursor(waits[t].list())
+	// Each snapshot's members sorted by id (most are a folded record's
+	// list as it is), for this judgement only.
+	sets := make([]*members.List, len(waits))
+	for t, m := range waits {
+		sets[t] = m.sorted()
 	}
-	for gid, fw := range first.list().All() { // first is not nil: the group is in it
-		for t := 1; t < len(waits); t++ {
+	first, last := sets[0], sets[len(sets)-1]
+	id.known, id.first, id.stayed, id.eachStep = true, first.Len(), true, true
+	// One walk of each sorted list: the first's ids ascend.
+	later := make([]*cursor, len(sets))
+	for t := 1; t < len(sets); t++ {
+		later[t] = newCursor(members.NewReader(sets[t]))
+	}
+	for gid, fw := range first.All() { // first is not empty: the group is in it
+		for t := 1; t < len(sets); t++ {
 			lw, ok := later[t].seek(gid)
 			if !ok {
 				id.stayed = false
 			}
-			if t == len(waits)-1 && ok && lw > fw {
+			if t == len(sets)-1 && ok && lw > fw {
 				id.waitGrew = true
 			}
 		}
 	}
-	id.arrived = last.len() - last.common(first)
-	for t := 1; t < len(waits); t++ {
-		if waits[t].len()-waits[t].common(waits[t-1]) == 0 {
+	id.arrived = last.Len() - common(last, first)
+	for t := 1; t < len(sets); t++ {
+		if sets[t].Len()-common(sets[t], sets[t-1]) == 0 {
 			id.eachStep = false
 		}
 	}
-	prev := waits[len(waits)-2]
-	id.same = prev.len() == last.len() && last.common(prev) == last.len()
+	prev := sets[len(sets)-2]
+	id.same = prev.Len() == last.Len() && common(last, prev) == last.Len()
 	return id
 }
 

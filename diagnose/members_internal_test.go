@@ -201,7 +201,17 @@ func TestRestartsMatchMaps(t *testing.T) {
 						es = append(es, entry{base + int64(i), 0})
 					}
 				}
-				rng.Shuffle(len(es), func(i, j int) { es[i], es[j] = es[j], es[i] })
+				switch rng.IntN(3) {
+				case 0: // listed in any order
+					rng.Shuffle(len(es), func(i, j int) { es[i], es[j] = es[j], es[i] })
+				case 1: // a few out of order
+					for range 1 + rng.IntN(5) {
+						i, j := rng.IntN(len(es)+1), rng.IntN(len(es)+1)
+						if i < len(es) && j < len(es) {
+							es[i], es[j] = es[j], es[i]
+						}
+					}
+				}
 			} else {
 				es = randomEntries(rng, rng.IntN(4), nil)
 			}

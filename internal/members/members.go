@@ -35,7 +35,8 @@ const maxEntry = 2 * binary.MaxVarintLen64
 type List struct {
 	n                int
 	last             int64 // the id added last: the next is stored as its difference from it
-	unsorted         bool  // some id is not above the one before it
+	maxID            int64
+	unsorted         bool // some id is not above the one before it
 	minWait, maxWait int
 	chunks           [][]byte
 }
@@ -65,9 +66,9 @@ func (l *List) All() iter.Seq2[int64, int] {
 // Add appends a goroutine to l.
 func Add(l *List, id int64, wait int) {
 	if l.n == 0 {
-		l.minWait, l.maxWait = wait, wait
+		l.minWait, l.maxWait, l.maxID = wait, wait, id
 	} else {
-		l.minWait, l.maxWait = min(l.minWait, wait), max(l.maxWait, wait)
+		l.minWait, l.maxWait, l.maxID = min(l.minWait, wait), max(l.maxWait, wait), max(l.maxID, id)
 		if id <= l.last {
 			l.unsorted = true
 		}
@@ -107,13 +108,12 @@ func Waits(l *List) (lo, hi int, ok bool) {
 	return l.minWait, l.maxWait, true
 }
 
-// Last returns the id added last: in a sorted list, the highest. ok
-// is false when l is empty.
-func Last(l *List) (id int64, ok bool) {
+// Max returns the highest id in l; ok is false when l is empty.
+func Max(l *List) (id int64, ok bool) {
 	if l.Len() == 0 {
 		return 0, false
 	}
-	return l.last, true
+	return l.maxID, true
 }
 
 // Bytes returns how many bytes l's entries take.
@@ -130,34 +130,41 @@ func Bytes(l *List) int {
 func zigzag(d int64) uint64   { return uint64(d<<1) ^ uint64(d>>63) }
 func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
+// An Iter yields goroutines one at a time: a Reader in the order they
+// were added, a Merger in the order of their ids.
+type Iter interface {
+	// Next returns the next goroutine's id and wait minutes; ok is
+	// false at the end.
+	Next() (id int64, wait int, ok bool)
+}
+
 // A Reader reads a list's goroutines in order.
 type Reader struct {
 	l          *List
 	chunk, off int
 	id         int64
+	left       int // entries still to read
 }
 
 // NewReader returns a reader of l from its start; a nil l reads as
 // empty.
-func NewReader(l *List) *Reader { return &Reader{l: l} }
+func NewReader(l *List) *Reader { return &Reader{l: l, left: l.Len()} }
 
 // Next returns the next goroutine's id and wait minutes; ok is false at
 // the end.
 func (r *Reader) Next() (id int64, wait int, ok bool) {
-	if r.l == nil {
+	if r.left == 0 {
 		return 0, 0, false
 	}
-	for r.chunk < len(r.l.chunks) && r.off == len(r.l.chunks[r.chunk]) {
+	for r.off == len(r.l.chunks[r.chunk]) {
 		r.chunk, r.off = r.chunk+1, 0
-	}
-	if r.chunk == len(r.l.chunks) {
-		return 0, 0, false
 	}
 	c := r.l.chunks[r.chunk][r.off:]
 	d, k := binary.Uvarint(c)
 	w, k2 := binary.Uvarint(c[k:])
 	r.off += k + k2
 	r.id += unzigzag(d)
+	r.left--
 	return r.id, int(w), true
 }
 
@@ -165,62 +172,96 @@ func (r *Reader) Next() (id int64, wait int, ok bool) {
 // 1.5 MB of scratch space.
 const runLen = 1 << 16
 
-// Sorted returns the goroutines of lists, taken in order, as one list
-// sorted by id. With dedupe each id appears once, with the wait of the
-// last entry that lists it, as a map filled in that order would keep;
-// without, every entry is kept and equal ids keep their order. A single
-// list whose ids already ascend is returned as it is; the others are
-// not changed. Unsorted lists are sorted runLen entries at a time and
-// the runs merged, so that the scratch space stays bounded whatever the
-// lists' length.
-func Sorted(lists []*List, dedupe bool) *List {
-	var live []*List
-	for _, l := range lists {
-		if l.Len() > 0 {
-			live = append(live, l)
-		}
-	}
-	switch {
-	case len(live) == 0:
-		return &List{}
-	case len(live) == 1 && !live[0].unsorted:
-		return live[0]
-	}
-	// Runs, in the order the lists give their entries: a list whose ids
-	// ascend is one, an unsorted list is cut into sorted runs.
-	var runs []*List
+// minNaturalRun is the mean length of the ascending stretches of an
+// unsorted list above which they are merged where they lie (a dump in
+// which a few goroutines are out of order) rather than copied and
+// sorted: each stretch costs a reader.
+const minNaturalRun = 64
+
+// Merge returns the goroutines of lists, taken in order, by ascending
+// id. With dedupe each id comes once, with the wait of the last entry
+// that lists it, as a map filled in that order would keep; without,
+// every entry comes and equal ids keep their order. Lists whose ids
+// ascend are read where they lie, and so are the ascending stretches of
+// a list that has few; the others are copied and sorted runLen entries
+// at a time. The lists must not change while it is read.
+func Merge(lists []*List, dedupe bool) *Merger {
+	var runs []*Reader
 	var buf []entry
-	for _, l := range live {
-		if !l.unsorted {
-			runs = append(runs, l)
-			continue
-		}
-		r := NewReader(l)
-		for {
-			buf = buf[:0]
-			for len(buf) < runLen {
-				id, wait, ok := r.Next()
-				if !ok {
+	for _, l := range lists {
+		switch {
+		case l.Len() == 0:
+		case !l.unsorted:
+			runs = append(runs, NewReader(l))
+		default:
+			if stretches := ascending(l); stretches != nil {
+				runs = append(runs, stretches...)
+				continue
+			}
+			r := NewReader(l)
+			for {
+				buf = buf[:0]
+				for len(buf) < runLen {
+					id, wait, ok := r.Next()
+					if !ok {
+						break
+					}
+					buf = append(buf, entry{id, wait})
+				}
+				if len(buf) == 0 {
 					break
 				}
-				buf = append(buf, entry{id, wait})
-			}
-			if len(buf) == 0 {
-				break
-			}
-			slices.SortStableFunc(buf, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
-			run := &List{}
-			for i, e := range buf {
-				if dedupe && i+1 < len(buf) && buf[i+1].id == e.id {
-					continue // a later entry lists it again
+				slices.SortStableFunc(buf, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+				run := &List{}
+				for i, e := range buf {
+					if dedupe && i+1 < len(buf) && buf[i+1].id == e.id {
+						continue // a later entry lists it again
+					}
+					Add(run, e.id, e.wait)
 				}
-				Add(run, e.id, e.wait)
+				runs = append(runs, NewReader(run))
 			}
-			runs = append(runs, run)
 		}
 	}
-	buf = nil
-	return merge(runs, dedupe)
+	m := &Merger{dedupe: dedupe}
+	for i, r := range runs {
+		if id, wait, ok := r.Next(); ok {
+			m.h = append(m.h, &head{r, id, wait, i})
+		}
+	}
+	for i := len(m.h)/2 - 1; i >= 0; i-- {
+		m.down(i)
+	}
+	return m
+}
+
+// ascending returns readers of the stretches of l in which ids ascend,
+// or nil as soon as there are more than l.n/minNaturalRun of them.
+func ascending(l *List) []*Reader {
+	var out []*Reader
+	r := NewReader(l)
+	start := *r
+	n := 0
+	prev := int64(0)
+	for {
+		at := *r
+		id, _, ok := r.Next()
+		if !ok || n > 0 && id <= prev {
+			s := start
+			s.left = n
+			out = append(out, &s)
+			if !ok || len(out)*minNaturalRun > l.n {
+				break
+			}
+			start, n = at, 0
+		}
+		prev = id
+		n++
+	}
+	if len(out)*minNaturalRun > l.n {
+		return nil
+	}
+	return out
 }
 
 type entry struct {
@@ -228,69 +269,85 @@ type entry struct {
 	wait int
 }
 
-// merge merges sorted runs into one list. Between equal ids the earlier
-// run's entry comes first; with dedupe the later run's is kept.
-func merge(runs []*List, dedupe bool) *List {
-	if len(runs) == 1 {
-		return runs[0] // its ids ascend, or it was sorted (and deduplicated) above
+// A Merger yields the goroutines of sorted runs by ascending id.
+type Merger struct {
+	h      []*head
+	dedupe bool
+}
+
+type head struct {
+	r    *Reader
+	id   int64
+	wait int
+	run  int // between equal ids, the earlier run's comes first
+}
+
+func (m *Merger) less(a, b *head) bool { return a.id < b.id || a.id == b.id && a.run < b.run }
+
+func (m *Merger) down(i int) {
+	h := m.h
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && m.less(h[c+1], h[c]) {
+			c++
+		}
+		if !m.less(h[c], h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
 	}
-	type head struct {
-		r    *Reader
-		id   int64
-		wait int
-		run  int
+}
+
+// pop advances the run at the top of the heap.
+func (m *Merger) pop() {
+	top := m.h[0]
+	if id, wait, ok := top.r.Next(); ok {
+		top.id, top.wait = id, wait
+	} else {
+		m.h[0] = m.h[len(m.h)-1]
+		m.h = m.h[:len(m.h)-1]
 	}
-	less := func(a, b *head) bool { return a.id < b.id || a.id == b.id && a.run < b.run }
-	h := make([]*head, 0, len(runs))
-	down := func(i int) {
-		for {
-			c := 2*i + 1
-			if c >= len(h) {
-				return
-			}
-			if c+1 < len(h) && less(h[c+1], h[c]) {
-				c++
-			}
-			if !less(h[c], h[i]) {
-				return
-			}
-			h[i], h[c] = h[c], h[i]
-			i = c
+	m.down(0)
+}
+
+// Next returns the next goroutine's id and wait minutes; ok is false at
+// the end.
+func (m *Merger) Next() (id int64, wait int, ok bool) {
+	if len(m.h) == 0 {
+		return 0, 0, false
+	}
+	id, wait = m.h[0].id, m.h[0].wait
+	m.pop()
+	for m.dedupe && len(m.h) > 0 && m.h[0].id == id {
+		wait = m.h[0].wait // a later entry lists it again
+		m.pop()
+	}
+	return id, wait, true
+}
+
+// Sorted returns Merge(lists, dedupe) as one list. A single list whose
+// ids already ascend is returned as it is.
+func Sorted(lists []*List, dedupe bool) *List {
+	var live []*List
+	for _, l := range lists {
+		if l.Len() > 0 {
+			live = append(live, l)
 		}
 	}
-	for i, l := range runs {
-		r := NewReader(l)
-		if id, wait, ok := r.Next(); ok {
-			h = append(h, &head{r, id, wait, i})
-		}
+	if len(live) == 1 && !live[0].unsorted {
+		return live[0]
 	}
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		down(i)
-	}
+	m := Merge(live, dedupe)
 	out := &List{}
-	var pending entry
-	have := false
-	for len(h) > 0 {
-		top := h[0]
-		switch {
-		case dedupe && have && top.id == pending.id:
-			pending.wait = top.wait
-		default:
-			if have {
-				Add(out, pending.id, pending.wait)
-			}
-			pending, have = entry{top.id, top.wait}, true
+	for {
+		id, wait, ok := m.Next()
+		if !ok {
+			return out
 		}
-		if id, wait, ok := top.r.Next(); ok {
-			top.id, top.wait = id, wait
-		} else {
-			h[0] = h[len(h)-1]
-			h = h[:len(h)-1]
-		}
-		down(0)
+		Add(out, id, wait)
 	}
-	if have {
-		Add(out, pending.id, pending.wait)
-	}
-	return out
 }

@@ -55,6 +55,9 @@ func TestRoundTrip(t *testing.T) {
 		if lo, hi, ok := Waits(l); ok != (len(c.waits) > 0) || ok && (lo != slices.Min(c.waits) || hi != slices.Max(c.waits)) {
 			t.Errorf("%s: Waits = %d, %d, %v", name, lo, hi, ok)
 		}
+		if hi, ok := Max(l); ok != (len(c.ids) > 0) || ok && hi != slices.Max(c.ids) {
+			t.Errorf("%s: Max = %d, %v", name, hi, ok)
+		}
 	}
 }
 
@@ -122,6 +125,13 @@ func TestSorted(t *testing.T) {
 		{"ascending", 1, 1000, func(i int) int64 { return int64(10 + 3*i) }},
 		{"ascending lists", 5, 300, func(i int) int64 { return int64(i * 2) }},
 		{"nearly ascending", 3, 3*runLen + 17, func(i int) int64 { return int64(i) + rng.Int64N(40) }},
+		{"few out of order", 3, 5000, func(i int) int64 {
+			if i%300 == 299 {
+				return int64(i) - 1000 // a goroutine started long before, listed late
+			}
+			return int64(i)
+		}},
+		{"one out of order", 2, 10, func(i int) int64 { return int64(i % 9) }},
 		{"random", 4, 2*runLen + 5, func(int) int64 { return rng.Int64N(runLen) }},
 		{"few ids", 6, 500, func(int) int64 { return rng.Int64N(9) }},
 		{"huge", 3, 200, func(int) int64 { return rng.Int64() - rng.Int64() }},
@@ -146,6 +156,20 @@ func TestSorted(t *testing.T) {
 			got := Sorted(lists, dedupe)
 			want := reference(plain, dedupe)
 			ids, waits := collect(got)
+			// Merge streams what Sorted stores.
+			m := Merge(lists, dedupe)
+			for i := 0; ; i++ {
+				id, wait, ok := m.Next()
+				if !ok {
+					if i != len(want) {
+						t.Fatalf("%s dedupe=%v: Merge yields %d entries, want %d", sh.name, dedupe, i, len(want))
+					}
+					break
+				}
+				if i >= len(want) || id != want[i].id || wait != want[i].wait {
+					t.Fatalf("%s dedupe=%v: Merge entry %d is %d/%d", sh.name, dedupe, i, id, wait)
+				}
+			}
 			if len(ids) != len(want) || got.Len() != len(want) {
 				t.Fatalf("%s dedupe=%v: %d entries (Len %d), want %d", sh.name, dedupe, len(ids), got.Len(), len(want))
 			}
@@ -161,6 +185,29 @@ func TestSorted(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A list with few ids out of order is merged from its ascending
+// stretches where they lie; one with many is copied into sorted runs.
+func TestAscendingStretches(t *testing.T) {
+	l := &List{}
+	for i := range 10 * minNaturalRun {
+		id := int64(i)
+		if i%(2*minNaturalRun) == 0 {
+			id = -id
+		}
+		Add(l, id, 0)
+	}
+	if got := ascending(l); len(got) != 5 {
+		t.Errorf("%d stretches, want 5", len(got))
+	}
+	r := &List{}
+	for i := range 10 * minNaturalRun {
+		Add(r, int64(i%2), 0)
+	}
+	if got := ascending(r); got != nil {
+		t.Errorf("%d stretches in a list of %d alternating ids", len(got), r.Len())
 	}
 }
 
