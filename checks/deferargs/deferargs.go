@@ -31,6 +31,15 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+// inTests turns on the opt-in form that reports deferred calls in test
+// code.
+var inTests bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&inTests, "tests", false,
+		"also report deferred calls in code that only tests run (opt-in: a test's cleanup or log taking an early value misleads that test, not a service)")
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -46,7 +55,11 @@ func run(pass *analysis.Pass) (any, error) {
 		if !fn.Valid() || body == nil {
 			continue
 		}
-		c := &checker{pass: pass, cfgs: cfgs, index: index, def: def, cur: cur, fn: fn, body: body}
+		testCode := astq.IsTestCode(pass, def.Pos())
+		if testCode && !inTests {
+			continue // rule "test code is opt-in"
+		}
+		c := &checker{pass: pass, cfgs: cfgs, index: index, def: def, cur: cur, fn: fn, body: body, testCode: testCode}
 		c.check()
 	}
 	return nil, nil
@@ -101,6 +114,8 @@ type checker struct {
 	cur   inspector.Cursor
 	fn    inspector.Cursor
 	body  *ast.BlockStmt
+
+	testCode bool // the defer is in code only tests run: the opt-in form
 
 	loops []ast.Node // for and range statements of fn that contain the defer
 

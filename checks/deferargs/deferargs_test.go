@@ -9,5 +9,12 @@ import (
 )
 
 func Test(t *testing.T) {
-	checktest.Run(t, analysistest.TestData(), deferargs.Analyzer, "a")
+	checktest.Run(t, analysistest.TestData(), deferargs.Analyzer, "a", "quiet/...")
+}
+
+// TestTestsForm: -deferargs.tests also reports deferred calls in test
+// code.
+func TestTestsForm(t *testing.T) {
+	checktest.Form(t, deferargs.Analyzer, "tests")
+	checktest.Run(t, analysistest.TestData(), deferargs.Analyzer, "tests/...")
 }

@@ -60,6 +60,13 @@
 // or a callee in a file built only for some platforms or tags may read
 // it and stays reported. On kitex, held out in session 10, five such
 // Release(err) calls were the check's only false findings.
+// Rule "test code is opt-in": a deferred call in code that only tests
+// run (a _test.go file, a package of test support such as testutil or
+// e2e, a file that holds a *testing.T) cleans up or logs for one test;
+// an early value there misleads that test, not a service. The opt-in
+// form deferargs.tests reports it. None of the 16 such findings on the
+// real-code ledger was a real bug, and none of its 40 real ones was in
+// test code.
 //
 // Bad:
 //

@@ -55,7 +55,7 @@ func (c *checker) reportElapsed(el *ast.CallExpr, isLit bool) {
 		}
 		msg = fmt.Sprintf("%s is evaluated when the defer statement runs, so the deferred function literal receives %s, not the time until %s returns (compute it inside the function literal instead)",
 			what, result, c.fnName())
-		c.pass.Report(analysis.Diagnostic{Pos: c.def.Pos(), End: c.def.End(), Message: msg})
+		c.pass.Report(analysis.Diagnostic{Pos: c.def.Pos(), End: c.def.End(), Message: msg, Category: c.category()})
 		return
 	}
 	callee := astq.Render(c.def.Call.Fun)

@@ -72,9 +72,17 @@ func (c *checker) fnName() string {
 	return astq.FuncName(c.fn)
 }
 
+// category names the opt-in form of a finding in test code, "" otherwise.
+func (c *checker) category() string {
+	if c.testCode {
+		return "tests"
+	}
+	return ""
+}
+
 // report emits the diagnostic, with the closure fix when it is safe.
 func (c *checker) report(rng analysis.Range, msg string) {
-	d := analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg}
+	d := analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, Category: c.category()}
 	if c.canWrap() {
 		call := c.def.Call
 		d.SuggestedFixes = []analysis.SuggestedFix{{

@@ -28,6 +28,14 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+// inTests turns on the opt-in form that reports relocks in test code.
+var inTests bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&inTests, "tests", false,
+		"also report relocks in code that only tests run (opt-in: a hung test is stopped by go test's -timeout, which prints every goroutine)")
+}
+
 // The rules of doc.go live in internal/locks, which every lock check
 // shares; this is where each one is decided:
 //
@@ -44,7 +52,8 @@ var Analyzer = &analysis.Analyzer{
 //   - rule "mutex handed to a call": locks' call, for callees it cannot
 //     see;
 //   - rule "TryLock is not a wait": locks' call ignores TryLock;
-//   - rule "a Locker may be anything" and rule "test bodies": run.
+//   - rule "a Locker may be anything", rule "test bodies" and rule
+//     "test code is opt-in": run.
 
 func run(pass *analysis.Pass) (any, error) {
 	// No early exit on imports: a package can lock a mutex embedded in a
@@ -61,17 +70,21 @@ func run(pass *analysis.Pass) (any, error) {
 			// that test; the methods and helpers it calls are checked.
 			continue
 		}
+		testCode := astq.IsTestCode(pass, cur.Node().Pos())
+		if testCode && !inTests {
+			continue // rule "test code is opt-in"
+		}
 		for _, rl := range res.Relocks(cur.Node()) {
 			if rl.Locker {
 				continue // rule "a Locker may be anything"
 			}
-			report(pass, cur, rl)
+			report(pass, cur, rl, testCode)
 		}
 	}
 	return nil, nil
 }
 
-func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock) {
+func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode bool) {
 	mu := rl.Key.String()
 	since := pass.Fset.Position(rl.Held.Pos).Line
 	name := astq.FuncName(fn)
@@ -91,11 +104,15 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock) {
 		msg = fmt.Sprintf("%s.%s() waits forever: %s already holds %s since line %d on every path here, and Go mutexes are not reentrant; every later caller blocks behind it (unlock first, or drop this %s)",
 			mu, rl.Mode.Method(), name, mu, since, rl.Mode.Method())
 	}
-	pass.Report(analysis.Diagnostic{
+	d := analysis.Diagnostic{
 		Pos:     rl.Call.Pos(),
 		End:     rl.Call.End(),
 		Message: msg,
-	})
+	}
+	if testCode {
+		d.Category = "tests" // the opt-in form, named in -json output
+	}
+	pass.Report(d)
 }
 
 func verb(m locks.Mode) string {

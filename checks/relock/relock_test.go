@@ -9,5 +9,11 @@ import (
 )
 
 func Test(t *testing.T) {
-	checktest.Run(t, analysistest.TestData(), relock.Analyzer, "a")
+	checktest.Run(t, analysistest.TestData(), relock.Analyzer, "a", "quiet/...")
+}
+
+// TestTestsForm: -relock.tests also reports relocks in test code.
+func TestTestsForm(t *testing.T) {
+	checktest.Form(t, relock.Analyzer, "tests")
+	checktest.Run(t, analysistest.TestData(), relock.Analyzer, "tests/...")
 }

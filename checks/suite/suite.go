@@ -103,6 +103,8 @@ var optInForms = []Form{
 	{"ctxcancel", "root", "cancel funcs of contexts made on context.Background() or TODO(): no parent holds such a context, so an uncalled cancel leaks only through what waits on its Done channel; 1 of its 3 findings on the real-code ledger (session 10) was a real bug"},
 	{"ctxcancel", "discarded", "a cancel func thrown away with `_ = cancel` (go vet counts that as a use): rare on real code (1 finding on 102 services, not a real bug: its only caller passes Background()); when the parent is a request's context the leak ends with the request"},
 	{"poolput", "value", "a Put of a non-pointer value: none of its 58 findings on the real-code ledger (session 10) was a real bug (slice headers next to large buffers, some documented); the default form reports uses after Put and second Puts"},
+	{"relock", "tests", "relocks in code that only tests run (_test.go files, test-support packages): a hung test is stopped by go test's -timeout, which prints every goroutine; all 5 on the real-code ledger (session 10) were harmless, none of its 27 real relocks was in test code"},
+	{"deferargs", "tests", "arguments read early in code that only tests run: a wrong value in a test's deferred cleanup or log fails or misleads that test, not a service; none of the 16 on the real-code ledger was a real bug (15 cleanups of test fixtures, a block-test harness)"},
 	{"ctxreplace", "background", "chains rooted at context.Background() (ctxreplace itself is opt-in): on real services most are deliberate detaching (a constructor of a long-lived client, a cleanup that must finish, values copied by hand)"},
 }
 
