@@ -25,6 +25,7 @@ import (
 func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 	lr := &lineReader{r: r}
 	in := make(interner)
+	labels := make(labelCache)
 	stacks := newStackInterner()
 	s := &Snapshot{Format: FormatDump, Profile: ProfileGoroutine}
 	folds := make(map[foldKey]*Goroutine)
@@ -38,6 +39,7 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 		next, spare *Goroutine
 		frames      []Frame
 		creator     Frame
+		labelKey    string // g's labels, as folding compares them
 	)
 	// done is called once a goroutine's stack is complete: its stack is
 	// shared with the goroutines before it that have the same one, and,
@@ -47,7 +49,7 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 		if !fold {
 			return
 		}
-		k := keyOf(g)
+		k := keyOf(g, labelKey)
 		rec := folds[k]
 		if rec == nil {
 			g.Members = new(Members)
@@ -86,7 +88,7 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 		default:
 			next = new(Goroutine)
 		}
-		ok, err := parseHeader(line, next, in)
+		ok, nextKey, err := parseHeader(line, next, in, labels)
 		if err != nil {
 			return nil, fmt.Errorf("goroutines: dump line %d: %w", lr.line, err)
 		}
@@ -97,7 +99,7 @@ func parseDump(r *bufio.Reader, fold bool) (*Snapshot, error) {
 			if g != nil {
 				done(g)
 			}
-			g, next = next, nil
+			g, next, labelKey = next, nil, nextKey
 			g.Count = 1
 			g.Stack = frames[:0]
 			lastID = g.ID
@@ -195,15 +197,39 @@ type foldKey struct {
 	locked, leaked, elided bool
 }
 
-func keyOf(g *Goroutine) foldKey {
-	k := foldKey{depth: len(g.Stack), createdBy: g.CreatedBy, state: g.State, locked: g.Locked, leaked: g.Leaked, elided: g.Elided}
+func keyOf(g *Goroutine, labels string) foldKey {
+	k := foldKey{depth: len(g.Stack), createdBy: g.CreatedBy, state: g.State, labels: labels, locked: g.Locked, leaked: g.Leaked, elided: g.Elided}
 	if len(g.Stack) > 0 {
 		k.stack = &g.Stack[0]
 	}
-	if len(g.Labels) > 0 {
-		k.labels = fmt.Sprint(g.Labels) // sorted by key
-	}
 	return k
+}
+
+// labelCache reads each distinct label text of a dump once: the
+// goroutines of a request, or of a pool, carry the same labels, and
+// parsing them again for each goroutine would cost more than the rest
+// of its header. The goroutines that carry the same text share one map.
+type labelCache map[string]labelSet
+
+type labelSet struct {
+	labels map[string]string
+	key    string // the labels as folding compares them: fmt.Sprint, sorted by key; "" when there are none
+}
+
+func (c labelCache) get(text []byte) (labelSet, error) {
+	if set, ok := c[string(text)]; ok {
+		return set, nil
+	}
+	labels, err := parseLabels(text)
+	if err != nil {
+		return labelSet{}, err
+	}
+	set := labelSet{labels: labels}
+	if len(labels) > 0 {
+		set.key = fmt.Sprint(labels)
+	}
+	c[string(text)] = set
+	return set, nil
 }
 
 // stackInterner lets goroutines with the same stack (and creator)
@@ -284,33 +310,34 @@ func cutHeader(trailer string) bool {
 //
 // It fills g, which it clears first, only when the line is a header:
 // ok is false when the line is not a header at all; err is set when it
-// is one but its labels cannot be read. Strings come from in.
-func parseHeader(line []byte, g *Goroutine, in interner) (ok bool, err error) {
+// is one but its labels cannot be read. Strings come from in, labels
+// from labels; labelKey is what folding compares of them.
+func parseHeader(line []byte, g *Goroutine, in interner, labels labelCache) (ok bool, labelKey string, err error) {
 	rest, ok := bytes.CutPrefix(line, []byte("goroutine "))
 	if !ok || !bytes.HasSuffix(rest, []byte(":")) {
-		return false, nil
+		return false, "", nil
 	}
 	sp := bytes.IndexByte(rest, ' ')
 	if sp <= 0 {
-		return false, nil
+		return false, "", nil
 	}
 	id, err := strconv.ParseInt(string(rest[:sp]), 10, 64)
 	if err != nil || id < 0 {
-		return false, nil
+		return false, "", nil
 	}
 	rest = rest[sp+1 : len(rest)-1]
 	open := bytes.IndexByte(rest, '[')
 	if open < 0 {
-		return false, nil
+		return false, "", nil
 	}
 	closing := bytes.IndexByte(rest[open:], ']')
 	if closing < 0 {
-		return false, nil
+		return false, "", nil
 	}
 	closing += open
 	for f := range bytes.FieldsSeq(rest[:open]) { // gp=, m=, mp=
 		if !bytes.ContainsRune(f, '=') {
-			return false, nil
+			return false, "", nil
 		}
 	}
 	*g = Goroutine{ID: id}
@@ -346,13 +373,13 @@ func parseHeader(line []byte, g *Goroutine, in interner) (ok bool, err error) {
 		parts = more
 	}
 	if extra := bytes.TrimSpace(rest[closing+1:]); len(extra) > 0 {
-		labels, err := parseLabels(extra)
+		set, err := labels.get(extra)
 		if err != nil {
-			return true, err
+			return true, "", err
 		}
-		g.Labels = labels
+		g.Labels, labelKey = set.labels, set.key
 	}
-	return true, nil
+	return true, labelKey, nil
 }
 
 // parseCreatedBy splits "main.work in goroutine 6" (Go 1.21+).

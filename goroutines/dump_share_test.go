@@ -136,3 +136,50 @@ created by main.main in goroutine 1
 		}
 	}
 }
+
+// Each distinct label text is read once; goroutines whose labels are
+// the same set fold together, whatever order the header lists them in,
+// and goroutines with other labels do not.
+func TestDumpLabelsFold(t *testing.T) {
+	const g = "goroutine %d [select] %s:\nmain.serve()\n\t/src/app/main.go:9 +0x1\n\n"
+	var b strings.Builder
+	for i, labels := range []string{
+		`{route: /stock, tenant: a}`, `{route: /stock, tenant: a}`, `{tenant: a, route: /stock}`,
+		`{route: /stock, tenant: b}`, `{route: /stock, tenant: a}`, "",
+	} {
+		fmt.Fprintf(&b, g, 10+i, labels)
+	}
+	dump := strings.ReplaceAll(b.String(), "[select] :", "[select]:")
+	s, err := Parse(strings.NewReader(dump), Fold())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range s.Goroutines {
+		var ids []int64
+		for id := range g.Members.All() {
+			ids = append(ids, id)
+		}
+		got = append(got, fmt.Sprintf("%v %v", g.Labels, ids))
+	}
+	want := "map[route:/stock tenant:a] [10 11 12 14]\nmap[route:/stock tenant:b] [13]\nmap[] [15]"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("folded:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	plain, err := Parse(strings.NewReader(dump))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range plain.Goroutines {
+		tenant := "a"
+		switch i {
+		case 3:
+			tenant = "b"
+		case 5:
+			tenant = ""
+		}
+		if g.Labels["tenant"] != tenant {
+			t.Errorf("goroutine %d: labels %v", g.ID, g.Labels)
+		}
+	}
+}

@@ -110,7 +110,7 @@ type Goroutine struct {
 	WaitMinutes int
 	Locked      bool              // "locked to thread"
 	Leaked      bool              // "(leaked)" in the header, or from a goroutineleak profile
-	Labels      map[string]string // pprof labels, when the format carries them
+	Labels      map[string]string // pprof labels, when the format carries them; read-only: the goroutines of a dump with the same labels share one map
 	Stack       []Frame           // innermost call first
 	// Elided is set when the runtime left frames out ("...additional
 	// frames elided...").
