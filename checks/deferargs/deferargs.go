@@ -128,6 +128,7 @@ type checker struct {
 	fnSig     *types.Signature         // signature of fn
 	results   map[types.Object]int     // named results of fn, by index
 	elapsed   map[*ast.CallExpr]bool   // time.Since-like calls found in the arguments
+	nilOnly   map[*types.Var]bool      // errors the arguments only compare with nil
 }
 
 func (c *checker) check() {
@@ -180,6 +181,7 @@ func (c *checker) check() {
 	// literal is the idiom for capturing it now.
 	var vars []*types.Var
 	c.flagged = make(map[types.Object]bool)
+	c.nilOnly = c.nilComparedOnly(args)
 	for _, arg := range args {
 		if isLit {
 			break

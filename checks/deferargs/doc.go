@@ -60,6 +60,13 @@
 // or a callee in a file built only for some platforms or tags may read
 // it and stays reported. On kitex, held out in session 10, five such
 // Release(err) calls were the check's only false findings.
+// Rule "wrapping keeps nil-ness": an argument that only asks whether an
+// error is nil (defer publish(event(err == nil))) has its final answer
+// at the defer when every later write wraps the error where it is
+// already non-nil (if err != nil { err = fmt.Errorf("...: %w", err) },
+// errors.Join, an errors package's Wrap or WithMessage); a write that
+// may turn the error into nil (a filter such as ignoreNotFound(err)) or
+// that runs whatever the error still counts.
 // Rule "test code is opt-in": a deferred call in code that only tests
 // run (a _test.go file, a package of test support such as testutil or
 // e2e, a file that holds a *testing.T) cleans up or logs for one test;

@@ -34,6 +34,9 @@ func (c *checker) stale(v *types.Var) bool {
 		if w.earlier || (isErr && isNil(c.pass, w.rhs)) {
 			continue
 		}
+		if c.nilOnly[v] && c.wrapsWhenNonNil(v, w) {
+			continue // rule "wrapping keeps nil-ness"
+		}
 		changed = true
 		break
 	}
