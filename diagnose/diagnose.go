@@ -655,36 +655,6 @@ func (m *memberSet) add(g *goroutines.Goroutine) {
 	members.Add(m.parts[len(m.parts)-1], g.ID, g.WaitMinutes)
 }
 
-// sorted returns the members sorted by id, each id once with the wait
-// of the last entry that lists it, as a map would keep it: the one
-// list of a folded record as it is (dumps list ids nearly in order), or
-// a copy. A nil set, a snapshot the group is absent from, is empty.
-func (m *memberSet) sorted() *members.List {
-	if m == nil {
-		return nil
-	}
-	return members.Sorted(m.parts, true)
-}
-
-// common counts the ids in both sorted lists.
-func common(x, y *members.List) int {
-	a, b := newCursor(members.NewReader(x)), newCursor(members.NewReader(y))
-	n := 0
-	for a.ok && b.ok {
-		switch {
-		case a.id < b.id:
-			a.next()
-		case a.id > b.id:
-			b.next()
-		default:
-			n++
-			a.next()
-			b.next()
-		}
-	}
-	return n
-}
-
 // A cursor walks goroutines by ascending id, for lookups of ascending
 // ids.
 type cursor struct {
@@ -790,38 +760,71 @@ func (g *Group) identity() identity {
 		return id
 	}
 	id.snapshots = len(waits)
-	// Each snapshot's members sorted by id (most are a folded record's
-	// list as it is), for this judgement only.
-	sets := make([]*members.List, len(waits))
+	// One walk of every snapshot's members at once, by ascending id,
+	// each list read where it lies (members.Merge): what each holds, and
+	// what it shares with the one before and with the first.
+	last := len(waits) - 1
+	cur := make([]*cursor, len(waits))
 	for t, m := range waits {
-		sets[t] = m.sorted()
+		var parts []*members.List
+		if m != nil {
+			parts = m.parts
+		}
+		cur[t] = newCursor(members.Merge(parts, true))
 	}
-	first, last := sets[0], sets[len(sets)-1]
-	id.known, id.first, id.stayed, id.eachStep = true, first.Len(), true, true
-	// One walk of each sorted list: the first's ids ascend.
-	later := make([]*cursor, len(sets))
-	for t := 1; t < len(sets); t++ {
-		later[t] = newCursor(members.NewReader(sets[t]))
-	}
-	for gid, fw := range first.All() { // first is not empty: the group is in it
-		for t := 1; t < len(sets); t++ {
-			lw, ok := later[t].seek(gid)
-			if !ok {
-				id.stayed = false
+	size := make([]int, len(waits))
+	withPrev := make([]int, len(waits)) // members also in the snapshot before
+	withFirst := 0                      // members of the last also in the first
+	in := make([]bool, len(waits))
+	id.known, id.stayed, id.eachStep = true, true, true
+	for {
+		var gid int64
+		some := false
+		for _, c := range cur {
+			if c.ok && (!some || c.id < gid) {
+				gid, some = c.id, true
 			}
-			if t == len(sets)-1 && ok && lw > fw {
-				id.waitGrew = true
+		}
+		if !some {
+			break
+		}
+		for t, c := range cur {
+			in[t] = c.ok && c.id == gid
+			if !in[t] {
+				continue
+			}
+			size[t]++
+			if t > 0 && in[t-1] {
+				withPrev[t]++
+			}
+		}
+		if in[0] {
+			for t := 1; t <= last; t++ {
+				if !in[t] {
+					id.stayed = false
+				}
+			}
+			if in[last] {
+				withFirst++
+				if cur[last].wait > cur[0].wait {
+					id.waitGrew = true
+				}
+			}
+		}
+		for t, c := range cur {
+			if in[t] {
+				c.next()
 			}
 		}
 	}
-	id.arrived = last.Len() - common(last, first)
-	for t := 1; t < len(sets); t++ {
-		if sets[t].Len()-common(sets[t], sets[t-1]) == 0 {
+	id.first = size[0]
+	id.arrived = size[last] - withFirst
+	for t := 1; t <= last; t++ {
+		if size[t]-withPrev[t] == 0 {
 			id.eachStep = false
 		}
 	}
-	prev := sets[len(sets)-2]
-	id.same = prev.Len() == last.Len() && common(last, prev) == last.Len()
+	id.same = size[last-1] == size[last] && withPrev[last] == size[last]
 	return id
 }
 

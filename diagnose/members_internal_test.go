@@ -97,6 +97,10 @@ func referenceIdentity(snaps [][]entry) identity {
 
 func randomEntries(rng *rand.Rand, shape int, prev []entry) []entry {
 	n := rng.IntN(40)
+	if shape == 4 {
+		// Tens of thousands in no order: lists sorted a chunk at a time.
+		n = 20_000 + rng.IntN(20_000)
+	}
 	var out []entry
 	for i := range n {
 		var id int64
@@ -107,6 +111,12 @@ func randomEntries(rng *rand.Rand, shape int, prev []entry) []entry {
 			id = rng.Int64N(12)
 		case 2: // anywhere in int64
 			id = []int64{math.MinInt64, math.MaxInt64, 0, -1, rng.Int64(), -rng.Int64()}[rng.IntN(6)]
+		case 4:
+			if len(prev) > 0 && rng.IntN(4) > 0 {
+				id = prev[rng.IntN(len(prev))].id
+			} else {
+				id = rng.Int64N(50_000)
+			}
 		default: // the previous snapshot's, some replaced
 			if len(prev) > 0 && rng.IntN(4) > 0 {
 				id = prev[rng.IntN(len(prev))].id
@@ -125,9 +135,12 @@ func randomEntries(rng *rand.Rand, shape int, prev []entry) []entry {
 
 func TestIdentityMatchesMaps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	stayed, grew := 0, 0
+	stayed, grew, long := 0, 0, 0
 	for iter := range 3000 {
 		shape := rng.IntN(4)
+		if iter%150 == 0 {
+			shape = 4
+		}
 		snaps := make([][]entry, 1+rng.IntN(4))
 		g := &Group{Counts: make([]int, len(snaps)), waits: make([]*memberSet, len(snaps))}
 		var prev []entry
@@ -137,6 +150,9 @@ func TestIdentityMatchesMaps(t *testing.T) {
 				prev = snaps[t]
 			}
 			for _, r := range records(rng, snaps[t]) {
+				if r.Members != nil && members.Bytes(r.Members) > 32<<10 {
+					long++ // several chunks, sorted as they filled
+				}
 				if g.waits[t] == nil {
 					g.waits[t] = &memberSet{}
 				}
@@ -155,8 +171,8 @@ func TestIdentityMatchesMaps(t *testing.T) {
 			grew++
 		}
 	}
-	if stayed < 50 || grew < 50 {
-		t.Errorf("of 3000 cases, %d stayed and %d waited longer: the cases test too little", stayed, grew)
+	if stayed < 50 || grew < 50 || long < 5 {
+		t.Errorf("of 3000 cases, %d stayed, %d waited longer, %d lists were long: the cases test too little", stayed, grew, long)
 	}
 }
 
@@ -196,7 +212,11 @@ func TestRestartsMatchMaps(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				// A process counting from a base: ids ascend, some left.
 				base := []int64{1, 3000, 50000}[rng.IntN(3)]
-				for i := range rng.IntN(3000) {
+				count := rng.IntN(3000)
+				if iter%50 == 0 {
+					count = 40_000 // lists sorted a chunk at a time when shuffled
+				}
+				for i := range count {
 					if rng.IntN(3) > 0 {
 						es = append(es, entry{base + int64(i), 0})
 					}

@@ -118,17 +118,18 @@ type Goroutine struct {
 	CreatedBy *Frame // the go statement that started it; nil for main and runtime-created goroutines
 	CreatorID int64  // "created by ... in goroutine N" (Go 1.21+); 0 when not printed
 	// Members are the goroutines a folded record stands for (Fold):
-	// their ids and wait minutes, in dump order; nil otherwise. ID and
+	// their ids and wait minutes (see Members); nil otherwise. ID and
 	// WaitMinutes are then the first member's, and CreatorID 0.
 	Members *Members
 }
 
 // Members lists the goroutines of a folded record: Len says how many,
-// All yields each one's id and wait minutes (as WaitMinutes) in dump
-// order. They are stored compactly, a few bytes a goroutine (ids as
-// varint differences from the one before, waits as varints, in chunks
-// of bounded size), so that a dump of millions of goroutines takes tens
-// of megabytes.
+// All yields each one's id and wait minutes (as WaitMinutes), in dump
+// order, but for ids far out of order in a long record, which it
+// yields sorted a few thousand at a time. They are stored compactly, a
+// few bytes a goroutine (ids as varint differences from the one
+// before, waits as varints, in chunks of bounded size), so that a dump
+// of millions of goroutines takes tens of megabytes.
 type Members = members.List
 
 // A Frame is one call in a stack.

@@ -4,15 +4,24 @@
 // (package diagnose). A dump of ten million goroutines then takes tens
 // of megabytes, not hundreds.
 //
-// An entry is the difference between its id and the id before it
-// (zigzag, as a varint: dumps list ids nearly in order, so one or two
-// bytes) followed by the wait minutes (a uvarint: one byte up to two
-// hours). Entries go into chunks of at most maxChunk bytes: a list grows
-// without copying what it holds, so that it never needs twice its size
-// at once. Every int64 id and every int wait round-trips exactly.
+// An entry is the difference between its id and the id before it in
+// its chunk (zigzag, as a varint: dumps list ids nearly in order, so
+// one or two bytes) followed by the wait minutes (a uvarint: one byte
+// up to two hours). Entries go into chunks of at most maxChunk bytes: a
+// list grows without copying what it holds, so that it never needs
+// twice its size at once. Every int64 id and every int wait round-trips
+// exactly.
+//
+// A runtime that reuses goroutine structures can list ids in no order
+// at all; their differences then take three or four bytes. A full chunk
+// whose ids are that far out of order is sorted by id (stably: equal
+// ids keep their order) where it lies, in about half the space, and
+// filled further until sorting frees little: it is then a sorted run
+// that Merge reads where it lies. A list's order is thus the order of
+// its goroutines only within stretches of a few thousand.
 //
 // The functions that change or read lists in order are package-level
-// (Add, Sorted, NewReader) rather than methods: goroutines.Members is an
+// (Add, Merge, NewReader) rather than methods: goroutines.Members is an
 // alias of List, and its public methods are only Len and All.
 package members
 
@@ -21,6 +30,7 @@ import (
 	"encoding/binary"
 	"iter"
 	"slices"
+	"sync"
 )
 
 // maxChunk bounds a chunk: a list grows by doubling up to it, then by
@@ -30,15 +40,20 @@ const maxChunk = 32 << 10
 // maxEntry is the longest entry: two 64-bit varints.
 const maxEntry = 2 * binary.MaxVarintLen64
 
-// A List is a list of goroutines, in the order they were added. The
-// zero value is an empty list.
+// A List is a list of goroutines, in the order they were added (but
+// for chunks sorted when full, see the package doc). The zero value is
+// an empty list.
 type List struct {
 	n                int
-	last             int64 // the id added last: the next is stored as its difference from it
+	last             int64 // the id added last
+	base             int64 // the id the next one is stored as a difference from
 	maxID            int64
 	unsorted         bool // some id is not above the one before it
 	minWait, maxWait int
 	chunks           [][]byte
+	// The last chunk: its entries, and how many of their ids are below
+	// the one before.
+	chunkN, descents int
 }
 
 // Len returns the number of goroutines in the list.
@@ -50,7 +65,9 @@ func (l *List) Len() int {
 }
 
 // All yields each goroutine's id and wait minutes, in the order they
-// were added.
+// were added; a long list whose ids are far out of order yields them
+// sorted a few thousand at a time (goroutines with the same id in the
+// order they were added).
 func (l *List) All() iter.Seq2[int64, int] {
 	return func(yield func(int64, int) bool) {
 		r := NewReader(l)
@@ -73,30 +90,84 @@ func Add(l *List, id int64, wait int) {
 			l.unsorted = true
 		}
 	}
-	var buf [maxEntry]byte
-	k := binary.PutUvarint(buf[:], zigzag(id-l.last)) // wraps around: decoding wraps back
-	k += binary.PutUvarint(buf[k:], uint64(wait))
-	l.write(buf[:k])
-	l.last = id
+	c := l.room()
+	if l.chunkN == 0 {
+		l.base = 0 // each chunk's first id is stored as it is
+	} else if id < l.base {
+		l.descents++
+	}
+	*c = binary.AppendUvarint(*c, zigzag(id-l.base)) // wraps around: decoding wraps back
+	*c = binary.AppendUvarint(*c, uint64(wait))
+	l.last, l.base = id, id
 	l.n++
+	l.chunkN++
 }
 
-// write appends one entry, whole, to the last chunk, or to a new one
-// when the last is full.
-func (l *List) write(b []byte) {
+// room returns the last chunk with room for an entry: grown while it is
+// small, or a new one when it is full (the full one sorted if its ids
+// are far out of order).
+func (l *List) room() *[]byte {
 	if len(l.chunks) == 0 {
 		l.chunks = append(l.chunks, make([]byte, 0, 2*maxEntry))
 	}
 	c := &l.chunks[len(l.chunks)-1]
-	if need := len(*c) + len(b); need > cap(*c) {
-		if grown := max(2*cap(*c), need); grown <= maxChunk {
-			*c = append(make([]byte, 0, grown), *c...)
-		} else {
-			l.chunks = append(l.chunks, make([]byte, 0, maxChunk))
-			c = &l.chunks[len(l.chunks)-1]
+	if len(*c)+maxEntry <= cap(*c) {
+		return c
+	}
+	if cap(*c) < maxChunk {
+		*c = append(make([]byte, 0, min(2*cap(*c), maxChunk)), *c...)
+		return c
+	}
+	if l.descents*minNaturalRun > l.chunkN {
+		if sorted, last, ok := sortChunk(*c, l.chunkN); ok {
+			*c, l.base, l.descents = sorted, last, 0
+			if cap(*c)-len(*c) >= maxChunk/8 {
+				return c // filled further, and sorted again when full
+			}
 		}
 	}
-	*c = append(*c, b...)
+	l.chunks = append(l.chunks, make([]byte, 0, maxChunk))
+	l.chunkN, l.descents = 0, 0
+	return &l.chunks[len(l.chunks)-1]
+}
+
+// scratch is sortChunk's space, shared: it is as large as one chunk's
+// entries.
+var scratch = sync.Pool{New: func() any { return new([]entry) }}
+
+// sortChunk sorts the n entries of chunk c by id, stably, where they
+// lie, and returns them and the last (highest) id. ok is false, and c
+// unchanged, when sorted they would not fit in it.
+func sortChunk(c []byte, n int) (sorted []byte, last int64, ok bool) {
+	buf := scratch.Get().(*[]entry)
+	defer scratch.Put(buf)
+	es := (*buf)[:0]
+	r := Reader{l: &List{chunks: [][]byte{c}}, left: n}
+	for {
+		id, wait, ok := r.Next()
+		if !ok {
+			break
+		}
+		es = append(es, entry{id, wait})
+	}
+	*buf = es
+	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+	size, prev := 0, int64(0)
+	var tmp [maxEntry]byte
+	for _, e := range es {
+		size += binary.PutUvarint(tmp[:], zigzag(e.id-prev)) + binary.PutUvarint(tmp[:], uint64(e.wait))
+		prev = e.id
+	}
+	if size > cap(c) {
+		return c, 0, false
+	}
+	c, prev = c[:0], 0
+	for _, e := range es {
+		c = binary.AppendUvarint(c, zigzag(e.id-prev))
+		c = binary.AppendUvarint(c, uint64(e.wait))
+		prev = e.id
+	}
+	return c, prev, true
 }
 
 // Waits returns the shortest and longest wait in l; ok is false when l
@@ -153,11 +224,17 @@ func NewReader(l *List) *Reader { return &Reader{l: l, left: l.Len()} }
 // Next returns the next goroutine's id and wait minutes; ok is false at
 // the end.
 func (r *Reader) Next() (id int64, wait int, ok bool) {
-	if r.left == 0 {
+	if r.left == 0 || r.l == nil {
 		return 0, 0, false
 	}
-	for r.off == len(r.l.chunks[r.chunk]) {
+	for r.chunk < len(r.l.chunks) && r.off == len(r.l.chunks[r.chunk]) {
 		r.chunk, r.off = r.chunk+1, 0
+	}
+	if r.chunk == len(r.l.chunks) {
+		return 0, 0, false
+	}
+	if r.off == 0 {
+		r.id = 0 // each chunk's first id is stored as it is
 	}
 	c := r.l.chunks[r.chunk][r.off:]
 	d, k := binary.Uvarint(c)
@@ -168,14 +245,11 @@ func (r *Reader) Next() (id int64, wait int, ok bool) {
 	return r.id, int(w), true
 }
 
-// runLen is how many entries of an unsorted list are sorted at once:
-// 1.5 MB of scratch space.
-const runLen = 1 << 16
-
 // minNaturalRun is the mean length of the ascending stretches of an
-// unsorted list above which they are merged where they lie (a dump in
-// which a few goroutines are out of order) rather than copied and
-// sorted: each stretch costs a reader.
+// unsorted list (or chunk) above which they are merged where they lie
+// (a dump in which a few goroutines are out of order, a chunk sorted
+// when it filled) rather than copied and sorted: each stretch costs a
+// reader. Below it, a full chunk is sorted when it fills.
 const minNaturalRun = 64
 
 // Merge returns the goroutines of lists, taken in order, by ascending
@@ -183,43 +257,23 @@ const minNaturalRun = 64
 // that lists it, as a map filled in that order would keep; without,
 // every entry comes and equal ids keep their order. Lists whose ids
 // ascend are read where they lie, and so are the ascending stretches of
-// a list that has few; the others are copied and sorted runLen entries
-// at a time. The lists must not change while it is read.
+// a list, or of a chunk, that has few; the other chunks (at most one a
+// list: a full chunk that far out of order was sorted when it filled)
+// are copied and sorted. The lists must not change while it is read.
 func Merge(lists []*List, dedupe bool) *Merger {
 	var runs []*Reader
-	var buf []entry
 	for _, l := range lists {
 		switch {
 		case l.Len() == 0:
 		case !l.unsorted:
 			runs = append(runs, NewReader(l))
 		default:
-			if stretches := ascending(l); stretches != nil {
-				runs = append(runs, stretches...)
+			if st := ascending(NewReader(l), l.n); st != nil {
+				runs = append(runs, st...)
 				continue
 			}
-			r := NewReader(l)
-			for {
-				buf = buf[:0]
-				for len(buf) < runLen {
-					id, wait, ok := r.Next()
-					if !ok {
-						break
-					}
-					buf = append(buf, entry{id, wait})
-				}
-				if len(buf) == 0 {
-					break
-				}
-				slices.SortStableFunc(buf, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
-				run := &List{}
-				for i, e := range buf {
-					if dedupe && i+1 < len(buf) && buf[i+1].id == e.id {
-						continue // a later entry lists it again
-					}
-					Add(run, e.id, e.wait)
-				}
-				runs = append(runs, NewReader(run))
+			for _, c := range l.chunks {
+				runs = append(runs, chunkRuns(c, dedupe)...)
 			}
 		}
 	}
@@ -235,30 +289,68 @@ func Merge(lists []*List, dedupe bool) *Merger {
 	return m
 }
 
-// ascending returns readers of the stretches of l in which ids ascend,
-// or nil as soon as there are more than l.n/minNaturalRun of them.
-func ascending(l *List) []*Reader {
-	var out []*Reader
-	r := NewReader(l)
-	start := *r
+// chunkRuns returns the sorted runs of one chunk: its ascending
+// stretches where they lie when it has few, else a sorted copy.
+func chunkRuns(c []byte, dedupe bool) []*Reader {
+	whole := func() *Reader { return &Reader{l: &List{chunks: [][]byte{c}}, left: -1} }
 	n := 0
+	for r := whole(); ; n++ {
+		if _, _, ok := r.Next(); !ok {
+			break
+		}
+	}
+	if st := ascending(whole(), n); st != nil {
+		return st
+	}
+	buf := scratch.Get().(*[]entry)
+	defer scratch.Put(buf)
+	es := (*buf)[:0]
+	for r := whole(); ; {
+		id, wait, ok := r.Next()
+		if !ok {
+			break
+		}
+		es = append(es, entry{id, wait})
+	}
+	*buf = es
+	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+	run := &List{}
+	for i, e := range es {
+		if dedupe && i+1 < len(es) && es[i+1].id == e.id {
+			continue // a later entry lists it again
+		}
+		Add(run, e.id, e.wait)
+	}
+	return []*Reader{NewReader(run)}
+}
+
+// ascending returns readers of the stretches in which ids do not
+// descend of the n entries r reads (equal ids in a stretch keep their
+// order, as Merge wants), or nil when there are more than
+// n/minNaturalRun of them.
+func ascending(r *Reader, n int) []*Reader {
+	var out []*Reader
+	start := *r
+	k := 0
 	prev := int64(0)
 	for {
 		at := *r
 		id, _, ok := r.Next()
-		if !ok || n > 0 && id <= prev {
-			s := start
-			s.left = n
-			out = append(out, &s)
-			if !ok || len(out)*minNaturalRun > l.n {
+		if !ok || k > 0 && id < prev {
+			if k > 0 {
+				s := start
+				s.left = k
+				out = append(out, &s)
+			}
+			if !ok || len(out)*minNaturalRun > n {
 				break
 			}
-			start, n = at, 0
+			start, k = at, 0
 		}
 		prev = id
-		n++
+		k++
 	}
-	if len(out)*minNaturalRun > l.n {
+	if len(out)*minNaturalRun > n {
 		return nil
 	}
 	return out
@@ -327,27 +419,4 @@ func (m *Merger) Next() (id int64, wait int, ok bool) {
 		m.pop()
 	}
 	return id, wait, true
-}
-
-// Sorted returns Merge(lists, dedupe) as one list. A single list whose
-// ids already ascend is returned as it is.
-func Sorted(lists []*List, dedupe bool) *List {
-	var live []*List
-	for _, l := range lists {
-		if l.Len() > 0 {
-			live = append(live, l)
-		}
-	}
-	if len(live) == 1 && !live[0].unsorted {
-		return live[0]
-	}
-	m := Merge(live, dedupe)
-	out := &List{}
-	for {
-		id, wait, ok := m.Next()
-		if !ok {
-			return out
-		}
-		Add(out, id, wait)
-	}
 }

@@ -78,7 +78,7 @@ func TestChunks(t *testing.T) {
 			t.Fatalf("a chunk of %d bytes", cap(c))
 		}
 	}
-	if b := Bytes(l); b > 2*n+16 {
+	if b := Bytes(l); b > 2*n+n/1000 { // a chunk's first id takes a few more
 		t.Errorf("%d bytes for %d goroutines", b, n)
 	}
 	i := 0
@@ -93,7 +93,93 @@ func TestChunks(t *testing.T) {
 	}
 }
 
-// reference sorts the entries of lists, taken in order, as Sorted
+// entries returns l's entries sorted by id, then by wait.
+func entries(l *List) []entry {
+	var out []entry
+	for id, w := range l.All() {
+		out = append(out, entry{id, w})
+	}
+	return sortedEntries(out)
+}
+
+func sortedEntries(es []entry) []entry {
+	es = slices.Clone(es)
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.wait, b.wait)) })
+	return es
+}
+
+// A long list whose ids come in no order is stored sorted a chunk at a
+// time, in less space: the same entries, equal ids in the order they
+// were added, and few enough sorted stretches for Merge to read them
+// where they lie. One whose ids ascend, or nearly, keeps its order.
+func TestCompaction(t *testing.T) {
+	const n = 200_000
+	rng := rand.New(rand.NewPCG(7, 8))
+	perm := rng.Perm(n)
+	shuffled, nearly := &List{}, &List{}
+	var added []entry
+	for i, p := range perm {
+		id := int64(1000 + p/2) // each id twice
+		Add(shuffled, id, i)    // the wait tells the two apart
+		added = append(added, entry{id, i})
+		near := int64(i)
+		if i%500 == 499 {
+			near -= 100
+		}
+		Add(nearly, near, 0)
+	}
+	if !slices.Equal(entries(shuffled), sortedEntries(added)) || shuffled.Len() != n {
+		t.Fatal("the shuffled list lost or changed entries")
+	}
+	// Equal ids in the order they were added.
+	seen := make(map[int64]int)
+	for id, w := range shuffled.All() {
+		if prev, ok := seen[id]; ok && prev > w {
+			t.Fatalf("id %d: wait %d came after %d", id, w, prev)
+		}
+		seen[id] = w
+	}
+	// Without sorting, a difference between two ids of 0-100,000 takes
+	// three bytes and a wait of up to 200,000 three more.
+	if b := Bytes(shuffled); b > 5*n {
+		t.Errorf("shuffled: %.2f bytes a goroutine", float64(b)/n)
+	}
+	// Its full chunks are sorted: Merge reads them where they lie.
+	for i, c := range shuffled.chunks[:len(shuffled.chunks)-1] {
+		if runs := chunkRuns(c, true); len(runs) != 1 || &runs[0].l.chunks[0][0] != &c[0] {
+			t.Fatalf("chunk %d of %d: %d runs", i, len(shuffled.chunks), len(runs))
+		}
+	}
+	if len(shuffled.chunks) < 10 {
+		t.Fatalf("%d chunks", len(shuffled.chunks))
+	}
+	i := 0
+	for id := range nearly.All() {
+		want := int64(i)
+		if i%500 == 499 {
+			want -= 100
+		}
+		if id != want {
+			t.Fatalf("a nearly ascending list changed order at %d: %d", i, id)
+		}
+		i++
+	}
+}
+
+// sorted stores what Merge yields.
+func sorted(lists []*List, dedupe bool) *List {
+	m := Merge(lists, dedupe)
+	out := &List{}
+	for {
+		id, wait, ok := m.Next()
+		if !ok {
+			return out
+		}
+		Add(out, id, wait)
+	}
+}
+
+// reference sorts the entries of lists, taken in order, as Merge
 // does: stable by id, and with dedupe the last entry of each id.
 func reference(lists [][]entry, dedupe bool) []entry {
 	var all []entry
@@ -124,7 +210,7 @@ func TestSorted(t *testing.T) {
 	}{
 		{"ascending", 1, 1000, func(i int) int64 { return int64(10 + 3*i) }},
 		{"ascending lists", 5, 300, func(i int) int64 { return int64(i * 2) }},
-		{"nearly ascending", 3, 3*runLen + 17, func(i int) int64 { return int64(i) + rng.Int64N(40) }},
+		{"nearly ascending", 3, 200_017, func(i int) int64 { return int64(i) + rng.Int64N(40) }},
 		{"few out of order", 3, 5000, func(i int) int64 {
 			if i%300 == 299 {
 				return int64(i) - 1000 // a goroutine started long before, listed late
@@ -132,10 +218,10 @@ func TestSorted(t *testing.T) {
 			return int64(i)
 		}},
 		{"one out of order", 2, 10, func(i int) int64 { return int64(i % 9) }},
-		{"random", 4, 2*runLen + 5, func(int) int64 { return rng.Int64N(runLen) }},
+		{"random", 4, 130_005, func(int) int64 { return rng.Int64N(65536) }},
 		{"few ids", 6, 500, func(int) int64 { return rng.Int64N(9) }},
 		{"huge", 3, 200, func(int) int64 { return rng.Int64() - rng.Int64() }},
-		{"descending", 1, runLen + 3, func(i int) int64 { return math.MaxInt64 - int64(i) }},
+		{"descending", 1, 70_003, func(i int) int64 { return math.MaxInt64 - int64(i) }},
 	}
 	for _, sh := range shapes {
 		for _, dedupe := range []bool{true, false} {
@@ -153,10 +239,10 @@ func TestSorted(t *testing.T) {
 				}
 				lists, plain = append(lists, l), append(plain, p)
 			}
-			got := Sorted(lists, dedupe)
+			got := sorted(lists, dedupe)
 			want := reference(plain, dedupe)
 			ids, waits := collect(got)
-			// Merge streams what Sorted stores.
+			// Merge streams what sorted stores.
 			m := Merge(lists, dedupe)
 			for i := 0; ; i++ {
 				id, wait, ok := m.Next()
@@ -180,7 +266,7 @@ func TestSorted(t *testing.T) {
 			}
 			// The inputs are left as they were.
 			for i, l := range lists {
-				if ids, _ := collect(l); len(ids) != len(plain[i]) || ids[0] != plain[i][0].id {
+				if got := entries(l); !slices.Equal(got, sortedEntries(plain[i])) {
 					t.Fatalf("%s: list %d changed", sh.name, i)
 				}
 			}
@@ -199,27 +285,25 @@ func TestAscendingStretches(t *testing.T) {
 		}
 		Add(l, id, 0)
 	}
-	if got := ascending(l); len(got) != 5 {
+	if got := ascending(NewReader(l), l.Len()); len(got) != 5 {
 		t.Errorf("%d stretches, want 5", len(got))
 	}
 	r := &List{}
 	for i := range 10 * minNaturalRun {
 		Add(r, int64(i%2), 0)
 	}
-	if got := ascending(r); got != nil {
+	if got := ascending(NewReader(r), r.Len()); got != nil {
 		t.Errorf("%d stretches in a list of %d alternating ids", len(got), r.Len())
 	}
 }
 
-// A single list whose ids ascend is returned as it is, not copied; an
-// empty input gives an empty list.
-func TestSortedShortcuts(t *testing.T) {
-	l := build([]int64{1, 5, 9}, []int{0, 0, 0})
-	if Sorted([]*List{l, {}, nil}, true) != l {
-		t.Error("an ascending list was copied")
+// Empty and nil lists merge to nothing; a nil list reads as empty.
+func TestEmpty(t *testing.T) {
+	if _, _, ok := Merge([]*List{{}, nil}, true).Next(); ok {
+		t.Error("empty lists merge to an entry")
 	}
-	if s := Sorted(nil, true); s.Len() != 0 {
-		t.Errorf("empty input: %d entries", s.Len())
+	if _, _, ok := Merge(nil, false).Next(); ok {
+		t.Error("no list merges to an entry")
 	}
 	var empty *List
 	if empty.Len() != 0 || Bytes(empty) != 0 {
@@ -227,6 +311,9 @@ func TestSortedShortcuts(t *testing.T) {
 	}
 	if _, _, ok := NewReader(nil).Next(); ok {
 		t.Error("a nil list reads an entry")
+	}
+	for range empty.All() {
+		t.Error("a nil list yields an entry")
 	}
 }
 
@@ -249,7 +336,7 @@ func FuzzRoundTrip(f *testing.F) {
 			plain[i] = entry{ids[i], i}
 		}
 		want := reference([][]entry{plain}, true)
-		gotIDs, _ = collect(Sorted([]*List{build(ids, waits)}, true))
+		gotIDs, _ = collect(sorted([]*List{build(ids, waits)}, true))
 		if len(gotIDs) != len(want) {
 			t.Fatalf("sorted: %d ids, want %d", len(gotIDs), len(want))
 		}
