@@ -235,7 +235,7 @@ func (c *checker) unreadArgs(call *ast.CallExpr) map[ast.Expr]bool {
 			}
 			pi = params.Len() - 1
 		}
-		if pi >= params.Len() || !c.neverRead(params.At(pi), fd.Body) {
+		if pi >= params.Len() || !(c.neverRead(params.At(pi), fd.Body) || c.overwrittenBeforeRead(params.At(pi), fd)) {
 			continue
 		}
 		if unread == nil {

@@ -52,8 +52,10 @@
 // error's address in a field (Err: &err) and &x given to a call still
 // count, as the callee may set it. Rule "argument the callee never
 // reads": when the callee is a function or method of the package being
-// analyzed whose body does some work and never reads the parameter, or
-// only returns it (a deferred call's results are discarded), the
+// analyzed whose body does some work and never reads the parameter,
+// only returns it (a deferred call's results are discarded), or assigns
+// it on every path before reading it (the parameter reused as the
+// callee's own scratch variable: if _, err = update(); err != nil), the
 // argument's value does not matter, early or late (defer buf.Release(err)
 // where Release frees the buffer and returns err unread); a callee of
 // another package, an interface method, a func value, an empty stand-in

@@ -11,7 +11,7 @@ import (
 func Test(t *testing.T) {
 	checktest.Form(t, deferclose.Analyzer, "dropped")
 	checktest.Form(t, deferclose.Analyzer, "tests")
-	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "a", "a2", "b", "b/testutil")
+	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "a", "a2", "b", "b/testutil", "cmdtool")
 }
 
 // TestDefaultForm: without -deferclose.dropped, dropped Close errors are

@@ -60,7 +60,12 @@
 // there. Rule "failure exits the process": when the error check ends in
 // os.Exit or a Fatal call other than testing's (log.Fatalf, a logging
 // library's Fatal), the process ends without running deferred calls and
-// the defer never meets the nil value; t.Fatal does run them.
+// the defer never meets the nil value; t.Fatal does run them. Rule
+// "main's defers run as the process ends": a defer in func main of
+// package main runs only when main returns and the process ends; the
+// nil value's panic then changes how a failed start ends (a stack trace
+// and exit status 2 instead of the program's message), not what a
+// running service does.
 //
 // In test code (rule "early defers in tests are opt-in"; _test.go files
 // and test-support packages) the first form, a cleanup deferred before

@@ -65,6 +65,9 @@ func (c *checker) checkEarlyDefer(cur inspector.Cursor, lhs []ast.Expr, rhs ast.
 			if c.exitsOnError(s, errVar) {
 				return // rule "failure exits the process": the defer never runs then
 			}
+			if c.inMain(s) {
+				return // rule "main's defers run as the process ends"
+			}
 			for _, val := range vals {
 				use := c.nilUse(st.Call, val.v, 0)
 				if use == nil || !c.nilOnError(call, val.index, val.v) {
@@ -476,4 +479,19 @@ func isStd(p *types.Package) bool {
 func methodName(m *types.Func) string {
 	t := types.TypeString(m.Signature().Recv().Type(), func(p *types.Package) string { return p.Name() })
 	return "(" + t + ")." + m.Name()
+}
+
+// inMain reports whether the defer at cur belongs to func main of
+// package main. Rule "main's defers run as the process ends": they run
+// only when main returns, which ends the process; a nil value's panic
+// there changes how a failed start ends (a stack trace and exit status
+// 2 instead of a message), while the program has stopped serving
+// either way.
+func (c *checker) inMain(cur inspector.Cursor) bool {
+	if c.pass.Pkg.Name() != "main" {
+		return false
+	}
+	fn, _, _ := astq.EnclosingFunc(cur)
+	fd, ok := fn.Node().(*ast.FuncDecl)
+	return ok && fd.Recv == nil && fd.Name.Name == "main"
 }

@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"go/version"
 	"strings"
 
@@ -357,14 +358,24 @@ func IsTestFile(pass *analysis.Pass, pos token.Pos) bool {
 // IsTestCode reports whether pos lies in code that only tests run: a
 // _test.go file, or a package whose import path has an element that
 // names test support: one starting with "test" (testutil, testing,
-// testhelpers, testenv), "e2e", or "test"/"tests" with a prefix joined
-// by "_" or "-" (integration_test), or a file that uses testing's T,
-// B, F, TB or M (a test harness or mock: production code does not hold
-// a *testing.T). Such code writes fixtures and fails its test on the
+// testhelpers, testenv), "mock" or "fake" (mocks, mockstore, fakes),
+// "e2e", or "test"/"tests" with a prefix joined by "_" or "-"
+// (integration_test), a file named as a mock or fake (mock_store.go,
+// store_mock.go, fake_clock.go), or a file that uses testing's T, B,
+// F, TB or M (a test harness or mock: production code does not hold a
+// *testing.T). Such code writes fixtures and fails its test on the
 // next read; it does not serve requests.
 func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	if IsTestFile(pass, pos) {
 		return true
+	}
+	if f := pass.Fset.File(pos); f != nil {
+		name := strings.TrimSuffix(filepath.Base(f.Name()), ".go")
+		for _, w := range []string{"mock", "mocks", "fake", "fakes"} {
+			if strings.HasPrefix(name, w+"_") || strings.HasSuffix(name, "_"+w) {
+				return true
+			}
+		}
 	}
 	if pass.Pkg == nil {
 		return false
@@ -375,6 +386,7 @@ func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	for elem := range strings.SplitSeq(pass.Pkg.Path(), "/") {
 		switch {
 		case strings.HasPrefix(elem, "test"), elem == "e2e",
+			strings.HasPrefix(elem, "mock"), strings.HasPrefix(elem, "fake"),
 			strings.HasSuffix(elem, "_test"), strings.HasSuffix(elem, "-test"),
 			strings.HasSuffix(elem, "_tests"), strings.HasSuffix(elem, "-tests"):
 			return true

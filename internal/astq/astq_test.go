@@ -189,6 +189,9 @@ func TestIsTestCode(t *testing.T) {
 	fset := token.NewFileSet()
 	lib := fset.AddFile("/m/lib.go", -1, 10)
 	test := fset.AddFile("/m/lib_test.go", -1, 10)
+	mockFile := fset.AddFile("/m/mock_store.go", -1, 10)
+	fakeFile := fset.AddFile("/m/clock_fake.go", -1, 10)
+	mockingbird := fset.AddFile("/m/mockingbird.go", -1, 10)
 	for _, tc := range []struct {
 		path string
 		file *token.File
@@ -204,6 +207,12 @@ func TestIsTestCode(t *testing.T) {
 		{"example.com/m/latest", lib, false}, // "test" inside a word is not test support
 		{"example.com/m/attestation", lib, false},
 		{"example.com/m/contest-api", lib, false},
+		{"example.com/m/internal/mockstore/mocktikv", lib, true},
+		{"example.com/m/fakes", lib, true},
+		{"example.com/m/server", mockFile, true},
+		{"example.com/m/server", fakeFile, true},
+		{"example.com/m/server", mockingbird, false}, // a word, not a mock_ file
+		{"example.com/m/unmocked", lib, false},
 	} {
 		pass := &analysis.Pass{Fset: fset, Pkg: types.NewPackage(tc.path, "p")}
 		if got := astq.IsTestCode(pass, token.Pos(tc.file.Base())); got != tc.want {

@@ -68,3 +68,42 @@ func WriteWrapped(b *buffer) (err error) {
 	err = encode(b)
 	return err
 }
+
+func (b *buffer) store() error { return nil }
+
+// updateStatus takes err but uses the name as its own scratch variable:
+// every path assigns it before reading it.
+func (b *buffer) updateStatus(err error) {
+	if len(b.data) == 0 {
+		return
+	}
+	if err = b.store(); err != nil {
+		log.Println("store:", err)
+		err = nil
+	}
+}
+
+// Rule "argument the callee never reads": updateStatus overwrites err
+// before any read, so the caller's value never matters.
+func (b *buffer) Sync() (err error) {
+	defer b.updateStatus(err)
+	err = encode(b)
+	return err
+}
+
+// updateOnce reads err on the path that skips the assignment.
+func (b *buffer) updateOnce(err error) {
+	if len(b.data) == 0 {
+		log.Println("empty:", err)
+		return
+	}
+	err = b.store()
+	log.Println(err)
+}
+
+// Reported: one path of updateOnce reads the caller's value.
+func (b *buffer) SyncOnce() (err error) {
+	defer b.updateOnce(err) // want `deferred b.updateOnce\(err\) receives err as it is now \(nil\)`
+	err = encode(b)
+	return err
+}
