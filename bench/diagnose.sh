@@ -9,8 +9,11 @@
 #
 #   bash bench/diagnose.sh                  # NS="100000 1000000 10000000"
 #   NS=1000000 bash bench/diagnose.sh       # one size
+#   SHUFFLE=1 bash bench/diagnose.sh        # ids in a random order (gendump -shuffle)
 #
-# Environment: NS (sizes, ascending), PANICPARSE_VERSION (default
+# Environment: NS (sizes, ascending), SHUFFLE (non-empty: the leaked
+# goroutines' ids listed in a random order, as a runtime that reuses
+# goroutine structures lists them), PANICPARSE_VERSION (default
 # v2.5.0), LOCK=FILE (flock around each measured run), FILE_MAX (default
 # 1000000: larger dumps are not written to disk).
 #
@@ -59,14 +62,14 @@ cd "$work"
 pp_n=0 pp_kb=0 # the largest size panicparse ran at, and its peak memory
 for n in $NS; do
 	if [ "$n" -le "$FILE_MAX" ]; then
-		./gendump -n "$n" >dump.txt
+		./gendump ${SHUFFLE:+-shuffle} -n "$n" >dump.txt
 		echo "# N=$n: dump file of $(($(stat -c %s dump.txt) / 1000000)) MB"
 		measure "$n" silentfail ./silentfail diagnose dump.txt
 	else
-		read -r gt gm < <(lock /usr/bin/time -f '%e %M' ./gendump -n "$n" 2>&1 >/dev/null | tail -n 1)
+		read -r gt gm < <(lock /usr/bin/time -f '%e %M' ./gendump ${SHUFFLE:+-shuffle} -n "$n" 2>&1 >/dev/null | tail -n 1)
 		echo "# N=$n: streamed through a fifo, not written to disk; gendump alone (to /dev/null): $gt s, $((gm / 1024)) MB, not charged to diagnose"
 		rm -f dump.fifo && mkfifo dump.fifo
-		./gendump -n "$n" >dump.fifo &
+		./gendump ${SHUFFLE:+-shuffle} -n "$n" >dump.fifo &
 		gen=$!
 		measure "$n" silentfail ./silentfail diagnose dump.fifo
 		wait "$gen"

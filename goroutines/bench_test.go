@@ -2,6 +2,7 @@ package goroutines_test
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/silentfail/silentfail/diagnose"
@@ -44,32 +45,45 @@ func BenchmarkParseDump(b *testing.B) {
 }
 
 // BenchmarkDiagnoseFolded reads the same dump folded, as silentfail
-// diagnose does, and judges it: what a goroutine costs end to end. Its
-// allocations per goroutine should stay near the members' few bytes
+// diagnose does, and judges it: what a goroutine costs end to end, with
+// the leaked goroutines' ids ascending and in a random order (as a
+// runtime that reuses goroutine structures lists them). Its allocations
+// per goroutine should stay near the members' few bytes
 // (member-B/goroutine), whatever n.
 func BenchmarkDiagnoseFolded(b *testing.B) {
 	const n = 100_000
-	dump := benchDump(b, n)
-	b.SetBytes(int64(len(dump)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	var memberBytes int
-	for b.Loop() {
-		s, err := goroutines.Parse(bytes.NewReader(dump), goroutines.Fold())
-		if err != nil {
-			b.Fatal(err)
-		}
-		rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if s.Total() != n || rep.Leaks() == 0 {
-			b.Fatalf("%d goroutines, %d leaks", s.Total(), rep.Leaks())
-		}
-		memberBytes = 0
-		for _, g := range s.Goroutines {
-			memberBytes += members.Bytes(g.Members)
-		}
+	for _, order := range []struct {
+		name  string
+		write func(io.Writer, int) error
+	}{{"ascending", gendump.Write}, {"shuffled", gendump.WriteShuffled}} {
+		b.Run(order.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			if err := order.write(&buf, n); err != nil {
+				b.Fatal(err)
+			}
+			dump := buf.Bytes()
+			b.SetBytes(int64(len(dump)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			var memberBytes int
+			for b.Loop() {
+				s, err := goroutines.Parse(bytes.NewReader(dump), goroutines.Fold())
+				if err != nil {
+					b.Fatal(err)
+				}
+				rep, err := diagnose.Analyze([]*goroutines.Snapshot{s})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s.Total() != n || rep.Leaks() == 0 {
+					b.Fatalf("%d goroutines, %d leaks", s.Total(), rep.Leaks())
+				}
+				memberBytes = 0
+				for _, g := range s.Goroutines {
+					memberBytes += members.Bytes(g.Members)
+				}
+			}
+			b.ReportMetric(float64(memberBytes)/n, "member-B/goroutine")
+		})
 	}
-	b.ReportMetric(float64(memberBytes)/n, "member-B/goroutine")
 }

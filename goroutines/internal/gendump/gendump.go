@@ -35,8 +35,18 @@ type block struct {
 	body  string   // the frames and created-by lines, each ending in \n
 }
 
-// Write writes a debug=2 dump of n goroutines (n >= 1) to w.
-func Write(w io.Writer, n int) error {
+// Write writes a debug=2 dump of n goroutines (n >= 1) to w. The leaked
+// goroutines are listed by ascending id, as a runtime lists goroutines
+// it started on fresh structures.
+func Write(w io.Writer, n int) error { return write(w, n, false) }
+
+// WriteShuffled writes the same dump with the leaked goroutines' ids
+// listed in a random order (the same ids, and the same order on every
+// run): as a runtime that reuses the structures of goroutines that
+// ended lists the goroutines started on them.
+func WriteShuffled(w io.Writer, n int) error { return write(w, n, true) }
+
+func write(w io.Writer, n int, shuffle bool) error {
 	if n < 1 {
 		return errors.New("gendump: want at least one goroutine")
 	}
@@ -49,12 +59,16 @@ func Write(w io.Writer, n int) error {
 	// lines of the others refer to; the leaked ones are numbered after.
 	id := 1000
 	written := 0
+	order := func(i int) int { return i }
+	if shuffle {
+		order = permutation(n - min(n, len(service)))
+	}
 	emit := func(b block, minutes int) {
 		bw.WriteString("goroutine ")
 		if b.id != "" {
 			bw.WriteString(b.id)
 		} else {
-			bw.WriteString(strconv.Itoa(id))
+			bw.WriteString(strconv.Itoa(1000 + order(id-1000)))
 			id++
 		}
 		bw.WriteString(" [")
@@ -123,4 +137,31 @@ func split(text string) (service, leaked []block, err error) {
 		return nil, nil, errors.New("gendump: capture: no goroutine created by main")
 	}
 	return service, leaked, nil
+}
+
+// permutation returns a bijection of [0, m) that scatters neighbours,
+// in constant memory: a four-round Feistel network on the smallest even
+// number of bits that holds m, applied again to a result of m or more
+// (cycle walking; at most four times as many rounds on average).
+func permutation(m int) func(int) int {
+	bits := 2
+	for 1<<bits < m {
+		bits += 2
+	}
+	half := uint(bits / 2)
+	mask := uint64(1)<<half - 1
+	return func(i int) int {
+		x := uint64(i)
+		for {
+			l, r := x>>half, x&mask
+			for round := range uint64(4) {
+				f := ((r+round)*0x9E3779B97F4A7C15 ^ round*0xBF58476D1CE4E5B9) >> 40 & mask
+				l, r = r, l^f
+			}
+			x = l<<half | r
+			if x < uint64(m) {
+				return int(x)
+			}
+		}
+	}
 }

@@ -65,3 +65,48 @@ func TestWriteParses(t *testing.T) {
 		t.Error("n=0: no error")
 	}
 }
+
+// A shuffled dump lists the same goroutines, with the same ids, in
+// another order: each group's ids far from ascending.
+func TestWriteShuffled(t *testing.T) {
+	for _, n := range []int{1, 5, 3000, 70_000} {
+		var plain, shuffled bytes.Buffer
+		if err := gendump.Write(&plain, n); err != nil {
+			t.Fatal(err)
+		}
+		if err := gendump.WriteShuffled(&shuffled, n); err != nil {
+			t.Fatal(err)
+		}
+		a, err := goroutines.Parse(&plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := goroutines.Parse(&shuffled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Goroutines) != n || len(b.Goroutines) != n {
+			t.Fatalf("n=%d: %d and %d goroutines", n, len(a.Goroutines), len(b.Goroutines))
+		}
+		ids := make(map[int64]string)
+		for _, g := range a.Goroutines {
+			ids[g.ID] = g.State
+		}
+		descents := 0
+		for i, g := range b.Goroutines {
+			if _, ok := ids[g.ID]; !ok {
+				t.Fatalf("n=%d: goroutine %d is not in the plain dump", n, g.ID)
+			}
+			delete(ids, g.ID)
+			if i > 0 && g.ID < b.Goroutines[i-1].ID {
+				descents++
+			}
+		}
+		if len(ids) != 0 {
+			t.Fatalf("n=%d: %d goroutines of the plain dump missing", n, len(ids))
+		}
+		if n >= 3000 && descents < n/4 {
+			t.Errorf("n=%d: only %d ids below the one before", n, descents)
+		}
+	}
+}
