@@ -8,8 +8,9 @@
 // its chunk (zigzag, as a varint: dumps list ids nearly in order, so
 // one or two bytes) followed by the wait minutes (a uvarint: one byte
 // up to two hours). Entries go into chunks of at most maxChunk bytes: a
-// list grows without copying what it holds, so that it never needs
-// twice its size at once. Every int64 id and every int wait round-trips
+// list grows without copying what it holds (but its first chunk while
+// it doubles up to that size), so that it never needs twice its size at
+// once. Every int64 id and every int wait round-trips
 // exactly.
 //
 // A runtime that reuses goroutine structures can list ids in no order
@@ -214,7 +215,7 @@ type Reader struct {
 	l          *List
 	chunk, off int
 	id         int64
-	left       int // entries still to read
+	left       int // entries still to read; negative: all to the end
 }
 
 // NewReader returns a reader of l from its start; a nil l reads as
