@@ -60,7 +60,10 @@
 //     range variable) makes it a different mutex.
 //   - rule "mutex handed to a call": a call the check cannot see into
 //     (another package, an interface method, a function value) that is
-//     given the mutex itself may unlock it, so the mutex is forgotten.
+//     given the mutex itself may unlock it, so the mutex is forgotten;
+//     so is a mutex given to any call that returns a function (unlock :=
+//     unlockOnce(&mu)), since the function it makes may unlock it
+//     wherever it is called.
 //   - rule "TryLock is not a wait": TryLock and TryRLock return false
 //     instead of blocking and are never reported.
 //   - rule "a Locker may be anything": a Lock through the sync.Locker

@@ -408,6 +408,35 @@ func (w *walker) named(lit *ast.FuncLit) bool {
 	return false
 }
 
+// forgetMadeInto forgets the mutexes given to a call that returns a
+// function (unlock := unlockOnce(&mu)): the function it makes may
+// release them whenever it is called, and the check does not follow
+// the function value to its calls (rule "mutex handed to a call").
+func (w *walker) forgetMadeInto(call *ast.CallExpr, st *state) {
+	t := w.r.info.TypeOf(call.Fun)
+	if t == nil {
+		return
+	}
+	sig, ok := t.Underlying().(*types.Signature)
+	if !ok {
+		return
+	}
+	returnsFunc := false
+	for v := range sig.Results().Variables() {
+		if _, ok := v.Type().Underlying().(*types.Signature); ok {
+			returnsFunc = true
+		}
+	}
+	if !returnsFunc {
+		return
+	}
+	for _, a := range call.Args {
+		if ak, ok := keyOf(w.r.info, a); ok {
+			delete(st.held, ak)
+		}
+	}
+}
+
 func (w *walker) forgetReleasedBy(fun ast.Expr, st *state) {
 	lit, ok := ast.Unparen(fun).(*ast.FuncLit)
 	if !ok || lit == w.fn {
@@ -484,6 +513,7 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 		}
 		return
 	}
+	w.forgetMadeInto(call, st)
 	ci, binds := w.calleeInfo(call)
 	if ci == nil {
 		// A call we cannot see into that is given the mutex itself may

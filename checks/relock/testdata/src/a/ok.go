@@ -197,3 +197,31 @@ func StartAndWait(s *srv, run func()) {
 	wait.Lock()
 	wait.Unlock()
 }
+
+// unlockOnce makes an unlock that may be called more than once.
+func unlockOnce(l sync.Locker) func() {
+	var once sync.Once
+	return func() { once.Do(l.Unlock) }
+}
+
+type Server struct {
+	lock    sync.RWMutex
+	started bool
+}
+
+func (s *Server) serve() {
+	s.lock.RLock()
+	defer s.lock.RUnlock()
+	_ = s.started
+}
+
+// rule "mutex handed to a call": unlockOnce returns the function that
+// releases s.lock; it is called before serve takes the read lock.
+func (s *Server) ListenAndServe() {
+	s.lock.Lock()
+	unlock := unlockOnce(&s.lock)
+	defer unlock()
+	s.started = true
+	unlock()
+	s.serve()
+}
