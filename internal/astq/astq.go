@@ -10,8 +10,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"go/version"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
