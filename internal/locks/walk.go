@@ -78,6 +78,10 @@ type walker struct {
 	// the callee), with what is held on every path at that point.
 	onAcquire func(a Acquisition, held map[Key]Held)
 	ranges    map[ast.Node]bool // range statements' key and value expressions
+	// madeFrom maps a local variable holding a function made by a call
+	// given mutexes (unlock := unlockOnce(&mu)) to those mutexes; built
+	// on first use.
+	madeFrom map[types.Object][]Key
 }
 
 // collectRanges notes the key and value expressions of the function's
@@ -409,17 +413,33 @@ func (w *walker) named(lit *ast.FuncLit) bool {
 }
 
 // forgetMadeInto forgets the mutexes given to a call that returns a
-// function (unlock := unlockOnce(&mu)): the function it makes may
-// release them whenever it is called, and the check does not follow
-// the function value to its calls (rule "mutex handed to a call").
+// function (unlock := unlockOnce(&mu)), and, when such a function is
+// called through the variable that holds it, the mutexes it was made
+// with: it may release them (rule "mutex handed to a call").
 func (w *walker) forgetMadeInto(call *ast.CallExpr, st *state) {
+	for _, k := range w.makerKeys(call) {
+		delete(st.held, k)
+	}
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if w.madeFrom == nil {
+			w.collectMade()
+		}
+		for _, k := range w.madeFrom[w.r.info.Uses[id]] {
+			delete(st.held, k)
+		}
+	}
+}
+
+// makerKeys returns the mutexes given to call when it returns a
+// function, nil otherwise.
+func (w *walker) makerKeys(call *ast.CallExpr) []Key {
 	t := w.r.info.TypeOf(call.Fun)
 	if t == nil {
-		return
+		return nil
 	}
 	sig, ok := t.Underlying().(*types.Signature)
 	if !ok {
-		return
+		return nil
 	}
 	returnsFunc := false
 	for v := range sig.Results().Variables() {
@@ -428,13 +448,45 @@ func (w *walker) forgetMadeInto(call *ast.CallExpr, st *state) {
 		}
 	}
 	if !returnsFunc {
-		return
+		return nil
 	}
+	var keys []Key
 	for _, a := range call.Args {
-		if ak, ok := keyOf(w.r.info, a); ok {
-			delete(st.held, ak)
+		if k, ok := keyOf(w.r.info, a); ok {
+			keys = append(keys, k)
 		}
 	}
+	return keys
+}
+
+// collectMade fills madeFrom from the function's assignments of a
+// maker's result to a local variable.
+func (w *walker) collectMade() {
+	w.madeFrom = make(map[types.Object][]Key)
+	ast.Inspect(w.fn, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.FuncLit); ok && lit != w.fn {
+			return false
+		}
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != len(as.Rhs) {
+			return true
+		}
+		for i, r := range as.Rhs {
+			call, ok := ast.Unparen(r).(*ast.CallExpr)
+			if !ok {
+				continue
+			}
+			id, ok := as.Lhs[i].(*ast.Ident)
+			if !ok {
+				continue
+			}
+			obj := w.r.info.ObjectOf(id)
+			if keys := w.makerKeys(call); obj != nil && len(keys) > 0 {
+				w.madeFrom[obj] = append(w.madeFrom[obj], keys...)
+			}
+		}
+		return true
+	})
 }
 
 func (w *walker) forgetReleasedBy(fun ast.Expr, st *state) {

@@ -119,3 +119,15 @@ func (c *Cache) Renew() {
 	defer func() { unlock() }()
 	_ = c.Len() // want `c.Len\(\) locks c.mu`
 }
+
+func startTimer(name string) func() { return func() {} }
+
+// Reported: the function startTimer makes is not given the mutex, so
+// calling it releases nothing.
+func (c *Cache) Timed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stop := startTimer("timed")
+	stop()
+	_ = c.Len() // want `c.Len\(\) locks c.mu`
+}
