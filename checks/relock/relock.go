@@ -31,9 +31,15 @@ var Analyzer = &analysis.Analyzer{
 // inTests turns on the opt-in form that reports relocks in test code.
 var inTests bool
 
+// readTwice turns on the opt-in form that reports a read lock taken
+// while the goroutine holds one.
+var readTwice bool
+
 func init() {
 	Analyzer.Flags.BoolVar(&inTests, "tests", false,
 		"also report relocks in code that only tests run (opt-in: a hung test is stopped by go test's -timeout, which prints every goroutine)")
+	Analyzer.Flags.BoolVar(&readTwice, "read", false,
+		"also report a read lock taken again under a read lock (opt-in: it deadlocks only when a writer on another goroutine queues in between, which the check cannot see)")
 }
 
 // The rules of doc.go live in internal/locks, which every lock check
@@ -52,8 +58,8 @@ func init() {
 //   - rule "mutex handed to a call": locks' call, for callees it cannot
 //     see;
 //   - rule "TryLock is not a wait": locks' call ignores TryLock;
-//   - rule "a Locker may be anything", rule "test bodies" and rule
-//     "test code is opt-in": run.
+//   - rule "a Locker may be anything", rule "test bodies", rule "test
+//     code is opt-in" and rule "a second read lock needs a writer": run.
 
 func run(pass *analysis.Pass) (any, error) {
 	// No early exit on imports: a package can lock a mutex embedded in a
@@ -77,6 +83,9 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, rl := range res.Relocks(cur.Node()) {
 			if rl.Locker {
 				continue // rule "a Locker may be anything"
+			}
+			if isReadTwice(rl) && !readTwice {
+				continue // rule "a second read lock needs a writer"
 			}
 			report(pass, cur, rl, testCode)
 		}
@@ -109,10 +118,18 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 		End:     rl.Call.End(),
 		Message: msg,
 	}
-	if testCode {
+	switch {
+	case testCode:
 		d.Category = "tests" // the opt-in form, named in -json output
+	case isReadTwice(rl):
+		d.Category = "read"
 	}
 	pass.Report(d)
+}
+
+// isReadTwice reports whether rl is a read lock taken under a read lock.
+func isReadTwice(rl locks.Relock) bool {
+	return rl.Held.Mode == locks.Read && rl.Mode == locks.Read
 }
 
 func verb(m locks.Mode) string {

@@ -9,11 +9,19 @@ import (
 )
 
 func Test(t *testing.T) {
+	checktest.Form(t, relock.Analyzer, "read")
 	checktest.Run(t, analysistest.TestData(), relock.Analyzer, "a", "quiet/...")
 }
 
 // TestTestsForm: -relock.tests also reports relocks in test code.
 func TestTestsForm(t *testing.T) {
+	checktest.Form(t, relock.Analyzer, "read")
 	checktest.Form(t, relock.Analyzer, "tests")
 	checktest.Run(t, analysistest.TestData(), relock.Analyzer, "tests/...")
+}
+
+// TestDefaultForm: without -relock.read a second read lock is not
+// reported; a Lock under a lock still is.
+func TestDefaultForm(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), relock.Analyzer, "core")
 }
