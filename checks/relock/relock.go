@@ -104,7 +104,7 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 		if rl.Via != nil {
 			what = fmt.Sprintf("%s, which read-locks %s (%s),", astq.Render(rl.Call.Fun)+"()", mu, short(pass, rl.LockPos))
 		}
-		msg = fmt.Sprintf("%s takes a second read lock while %s holds one since line %d: a writer that calls %s.Lock() in between waits for the first and this one waits for the writer, and both hang (sync.RWMutex forbids recursive read locking; do the work under the first lock)",
+		msg = fmt.Sprintf("%s takes a second read lock while %s holds one since line %d: if a writer on another goroutine calls %s.Lock() in between, it waits for the first and this one waits for it, and both hang (sync.RWMutex forbids recursive read locking; do the work under the first lock)",
 			what, name, since, mu)
 	case rl.Via != nil:
 		msg = fmt.Sprintf("%s() %s %s (%s), which %s already holds since line %d on every path here: the goroutine waits for itself forever, and every later caller blocks behind it (release %s before the call, or call a variant that expects it held)",
