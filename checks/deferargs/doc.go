@@ -66,9 +66,11 @@
 // error is nil (defer publish(event(err == nil))) has its final answer
 // at the defer when every later write wraps the error where it is
 // already non-nil (if err != nil { err = fmt.Errorf("...: %w", err) },
-// errors.Join, an errors package's Wrap or WithMessage); a write that
-// may turn the error into nil (a filter such as ignoreNotFound(err)) or
-// that runs whatever the error still counts.
+// errors.Join, an errors package's Wrap or WithMessage), also under
+// further ifs inside that branch; a write that may turn the error into
+// nil (a filter such as ignoreNotFound(err)), that runs whatever the
+// error, or that sits in a function literal (it may run anywhere)
+// still counts.
 // Rule "test code is opt-in": a deferred call in code that only tests
 // run (a _test.go file, a package of test support such as testutil or
 // e2e, a file that holds a *testing.T) cleans up or logs for one test;

@@ -84,8 +84,9 @@ func (c *checker) nilComparison(n ast.Node) (*ast.Ident, token.Token) {
 
 // wrapsWhenNonNil reports whether the write w of v assigns a wrapper
 // of v (see isWrap) inside the branch where v is non-nil: the body of
-// `if v != nil` or the else of `if v == nil`, the innermost if around
-// the write.
+// `if v != nil` or the else of `if v == nil`, the nearest if around the
+// write that compares v with nil (ifs on other conditions in between,
+// if x { err = wrap(err) } inside it, keep the write in that branch).
 func (c *checker) wrapsWhenNonNil(v *types.Var, w write) bool {
 	if w.rhs == nil || !c.isWrap(v, w.rhs) {
 		return false
@@ -94,14 +95,17 @@ func (c *checker) wrapsWhenNonNil(v *types.Var, w write) bool {
 	if !ok {
 		return false
 	}
-	for ifc := range at.Enclosing((*ast.IfStmt)(nil)) {
-		ifs := ifc.Node().(*ast.IfStmt)
+	for ifc := range at.Enclosing((*ast.IfStmt)(nil), (*ast.FuncLit)(nil)) {
+		ifs, ok := ifc.Node().(*ast.IfStmt)
+		if !ok {
+			return false // a function literal may run anywhere
+		}
 		if ifs.Init != nil && ifs.Init.Pos() <= w.pos && w.pos < ifs.Init.End() {
 			continue
 		}
 		id, op := c.nilComparison(ast.Unparen(ifs.Cond))
 		if id == nil || c.pass.TypesInfo.Uses[id] != v {
-			return false
+			continue
 		}
 		inBody := ifs.Body.Pos() <= w.pos && w.pos < ifs.Body.End()
 		inElse := ifs.Else != nil && ifs.Else.Pos() <= w.pos && w.pos < ifs.Else.End()

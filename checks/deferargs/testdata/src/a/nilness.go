@@ -83,3 +83,26 @@ func RegisterLogged(id string) error {
 	}
 	return err
 }
+
+// rule "wrapping keeps nil-ness": an if on another condition inside the
+// err != nil branch keeps the write in that branch.
+func RegisterNested(id string, verbose bool) error {
+	err := register(id)
+	defer publish(newEvent(err == nil))
+	if err != nil {
+		if verbose {
+			err = fmt.Errorf("register %s (verbose): %w", id, err)
+		}
+	}
+	return err
+}
+
+// A wrap in a function literal may run where err is nil.
+func RegisterLater(id string) (func(), error) {
+	err := register(id)
+	defer publish(newEvent(err == nil)) // want `deferred publish\(newEvent\(err == nil\)\) receives err as it is now`
+	if err != nil {
+		return func() { err = fmt.Errorf("late: %w", err) }, err
+	}
+	return nil, err
+}
