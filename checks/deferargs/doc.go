@@ -35,7 +35,18 @@
 //     &x, a closure that assigns it, or a return statement that sets a
 //     named result), when the variable is an error, or a number, string
 //     or bool whose value at the defer is a constant placeholder
-//     (status := 0, var ok bool, a named result).
+//     (status := 0, var ok bool, a named result), or a pointer, slice,
+//     map, channel, func or interface that is nil there.
+//
+// Rule "nil is a placeholder too": a pointer or slice declared without
+// a value (var resp *Response, var ids []string, a named result) and
+// set after the defer hands the deferred call nil, never what it was
+// declared to carry, as a zero status does; one that may hold a value
+// at the defer (c := dial(); defer release(c)) holds the resource the
+// call releases, and stays silent whatever is assigned later. A nil
+// written after the defer changes an error or pointer only when it
+// may be non-nil at the defer (err := f(); defer publish(err == nil);
+// if err != nil { err = nil }).
 //
 // It stays silent when the call is wrapped in a closure, when the
 // argument is a pointer (defer trace(&err)), when the variable is only

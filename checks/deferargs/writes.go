@@ -24,14 +24,20 @@ func (c *checker) stale(v *types.Var) bool {
 		return false
 	}
 	isErr := astq.IsErrorType(v.Type())
-	if !isErr && !isBasic(v.Type()) {
-		// Pointers, slices, structs...: the value at the defer is
-		// usually the resource the deferred call cleans up.
+	nilable := !isErr && isNilable(v.Type())
+	if !isErr && !nilable && !isBasic(v.Type()) {
+		// Structs and arrays: the value at the defer is usually the
+		// resource or the snapshot the deferred call means to take.
 		return false
 	}
+	// A nil write changes nothing when the value at the defer is nil
+	// on every path; it changes a value that may be non-nil there
+	// (err := f(); defer publish(err == nil); ... err = nil).
+	atDefer, known := c.valueAtDefer(v)
+	nilAtDefer := known && atDefer == "nil"
 	changed := false
 	for _, w := range c.writesAfter()[v] {
-		if w.earlier || (isErr && isNil(c.pass, w.rhs)) {
+		if w.earlier || ((isErr || nilable) && nilAtDefer && isNil(c.pass, w.rhs)) {
 			continue
 		}
 		if c.nilOnly[v] && c.wrapsWhenNonNil(v, w) {
@@ -52,8 +58,22 @@ func (c *checker) stale(v *types.Var) bool {
 	// is a constant placeholder (status := 0, var n int, ok := false).
 	// A computed value (a path, an id) is more likely what a cleanup
 	// deliberately captures: defer os.RemoveAll(dir); dir = sub.
-	_, ok := c.valueAtDefer(v)
-	return ok
+	// Rule "nil is a placeholder too": a pointer, slice, map, channel,
+	// func or interface that is nil on every path to the defer (var
+	// resp *Response, a named result) and set later hands the deferred
+	// call nil, never the value it was declared to carry; a non-nil
+	// value at the defer is the resource the call means to release.
+	return known && (!nilable || nilAtDefer)
+}
+
+// isNilable reports whether nil is a value of t (other than an error,
+// which has its own rules).
+func isNilable(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		return true
+	}
+	return false
 }
 
 // declaredInFn reports whether v is a parameter, result or local
@@ -92,7 +112,7 @@ func (c *checker) valueAtDefer(v *types.Var) (string, bool) {
 		case w.zero:
 			wv, wt = zeroOf(v.Type())
 			if wv == nil {
-				if !astq.IsErrorType(v.Type()) {
+				if !isNilable(v.Type()) {
 					return "", false
 				}
 				wt = "nil"
