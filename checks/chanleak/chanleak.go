@@ -218,7 +218,7 @@ func (c *checker) collect(ch *channel, root inspector.Cursor, v types.Object, vi
 			}
 			ch.ops = append(ch.ops, op{kind: opRange, node: p, site: site, nested: nested, goCall: goCall})
 		case *ast.BinaryExpr:
-			if (p.Op != token.EQL && p.Op != token.NEQ) || !(isNil(info, p.X) || isNil(info, p.Y)) {
+			if _, _, ok := astq.NilComparison(c.pass, p); !ok {
 				ch.esc = true
 				return
 			}
@@ -263,10 +263,6 @@ func assignsMake(a *ast.AssignStmt, id *ast.Ident, mk *ast.CallExpr) bool {
 		}
 	}
 	return false
-}
-
-func isNil(info *types.Info, e ast.Expr) bool {
-	return info.Types[e].IsNil()
 }
 
 // callArg handles the channel passed as an argument: close, len and

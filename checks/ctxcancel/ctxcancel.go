@@ -403,7 +403,7 @@ func (c *checker) dest(cur inspector.Cursor) dest {
 			if k == edge.BinaryExpr_Y {
 				other = b.X
 			}
-			if (b.Op == token.EQL || b.Op == token.NEQ) && info.Types[other].IsNil() {
+			if _, _, ok := astq.NilComparison(c.pass, b); ok && astq.IsNil(c.pass, other) {
 				return dest{kind: toDiscard}
 			}
 			return dest{kind: toEscape}

@@ -46,6 +46,7 @@ func run(pass *analysis.Pass) (any, error) {
 	cfgs := pass.ResultOf[flow.Analyzer].(*flow.CFGs)
 	index := pass.ResultOf[decls.Analyzer].(*decls.Index)
 
+	isTestCode := astq.TestCode(pass)
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		def := cur.Node().(*ast.DeferStmt)
 		if len(deferredArgs(def.Call)) == 0 || isBuiltin(pass, def.Call) {
@@ -55,7 +56,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if !fn.Valid() || body == nil {
 			continue
 		}
-		testCode := astq.IsTestCode(pass, def.Pos())
+		testCode := isTestCode(def.Pos())
 		if testCode && !inTests {
 			continue // rule "test code is opt-in"
 		}

@@ -67,19 +67,19 @@ func (c *checker) nilComparedOnly(args []ast.Expr) map[*types.Var]bool {
 // nilComparison returns the identifier compared with nil by n (x == nil,
 // nil != x) and the operator, or nil.
 func (c *checker) nilComparison(n ast.Node) (*ast.Ident, token.Token) {
-	b, ok := n.(*ast.BinaryExpr)
-	if !ok || (b.Op != token.EQL && b.Op != token.NEQ) {
+	e, ok := n.(ast.Expr)
+	if !ok {
 		return nil, 0
 	}
-	x, y := ast.Unparen(b.X), ast.Unparen(b.Y)
-	if isNil(c.pass, x) {
-		x, y = y, x
+	x, op, ok := astq.NilComparison(c.pass, e)
+	if !ok {
+		return nil, 0
 	}
 	id, ok := x.(*ast.Ident)
-	if !ok || !isNil(c.pass, y) {
+	if !ok {
 		return nil, 0
 	}
-	return id, b.Op
+	return id, op
 }
 
 // wrapsWhenNonNil reports whether the write w of v assigns a wrapper

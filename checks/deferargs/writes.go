@@ -10,7 +10,6 @@ import (
 	"go/token"
 	"go/types"
 
-	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/cfg"
 
 	"github.com/silentfail/silentfail/internal/astq"
@@ -37,7 +36,7 @@ func (c *checker) stale(v *types.Var) bool {
 	nilAtDefer := known && atDefer == "nil"
 	changed := false
 	for _, w := range c.writesAfter()[v] {
-		if w.earlier || ((isErr || nilable) && nilAtDefer && isNil(c.pass, w.rhs)) {
+		if w.earlier || ((isErr || nilable) && nilAtDefer && astq.IsNil(c.pass, w.rhs)) {
 			continue
 		}
 		if c.nilOnly[v] && c.wrapsWhenNonNil(v, w) {
@@ -117,7 +116,7 @@ func (c *checker) valueAtDefer(v *types.Var) (string, bool) {
 				}
 				wt = "nil"
 			}
-		case isNil(c.pass, w.rhs):
+		case astq.IsNil(c.pass, w.rhs):
 			wt = "nil"
 		case w.rhs != nil:
 			wv = c.pass.TypesInfo.Types[w.rhs].Value
@@ -180,10 +179,6 @@ func zeroOf(t types.Type) (constant.Value, string) {
 func isBasic(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&(types.IsBoolean|types.IsString|types.IsNumeric) != 0
-}
-
-func isNil(pass *analysis.Pass, e ast.Expr) bool {
-	return e != nil && pass.TypesInfo.Types[e].IsNil()
 }
 
 // reachedNodes computes the CFG nodes that can run after the defer

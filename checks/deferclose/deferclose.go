@@ -124,16 +124,6 @@ func (c *checker) mentions(n ast.Node, objs ...types.Object) bool {
 	return found
 }
 
-// isNil reports whether e is the predeclared nil.
-func (c *checker) isNil(e ast.Expr) bool {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	_, isNil := c.pass.TypesInfo.ObjectOf(id).(*types.Nil)
-	return isNil
-}
-
 // resultUsed reports whether the value of the call at cur is used:
 // it is not an expression statement, nor assigned to blank identifiers
 // only, nor a deferred or go call.

@@ -218,7 +218,7 @@ func (c *checker) droppedClose(def *ast.DeferStmt) *types.Var {
 	}
 	for _, s := range lit.Body.List {
 		if ifs, ok := s.(*ast.IfStmt); ok && ifs.Init == nil && ifs.Else == nil {
-			if cond, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr); ok && cond.Op == token.NEQ && c.isNil(cond.Y) {
+			if cond, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr); ok && cond.Op == token.NEQ && astq.IsNil(c.pass, cond.Y) {
 				if v := c.objOf(cond.X); v != nil {
 					for _, s := range ifs.Body.List {
 						if es, ok := s.(*ast.ExprStmt); ok {

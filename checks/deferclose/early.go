@@ -294,12 +294,12 @@ func (c *checker) nilOnError(call *ast.CallExpr, index int, v *types.Var) bool {
 			consistent = false // bare or forwarding return: unknown
 			return false
 		}
-		if c.isNil(ret.Results[n-1]) {
+		if astq.IsNil(c.pass, ret.Results[n-1]) {
 			return false // success
 		}
 		val := ret.Results[index]
 		switch {
-		case c.isNil(val):
+		case astq.IsNil(c.pass, val):
 			sawNil = true
 		case !isFunc && types.IsInterface(c.pass.TypesInfo.TypeOf(val)):
 		default:
@@ -331,10 +331,10 @@ func (c *checker) moveAfterCheck(def *ast.DeferStmt, defCur inspector.Cursor, er
 		return nil
 	}
 	x, y := cond.X, cond.Y
-	if c.isNil(x) {
+	if astq.IsNil(c.pass, x) {
 		x, y = y, x
 	}
-	if c.objOf(x) != errVar || !c.isNil(y) || !terminates(c.pass, ifs.Body.List[len(ifs.Body.List)-1]) {
+	if c.objOf(x) != errVar || !astq.IsNil(c.pass, y) || !terminates(c.pass, ifs.Body.List[len(ifs.Body.List)-1]) {
 		return nil
 	}
 	tf := c.pass.Fset.File(def.Pos())
@@ -398,7 +398,7 @@ func (c *checker) exitsOnError(def inspector.Cursor, errVar *types.Var) bool {
 			return false
 		}
 		cond, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
-		if !ok || cond.Op != token.NEQ || c.objOf(cond.X) != errVar || !c.isNil(cond.Y) {
+		if !ok || cond.Op != token.NEQ || c.objOf(cond.X) != errVar || !astq.IsNil(c.pass, cond.Y) {
 			return false
 		}
 		last, ok := ifs.Body.List[len(ifs.Body.List)-1].(*ast.ExprStmt)

@@ -102,9 +102,6 @@ func flipped(pass *analysis.Pass, e ast.Expr, ifs *ast.IfStmt, loop ast.Stmt) bo
 		tv := pass.TypesInfo.Types[r]
 		return tv.Value != nil && constant.Compare(tv.Value, token.EQL, want)
 	}
-	isNil := func(r ast.Expr) bool {
-		return pass.TypesInfo.Types[r].IsNil()
-	}
 	switch c := ast.Unparen(e).(type) {
 	case *ast.UnaryExpr: // !started
 		if c.Op != token.NOT {
@@ -117,12 +114,12 @@ func flipped(pass *analysis.Pass, e ast.Expr, ifs *ast.IfStmt, loop ast.Stmt) bo
 			return false
 		}
 		x, y := c.X, c.Y
-		if isNil(x) || pass.TypesInfo.Types[x].Value != nil {
+		if astq.IsNil(pass, x) || pass.TypesInfo.Types[x].Value != nil {
 			x, y = y, x
 		}
 		switch {
-		case isNil(y):
-			moves = func(r ast.Expr) bool { return r != nil && !isNil(r) }
+		case astq.IsNil(pass, y):
+			moves = func(r ast.Expr) bool { return r != nil && !astq.IsNil(pass, r) }
 		case pass.TypesInfo.Types[y].Value != nil:
 			val := pass.TypesInfo.Types[y].Value
 			moves = func(r ast.Expr) bool {

@@ -54,14 +54,11 @@ func testsError(pass *analysis.Pass, cond ast.Expr, cmp, chain token.Token, loop
 	case chain:
 		return testsError(pass, e.X, cmp, chain, loop) || testsError(pass, e.Y, cmp, chain, loop)
 	case cmp:
-		x, y := e.X, e.Y
-		if pass.TypesInfo.Types[x].IsNil() {
-			x, y = y, x
-		}
-		if !pass.TypesInfo.Types[y].IsNil() {
+		x, _, isCmp := astq.NilComparison(pass, e)
+		if !isCmp {
 			return false
 		}
-		id, ok := ast.Unparen(x).(*ast.Ident)
+		id, ok := x.(*ast.Ident)
 		if !ok {
 			return false
 		}

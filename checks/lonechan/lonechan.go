@@ -279,7 +279,7 @@ func effect(pass *analysis.Pass, n ast.Node, v *types.Var, ranges map[ast.Node]b
 				}
 			}
 		case *ast.BinaryExpr:
-			if (m.Op == token.EQL || m.Op == token.NEQ) && (isVar(pass, m.X, v) && isNil(pass, m.Y) || isVar(pass, m.Y, v) && isNil(pass, m.X)) {
+			if x, _, ok := astq.NilComparison(pass, m); ok && isVar(pass, x, v) {
 				return false
 			}
 		case *ast.Ident:
@@ -299,10 +299,6 @@ func effect(pass *analysis.Pass, n ast.Node, v *types.Var, ranges map[ast.Node]b
 func isVar(pass *analysis.Pass, e ast.Expr, v *types.Var) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	return ok && pass.TypesInfo.ObjectOf(id) == v
-}
-
-func isNil(pass *analysis.Pass, e ast.Expr) bool {
-	return pass.TypesInfo.Types[e].IsNil()
 }
 
 func mentions(pass *analysis.Pass, n ast.Node, v *types.Var) bool {

@@ -266,7 +266,7 @@ func (c *checker) events(n ast.Node, t *pools.Target) []event {
 				case t.Is(n.Y) && isPointer(c.pass, n.Y):
 					ast.Inspect(n.X, visit)
 					return false
-				case pools.IsNil(c.pass, n.X) && t.Is(n.Y) || pools.IsNil(c.pass, n.Y) && t.Is(n.X):
+				case nilCompared(c.pass, n, t.Is):
 					return false
 				}
 			}
@@ -605,4 +605,11 @@ func (c *checker) reachesEndUnassigned(g *pools.Graph, call *ast.CallExpr, t *po
 func isVarIn(pass *analysis.Pass, n ast.Node, vars map[types.Object]bool) bool {
 	id, ok := n.(*ast.Ident)
 	return ok && vars[pass.TypesInfo.ObjectOf(id)]
+}
+
+// nilCompared reports whether n compares with nil an operand that is
+// tracked.
+func nilCompared(pass *analysis.Pass, n *ast.BinaryExpr, tracked func(ast.Expr) bool) bool {
+	x, _, ok := astq.NilComparison(pass, n)
+	return ok && tracked(x)
 }

@@ -132,8 +132,7 @@ func (c *checker) events(n ast.Node, t *pools.Target, k kind) []event {
 				return false
 			}
 		case *ast.BinaryExpr:
-			if (n.Op == token.EQL || n.Op == token.NEQ) &&
-				(pools.IsNil(c.pass, n.X) && t.Rooted(n.Y) || pools.IsNil(c.pass, n.Y) && t.Rooted(n.X)) {
+			if x, _, ok := astq.NilComparison(c.pass, n); ok && t.Rooted(x) {
 				return false
 			}
 		case *ast.TypeAssertExpr:
@@ -222,7 +221,7 @@ func (c *checker) assign(l, r ast.Expr, tok token.Token, t *pools.Target, k kind
 			add(evAssign, l)
 		}
 	case isStar(l) && t.Is(l.(*ast.StarExpr).X):
-		if k != slice || r == nil || pools.IsNil(c.pass, r) || truncatedExpr(c.pass, r, t) || isMake(c.pass, r) || truncatedAny(c.pass, r) || c.replacesWhole(r, t) {
+		if k != slice || r == nil || astq.IsNil(c.pass, r) || truncatedExpr(c.pass, r, t) || isMake(c.pass, r) || truncatedAny(c.pass, r) || c.replacesWhole(r, t) {
 			add(evReset, l)
 		} else {
 			add(evUse, l)

@@ -67,6 +67,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pass = suppress.Filter(pass)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	res := pass.ResultOf[locks.Analyzer].(*locks.Result)
+	isTestCode := astq.TestCode(pass)
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		if !res.MayLock(cur.Node()) {
 			continue // nothing in it or below it locks
@@ -76,7 +77,7 @@ func run(pass *analysis.Pass) (any, error) {
 			// that test; the methods and helpers it calls are checked.
 			continue
 		}
-		testCode := astq.IsTestCode(pass, cur.Node().Pos())
+		testCode := isTestCode(cur.Node().Pos())
 		if testCode && !inTests {
 			continue // rule "test code is opt-in"
 		}

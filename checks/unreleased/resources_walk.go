@@ -365,32 +365,22 @@ func (h *held) atom(e ast.Expr, errLive bool) atomKind {
 		id, ok := ast.Unparen(x).(*ast.Ident)
 		return ok && v != nil && info.Uses[id] == v
 	}
-	isNil := func(x ast.Expr) bool {
-		id, ok := ast.Unparen(x).(*ast.Ident)
-		return ok && info.Uses[id] == types.Universe.Lookup("nil")
+	x, op, isCmp := astq.NilComparison(h.pass, e)
+	if _, bin := e.(*ast.BinaryExpr); !bin {
+		isCmp = false
 	}
-	if be, ok := e.(*ast.BinaryExpr); ok && (be.Op == token.EQL || be.Op == token.NEQ) {
-		x, y := be.X, be.Y
-		if isNil(x) {
-			x, y = y, x
+	if isCmp && (is(x, h.v) || errLive && is(x, h.err)) {
+		isErr := is(x, h.err)
+		if (op == token.NEQ) == isErr {
+			return failed
 		}
-		if isNil(y) && (is(x, h.v) || errLive && is(x, h.err)) {
-			isErr := is(x, h.err)
-			if (be.Op == token.NEQ) == isErr {
-				return failed
-			}
-			return succeeded
-		}
+		return succeeded
 	}
-	if be, ok := e.(*ast.BinaryExpr); ok && h.res.body && (be.Op == token.EQL || be.Op == token.NEQ) {
-		x, y := be.X, be.Y
-		if isNil(x) {
-			x, y = y, x
-		}
+	if isCmp && h.res.body {
 		// A client's response always has a body (http.NoBody at
 		// least): rule "closed with their transaction" (its last part).
-		if sel, ok := ast.Unparen(x).(*ast.SelectorExpr); ok && isNil(y) && sel.Sel.Name == "Body" && is(sel.X, h.v) {
-			if be.Op == token.NEQ {
+		if sel, ok := x.(*ast.SelectorExpr); ok && sel.Sel.Name == "Body" && is(sel.X, h.v) {
+			if op == token.NEQ {
 				return succeeded
 			}
 			return failed

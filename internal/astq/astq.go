@@ -366,6 +366,26 @@ func IsTestFile(pass *analysis.Pass, pos token.Pos) bool {
 // *testing.T). Such code writes fixtures and fails its test on the
 // next read; it does not serve requests.
 func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
+	return isTestCode(pass, pos, usesTestingTypes)
+}
+
+// TestCode returns IsTestCode for the files of pass, walking each file
+// for testing's types at most once: checks that ask about every
+// function or defer of a package use it.
+func TestCode(pass *analysis.Pass) func(token.Pos) bool {
+	memo := make(map[*ast.File]bool)
+	uses := func(pass *analysis.Pass, f *ast.File) bool {
+		u, ok := memo[f]
+		if !ok {
+			u = usesTestingTypes(pass, f)
+			memo[f] = u
+		}
+		return u
+	}
+	return func(pos token.Pos) bool { return isTestCode(pass, pos, uses) }
+}
+
+func isTestCode(pass *analysis.Pass, pos token.Pos, usesTesting func(*analysis.Pass, *ast.File) bool) bool {
 	if IsTestFile(pass, pos) {
 		return true
 	}
@@ -380,7 +400,7 @@ func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	if pass.Pkg == nil {
 		return false
 	}
-	if f := FileOf(pass, pos); f != nil && usesTestingTypes(pass, f) {
+	if f := FileOf(pass, pos); f != nil && usesTesting(pass, f) {
 		return true
 	}
 	for elem := range strings.SplitSeq(pass.Pkg.Path(), "/") {

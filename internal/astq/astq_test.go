@@ -255,5 +255,58 @@ func TestIsTestCodeHarness(t *testing.T) {
 		if astq.IsTestCode(pass, other.Pos()) {
 			t.Errorf("IsTestCode: another file of the package next to %q is test code", tc.src)
 		}
+		// TestCode gives the same answers, asked twice (the second
+		// from its memo).
+		isTest := astq.TestCode(pass)
+		for range 2 {
+			if got := isTest(f.Pos()); got != tc.want {
+				t.Errorf("TestCode(%q) = %v, want %v", tc.src, got, tc.want)
+			}
+			if isTest(other.Pos()) {
+				t.Errorf("TestCode: another file of the package next to %q is test code", tc.src)
+			}
+		}
+	}
+}
+
+// TestNilComparison: the operand compared with nil, on either side and
+// in parentheses; not a comparison whose operands are not nil.
+func TestNilComparison(t *testing.T) {
+	const src = `package p
+
+var x *int
+var y *int
+
+var (
+	a = x == nil
+	b = nil != (x)
+	c = nil != x == true
+	d = x == y
+	e = x
+)
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{}}
+	if _, err := (&types.Config{}).Check("p", fset, []*ast.File{f}, info); err != nil {
+		t.Fatal(err)
+	}
+	pass := &analysis.Pass{Fset: fset, Files: []*ast.File{f}, TypesInfo: info}
+	want := map[string]string{"a": "x ==", "b": "x !=", "c": "", "d": "", "e": ""}
+	for _, spec := range f.Decls[2].(*ast.GenDecl).Specs {
+		vs := spec.(*ast.ValueSpec)
+		got := ""
+		if x, op, ok := astq.NilComparison(pass, vs.Values[0]); ok {
+			got = astq.Render(x) + " " + op.String()
+		}
+		if name := vs.Names[0].Name; got != want[name] {
+			t.Errorf("NilComparison(%s) = %q, want %q", astq.Render(vs.Values[0]), got, want[name])
+		}
+	}
+	if astq.IsNil(pass, nil) {
+		t.Errorf("IsNil(nil expression) = true")
 	}
 }

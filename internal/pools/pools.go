@@ -336,7 +336,7 @@ func (p *Pools) getter(fn *types.Func, d *ast.FuncDecl) *Getter {
 			}
 			return false
 		case *ast.BinaryExpr:
-			if isNil(p.pass, n.X) || isNil(p.pass, n.Y) {
+			if astq.IsNil(p.pass, n.X) || astq.IsNil(p.pass, n.Y) {
 				return false
 			}
 		case *ast.Ident:
@@ -455,11 +455,3 @@ func (p *Pools) directGet(e ast.Expr) *ast.CallExpr {
 	}
 	return nil
 }
-
-func isNil(pass *analysis.Pass, e ast.Expr) bool {
-	tv, ok := pass.TypesInfo.Types[e]
-	return ok && tv.IsNil()
-}
-
-// IsNil reports whether e is the untyped nil.
-func IsNil(pass *analysis.Pass, e ast.Expr) bool { return isNil(pass, e) }
