@@ -41,7 +41,13 @@
 // copy. Same-package helpers that put their argument (putBuf(b)) count
 // as Puts. Rule "flag cleared with the Put": a bool set to false after
 // the Put on the same path (`putShared(sv); ok = false`) rules out the
-// branch `if ok { … sv … }` for that path.
+// branch `if ok { … sv … }` for that path. Rule "one iteration's
+// guard": a Put in a loop under an if on a value of the iteration (the
+// range key or value, the loop's counter, a variable the body declares)
+// is reached again around the loop only when that condition holds on
+// two iterations, as in a search for the bucket whose size matches; the
+// check cannot tell, and stays silent. An unguarded Put in a loop, or
+// one under a condition the loop does not change, is reported.
 //
 // Uses after a Put and second Puts are not looked for in _test.go
 // files: a test that reads an object after putting it back checks what

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
@@ -515,6 +516,9 @@ func (c *checker) follow(g *pools.Graph, b *cfg.Block, i int, put pools.Put, t *
 	if first == nil || c.reported[first.node.Pos()] {
 		return
 	}
+	if first.kind == evPut && first.node.Pos() == put.Call.Pos() && c.guardedPerIteration(put.Call) {
+		return // rule "one iteration's guard"
+	}
 	c.reported[first.node.Pos()] = true
 	var msg string
 	if first.kind == evPut {
@@ -612,4 +616,93 @@ func isVarIn(pass *analysis.Pass, n ast.Node, vars map[types.Object]bool) bool {
 func nilCompared(pass *analysis.Pass, n *ast.BinaryExpr, tracked func(ast.Expr) bool) bool {
 	x, _, ok := astq.NilComparison(pass, n)
 	return ok && tracked(x)
+}
+
+// guardedPerIteration reports whether call, in a loop, runs under an if
+// whose condition reads a variable of one iteration: the loop's own
+// variables (range key and value, those its init declares or its post
+// statement assigns) or one declared in its body. Rule "one
+// iteration's guard": the same Put reached again around the loop needs
+// that condition true on two iterations (a search through sizes or
+// keys where one matches), which the check cannot tell; an unguarded
+// Put in a loop, or one under a condition the loop does not change,
+// repeats on the next iteration.
+func (c *checker) guardedPerIteration(call *ast.CallExpr) bool {
+	file := astq.FileOf(c.pass, call.Pos())
+	if file == nil {
+		return false
+	}
+	path, _ := astutil.PathEnclosingInterval(file, call.Pos(), call.End())
+	var guards []ast.Expr
+	for _, n := range path {
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return false
+		case *ast.IfStmt:
+			guards = append(guards, n.Cond)
+		case *ast.ForStmt, *ast.RangeStmt:
+			vars := c.iterationVars(n)
+			for _, g := range guards {
+				reads := false
+				ast.Inspect(g, func(m ast.Node) bool {
+					reads = reads || isVarIn(c.pass, m, vars)
+					return !reads
+				})
+				if reads {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// iterationVars returns the variables that take a new value on each
+// iteration of loop: its range key and value, the variables its init
+// declares or its post statement assigns, and those its body declares.
+func (c *checker) iterationVars(loop ast.Node) map[types.Object]bool {
+	vars := make(map[types.Object]bool)
+	addIdent := func(e ast.Expr) {
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+			if obj := c.pass.TypesInfo.ObjectOf(id); obj != nil {
+				vars[obj] = true
+			}
+		}
+	}
+	var body *ast.BlockStmt
+	switch l := loop.(type) {
+	case *ast.RangeStmt:
+		if l.Key != nil {
+			addIdent(l.Key)
+		}
+		if l.Value != nil {
+			addIdent(l.Value)
+		}
+		body = l.Body
+	case *ast.ForStmt:
+		for _, st := range []ast.Stmt{l.Init, l.Post} {
+			switch st := st.(type) {
+			case *ast.AssignStmt:
+				for _, lhs := range st.Lhs {
+					addIdent(lhs)
+				}
+			case *ast.IncDecStmt:
+				addIdent(st.X)
+			}
+		}
+		body = l.Body
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.Ident:
+			if obj, ok := c.pass.TypesInfo.Defs[n].(*types.Var); ok {
+				vars[obj] = true
+			}
+		}
+		return true
+	})
+	return vars
 }

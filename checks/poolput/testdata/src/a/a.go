@@ -155,3 +155,30 @@ func compareContentAfterPut(keep *bytes.Buffer, other *bytes.Buffer) bool {
 	bufs.Put(keep)
 	return keep.Len() != other.Len() // want `keep is used after bufs.Put\(keep\)`
 }
+
+var sized [3]sync.Pool
+
+var sizes = []int{512, 1024, 2048}
+
+// rule "one iteration's guard": the Put runs on the iteration whose
+// size matches; a second needs two matching sizes.
+func putSized(s []byte) {
+	c := cap(s)
+	for i, size := range sizes {
+		if c == size {
+			sized[i].Put(&s)
+		}
+		if c < size {
+			return
+		}
+	}
+}
+
+// A guard the loop does not change lets the same Put run again.
+func putAll(s *bytes.Buffer, force bool, n int) {
+	for range n {
+		if force {
+			bufs.Put(s) // want `s is put back a second time on this path \(first by bufs.Put\(s\) at line \d+\)`
+		}
+	}
+}
