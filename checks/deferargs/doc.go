@@ -84,8 +84,7 @@
 // still counts.
 // Rule "test code is opt-in": a deferred call in code that only tests
 // run (a _test.go file, a package of test support such as testutil or
-// e2e, a file that holds a *testing.T, a sample program under
-// examples/) cleans up or logs for one test;
+// e2e, a file that holds a *testing.T) cleans up or logs for one test;
 // an early value there misleads that test, not a service. The opt-in
 // form deferargs.tests reports it. None of the 16 such findings on the
 // real-code ledger was a real bug, and none of its 40 real ones was in

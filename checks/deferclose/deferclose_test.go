@@ -18,5 +18,5 @@ func Test(t *testing.T) {
 // not reported, nor early defers in test code; early defers elsewhere
 // still are.
 func TestDefaultForm(t *testing.T) {
-	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "core", "core/examples/...")
+	checktest.Run(t, analysistest.TestData(), deferclose.Analyzer, "core")
 }

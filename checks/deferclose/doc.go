@@ -68,8 +68,7 @@
 // running service does.
 //
 // In test code (rule "early defers in tests are opt-in"; _test.go files
-// and test-support packages, and by rule "examples are not services"
-// the sample programs of an examples directory) the first form, a cleanup deferred before
+// and test-support packages) the first form, a cleanup deferred before
 // the error check, is the opt-in form
 // deferclose.tests: the test's error check fails it, and t.Fatal runs
 // the deferred calls, so the nil value panics; that changes how an

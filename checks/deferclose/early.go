@@ -31,8 +31,6 @@ func (c *checker) checkEarlyDefer(cur inspector.Cursor, lhs []ast.Expr, rhs ast.
 		return
 	}
 	if !inTests && astq.IsTestCode(c.pass, call.Pos()) {
-		// Rule "examples are not services" counts sample programs as
-		// test code (astq.IsTestCode).
 		// Rule "early defers in tests are opt-in": the error check of a
 		// test fails it (t.Fatal runs the deferred calls, which then
 		// panic on the nil value): the panic changes how a failed test

@@ -86,8 +86,7 @@
 //     RLock, need no other goroutine and are always reported.
 //   - rule "test code is opt-in": a relock in code that only tests run
 //     (a _test.go file, a package of test support such as testutil or
-//     e2e, a file that holds a *testing.T, a sample program under
-//     examples/) hangs a test, and go test's
+//     e2e, a file that holds a *testing.T) hangs a test, and go test's
 //     -timeout then fails it and prints every goroutine: loud, not the
 //     silent failure of a service. The opt-in form relock.tests
 //     reports it. On the real-code ledger (session 10) all 5 relocks

@@ -364,10 +364,7 @@ func IsTestFile(pass *analysis.Pass, pos token.Pos) bool {
 // store_mock.go, fake_clock.go), or a file that uses testing's T, B,
 // F, TB or M (a test harness or mock: production code does not hold a
 // *testing.T). Such code writes fixtures and fails its test on the
-// next read; it does not serve requests. Rule "examples are not
-// services": a package under an element named example or examples
-// (_example, _examples) holds sample programs that show an API, run by
-// hand or by their tests; they count as test code too.
+// next read; it does not serve requests.
 func IsTestCode(pass *analysis.Pass, pos token.Pos) bool {
 	return isTestCode(pass, pos, usesTestingTypes)
 }
@@ -411,20 +408,9 @@ func isTestCode(pass *analysis.Pass, pos token.Pos, usesTesting func(*analysis.P
 		case strings.HasPrefix(elem, "test"), elem == "e2e",
 			strings.HasPrefix(elem, "mock"), strings.HasPrefix(elem, "fake"),
 			strings.HasSuffix(elem, "_test"), strings.HasSuffix(elem, "-test"),
-			strings.HasSuffix(elem, "_tests"), strings.HasSuffix(elem, "-tests"),
-			isExamples(elem):
+			strings.HasSuffix(elem, "_tests"), strings.HasSuffix(elem, "-tests"):
 			return true
 		}
-	}
-	return false
-}
-
-// isExamples reports whether a path element names a directory of
-// examples (rule "examples are not services").
-func isExamples(elem string) bool {
-	switch strings.TrimPrefix(elem, "_") {
-	case "example", "examples":
-		return true
 	}
 	return false
 }

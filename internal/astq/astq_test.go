@@ -213,11 +213,6 @@ func TestIsTestCode(t *testing.T) {
 		{"example.com/m/server", fakeFile, true},
 		{"example.com/m/server", mockingbird, false}, // a word, not a mock_ file
 		{"example.com/m/unmocked", lib, false},
-		{"example.com/m/examples/std", lib, true}, // rule "examples are not services"
-		{"example.com/m/_examples/basic", lib, true},
-		{"example.com/m/cmd/example", lib, true},
-		{"example.com/m/plugin/scheduler_example", lib, false}, // a plugin named for what it shows, built into the server
-		{"example.com/m/exampleapi", lib, false},
 	} {
 		pass := &analysis.Pass{Fset: fset, Pkg: types.NewPackage(tc.path, "p")}
 		if got := astq.IsTestCode(pass, token.Pos(tc.file.Base())); got != tc.want {
