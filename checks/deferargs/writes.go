@@ -68,6 +68,9 @@ func (c *checker) stale(v *types.Var) bool {
 // isNilable reports whether nil is a value of t (other than an error,
 // which has its own rules).
 func isNilable(t types.Type) bool {
+	if _, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return false // its zero value may be 0 or "", not nil
+	}
 	switch t.Underlying().(type) {
 	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
 		return true

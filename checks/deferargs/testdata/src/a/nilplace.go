@@ -92,3 +92,16 @@ func Forgiven(id string) error {
 	}
 	return err
 }
+
+func keep[T any](v T) { fmt.Println(v) }
+
+// A type parameter's zero value is not nil: rule "nil is a placeholder
+// too" is about pointers, slices, maps, channels, funcs and interfaces.
+func Latest[T any](next func() (T, bool)) T {
+	var last T
+	defer keep(last)
+	for v, ok := next(); ok; v, ok = next() {
+		last = v
+	}
+	return last
+}
