@@ -19,6 +19,14 @@ import (
 //go:embed doc.go
 var doc string
 
+// bare turns on the opt-in form that reports `defer recover()` itself.
+var bare bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&bare, "bare", false,
+		"also report a bare defer recover() (opt-in: on real code it guards calls that do not panic; the default form reports recovery wrappers whose recover() is called, not deferred)")
+}
+
 // Analyzer reports recover calls that cannot stop a panic.
 var Analyzer = &analysis.Analyzer{
 	Name:     "deferrecover",
@@ -99,9 +107,17 @@ func (c *checker) checkDefer(cur inspector.Cursor) {
 	pass := c.pass
 	def := cur.Node().(*ast.DeferStmt)
 	if isRecover(pass, def.Call) {
+		if !bare {
+			// Rule "a bare defer recover() is opt-in": written as a
+			// charm around calls that are not expected to panic, it
+			// changes nothing there; recovery wrappers, which exist
+			// because panics happen, are the default form's.
+			return
+		}
 		c.report(analysis.Diagnostic{
-			Pos: def.Pos(),
-			End: def.End(),
+			Pos:      def.Pos(),
+			End:      def.End(),
+			Category: "bare",
 			Message: "defer recover() does not stop a panic: recover is itself the deferred call, not called by a deferred function, so it returns nil and the panic goes on " +
 				"(call it inside a deferred function literal and handle what it returns)",
 		})

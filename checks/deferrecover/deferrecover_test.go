@@ -10,5 +10,13 @@ import (
 )
 
 func Test(t *testing.T) {
+	checktest.Form(t, deferrecover.Analyzer, "bare")
 	checktest.Run(t, analysistest.TestData(), deferrecover.Analyzer, "a", "a/testutil")
+}
+
+// TestDefaultForm: without -deferrecover.bare a bare defer recover() is
+// not reported; a recovery wrapper whose recover() is called, not
+// deferred, still is.
+func TestDefaultForm(t *testing.T) {
+	checktest.Run(t, analysistest.TestData(), deferrecover.Analyzer, "core")
 }

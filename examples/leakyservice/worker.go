@@ -119,6 +119,8 @@ func (w *reportWorker) run(job reportJob) (err error) {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
+			// BUG(deferrecover.bare): meant to keep a failed prune from taking the service down, but recover is the deferred call itself: it returns nil and a panic while pruning crashes the process
+			defer recover()
 			w.prune()
 		}()
 	}()
