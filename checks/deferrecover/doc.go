@@ -3,7 +3,7 @@
 //
 // # Analyzer deferrecover
 //
-// deferrecover: a recover that cannot stop the panic it is meant to catch
+// deferrecover: a recover that cannot stop the panic it is meant to catch (opt-in: a bare defer recover())
 //
 // recover stops a panic only when it is called directly by a function
 // that the panic is running as a deferred call. Several shapes compile,
