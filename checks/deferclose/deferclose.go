@@ -82,6 +82,8 @@ type checker struct {
 	// foreign memoizes foreignNilSafe: a method's source file is read
 	// once per package, however many defers call it.
 	foreign map[*types.Func]foreignResult
+	// neverFails memoizes foreignNeverFails.
+	neverFails map[*types.Func]bool
 }
 
 // funcDecl returns the declaration of fn in the package being analyzed,

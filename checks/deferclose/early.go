@@ -273,8 +273,12 @@ func (c *checker) nilSafeMethod(m *types.Func, depth int) bool {
 // the function visibly returns nil with an error.
 func (c *checker) nilOnError(call *ast.CallExpr, index int, v *types.Var) bool {
 	_, isFunc := v.Type().Underlying().(*types.Signature)
-	fd := c.funcDecl(astq.Callee(c.pass, call))
+	callee := astq.Callee(c.pass, call)
+	fd := c.funcDecl(callee)
 	if fd == nil || fd.Body == nil {
+		if callee != nil && callee.Pkg() != nil && callee.Pkg() != c.pass.Pkg && !isStd(callee.Pkg()) && c.foreignNeverFails(callee) {
+			return false // rule "a call that cannot fail"
+		}
 		return !isFunc
 	}
 	fdCur, ok := c.ins.Root().FindNode(fd.Body)
@@ -285,18 +289,20 @@ func (c *checker) nilOnError(call *ast.CallExpr, index int, v *types.Var) bool {
 	n := sig.Results().Len()
 	sawNil := false
 	consistent := true
+	canFail := false
 	fdCur.Inspect([]ast.Node{(*ast.ReturnStmt)(nil), (*ast.FuncLit)(nil)}, func(cur inspector.Cursor) bool {
 		ret, ok := cur.Node().(*ast.ReturnStmt)
 		if !ok {
 			return false // returns of nested function literals are theirs
 		}
 		if len(ret.Results) != n || index >= n {
-			consistent = false // bare or forwarding return: unknown
+			consistent, canFail = false, true // bare or forwarding return: unknown
 			return false
 		}
 		if astq.IsNil(c.pass, ret.Results[n-1]) {
 			return false // success
 		}
+		canFail = true
 		val := ret.Results[index]
 		switch {
 		case astq.IsNil(c.pass, val):
@@ -307,6 +313,12 @@ func (c *checker) nilOnError(call *ast.CallExpr, index int, v *types.Var) bool {
 		}
 		return false
 	})
+	if !canFail {
+		// Rule "a call that cannot fail": every return gives a nil
+		// error (a constructor that keeps the error for its API), so
+		// the error check is dead and nothing is nil when it fails.
+		return false
+	}
 	if isFunc {
 		return sawNil
 	}

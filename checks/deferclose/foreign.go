@@ -5,6 +5,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+
+	"github.com/silentfail/silentfail/internal/astq"
 )
 
 // foreignNilSafe reports whether m, a pointer method of another package
@@ -83,4 +85,63 @@ func readNilSafe(file string, m *types.Func) (safe, known bool) {
 func isIdent(e ast.Expr, name string) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	return ok && id.Name == name
+}
+
+// foreignNeverFails reports whether fn, a function or method of another
+// package outside the standard library, returns a literal nil error on
+// every return statement of its body, read from its source file when
+// the file is on disk. Rule "a call that cannot fail": an early defer
+// after such a call cannot see the nil value of a failure, since there
+// is none. Without the source, or with a bare or forwarding return, it
+// may fail.
+func (c *checker) foreignNeverFails(fn *types.Func) bool {
+	if r, ok := c.neverFails[fn]; ok {
+		return r
+	}
+	r := readNeverFails(c.pass.Fset.Position(fn.Pos()).Filename, fn)
+	if c.neverFails == nil {
+		c.neverFails = make(map[*types.Func]bool)
+	}
+	c.neverFails[fn] = r
+	return r
+}
+
+// readNeverFails parses file and judges fn's declaration in it.
+func readNeverFails(file string, fn *types.Func) bool {
+	sig := fn.Signature()
+	n := sig.Results().Len()
+	if file == "" || n == 0 || !astq.IsErrorType(sig.Results().At(n-1).Type()) {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return false
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != fn.Name() || fd.Body == nil || (fd.Recv == nil) != (sig.Recv() == nil) {
+			continue
+		}
+		if sig.Recv() != nil {
+			recvName := types.TypeString(sig.Recv().Type(), func(*types.Package) string { return "" })
+			if len(fd.Recv.List) != 1 || (types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName) {
+				continue
+			}
+		}
+		returns, fails := 0, false
+		ast.Inspect(fd.Body, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.FuncLit:
+				return false // its returns are its own
+			case *ast.ReturnStmt:
+				returns++
+				if len(m.Results) != n || !isIdent(m.Results[n-1], "nil") {
+					fails = true
+				}
+			}
+			return !fails
+		})
+		return returns > 0 && !fails
+	}
+	return false
 }
