@@ -37,49 +37,63 @@ func (c *checker) foreignNilSafe(m *types.Func) (safe, known bool) {
 
 type foreignResult struct{ safe, known bool }
 
-// readNilSafe parses file and judges m's declaration in it.
-func readNilSafe(file string, m *types.Func) (safe, known bool) {
+// readDecl parses file, the source of fn, and returns fn's declaration
+// in it (with a body), or nil: without types, a method is matched by
+// its name and its receiver's type name.
+func readDecl(file string, fn *types.Func) *ast.FuncDecl {
 	if file == "" {
-		return false, false
+		return nil
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
 	if err != nil {
-		return false, false
+		return nil
 	}
-	recvName := types.TypeString(m.Signature().Recv().Type(), func(*types.Package) string { return "" })
+	recv := fn.Signature().Recv()
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 || fd.Name.Name != m.Name() || fd.Body == nil {
+		if !ok || fd.Name.Name != fn.Name() || fd.Body == nil || (fd.Recv == nil) != (recv == nil) {
 			continue
 		}
-		if types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName {
-			continue
+		if recv != nil {
+			recvName := types.TypeString(recv.Type(), func(*types.Package) string { return "" })
+			if len(fd.Recv.List) != 1 || (types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName) {
+				continue
+			}
 		}
-		names := fd.Recv.List[0].Names
-		if len(names) == 0 || names[0].Name == "_" {
-			return true, true // the receiver is never used
+		return fd
+	}
+	return nil
+}
+
+// readNilSafe parses file and judges m's declaration in it.
+func readNilSafe(file string, m *types.Func) (safe, known bool) {
+	fd := readDecl(file, m)
+	if fd == nil || fd.Recv == nil {
+		return false, false
+	}
+	names := fd.Recv.List[0].Names
+	if len(names) == 0 || names[0].Name == "_" {
+		return true, true // the receiver is never used
+	}
+	recv := names[0].Name
+	first := true
+	safe = true
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if !first {
+			return false
 		}
-		recv := names[0].Name
-		first := true
-		safe := true
-		ast.Inspect(fd.Body, func(n ast.Node) bool {
-			if !first {
+		if be, ok := n.(*ast.BinaryExpr); ok && (be.Op == token.EQL || be.Op == token.NEQ) {
+			if isIdent(be.X, recv) && isIdent(be.Y, "nil") || isIdent(be.Y, recv) && isIdent(be.X, "nil") {
+				first = false
 				return false
 			}
-			if be, ok := n.(*ast.BinaryExpr); ok && (be.Op == token.EQL || be.Op == token.NEQ) {
-				if isIdent(be.X, recv) && isIdent(be.Y, "nil") || isIdent(be.Y, recv) && isIdent(be.X, "nil") {
-					first = false
-					return false
-				}
-			}
-			if id, ok := n.(*ast.Ident); ok && id.Name == recv {
-				first, safe = false, false
-			}
-			return true
-		})
-		return safe, true
-	}
-	return false, false
+		}
+		if id, ok := n.(*ast.Ident); ok && id.Name == recv {
+			first, safe = false, false
+		}
+		return true
+	})
+	return safe, true
 }
 
 func isIdent(e ast.Expr, name string) bool {
@@ -110,38 +124,25 @@ func (c *checker) foreignNeverFails(fn *types.Func) bool {
 func readNeverFails(file string, fn *types.Func) bool {
 	sig := fn.Signature()
 	n := sig.Results().Len()
-	if file == "" || n == 0 || !astq.IsErrorType(sig.Results().At(n-1).Type()) {
+	if n == 0 || !astq.IsErrorType(sig.Results().At(n-1).Type()) {
 		return false
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
-	if err != nil {
+	fd := readDecl(file, fn)
+	if fd == nil {
 		return false
 	}
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != fn.Name() || fd.Body == nil || (fd.Recv == nil) != (sig.Recv() == nil) {
-			continue
-		}
-		if sig.Recv() != nil {
-			recvName := types.TypeString(sig.Recv().Type(), func(*types.Package) string { return "" })
-			if len(fd.Recv.List) != 1 || (types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName) {
-				continue
+	returns, fails := 0, false
+	ast.Inspect(fd.Body, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			return false // its returns are its own
+		case *ast.ReturnStmt:
+			returns++
+			if len(m.Results) != n || !isIdent(m.Results[n-1], "nil") {
+				fails = true
 			}
 		}
-		returns, fails := 0, false
-		ast.Inspect(fd.Body, func(m ast.Node) bool {
-			switch m := m.(type) {
-			case *ast.FuncLit:
-				return false // its returns are its own
-			case *ast.ReturnStmt:
-				returns++
-				if len(m.Results) != n || !isIdent(m.Results[n-1], "nil") {
-					fails = true
-				}
-			}
-			return !fails
-		})
-		return returns > 0 && !fails
-	}
-	return false
+		return !fails
+	})
+	return returns > 0 && !fails
 }
