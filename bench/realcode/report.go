@@ -96,7 +96,7 @@ type report struct {
 	Untriaged  []finding
 	StillFalse []entry // ledger false or debatable, still firing
 	Lost       []entry // ledger true, no longer firing
-	Silenced   int     // ledger false or debatable, no longer firing
+	Silenced   []entry // ledger false or debatable, no longer firing
 	// RecallChecked is set when every check and form ran, so that a
 	// true finding that does not fire is lost, not merely not asked for.
 	RecallChecked bool
@@ -161,7 +161,7 @@ func compare(runs []moduleRun, ledger []entry, services map[string]service, defa
 		if e.Verdict == "true" {
 			rep.Lost = append(rep.Lost, e)
 		} else {
-			rep.Silenced++
+			rep.Silenced = append(rep.Silenced, e)
 		}
 	}
 	return rep
@@ -244,7 +244,10 @@ func (rep *report) print(w io.Writer) {
 			fmt.Fprintf(w, "  %s %s (%s): %s\n", e.Repo, e.Position, e.Check, e.Reason)
 		}
 	}
-	if rep.Silenced > 0 && rep.RecallChecked {
-		fmt.Fprintf(w, "\nfalse or debatable findings of the ledger that no longer fire: %d\n", rep.Silenced)
+	if len(rep.Silenced) > 0 && rep.RecallChecked {
+		fmt.Fprintf(w, "\nfalse or debatable findings of the ledger that no longer fire (%d)\n", len(rep.Silenced))
+		for _, e := range rep.Silenced {
+			fmt.Fprintf(w, "  %s %s (%s) %s: %s\n", e.Repo, e.Position, e.Check, e.Verdict, e.Reason)
+		}
 	}
 }
