@@ -619,7 +619,8 @@ func nilCompared(pass *analysis.Pass, n *ast.BinaryExpr, tracked func(ast.Expr) 
 }
 
 // guardedPerIteration reports whether call, in a loop, runs under an if
-// whose condition reads a variable of one iteration: the loop's own
+// (or a case of a switch) whose condition reads a variable of one
+// iteration: the loop's own
 // variables (range key and value, those its init declares or its post
 // statement assigns) or one declared in its body. Rule "one
 // iteration's guard": the same Put reached again around the loop needs
@@ -640,6 +641,12 @@ func (c *checker) guardedPerIteration(call *ast.CallExpr) bool {
 			return false
 		case *ast.IfStmt:
 			guards = append(guards, n.Cond)
+		case *ast.CaseClause:
+			guards = append(guards, n.List...) // a case of a switch, like an if
+		case *ast.SwitchStmt:
+			if n.Tag != nil {
+				guards = append(guards, n.Tag)
+			}
 		case *ast.ForStmt, *ast.RangeStmt:
 			vars := c.iterationVars(n)
 			for _, g := range guards {

@@ -182,3 +182,15 @@ func putAll(s *bytes.Buffer, force bool, n int) {
 		}
 	}
 }
+
+// rule "one iteration's guard": a case of a switch on the iteration's
+// value guards the Put as an if does.
+func putSizedSwitch(s []byte) {
+	c := cap(s)
+	for i, size := range sizes {
+		switch c {
+		case size:
+			sized[i].Put(&s)
+		}
+	}
+}
