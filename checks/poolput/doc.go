@@ -43,9 +43,9 @@
 // the Put on the same path (`putShared(sv); ok = false`) rules out the
 // branch `if ok { … sv … }` for that path. Rule "one iteration's
 // guard": a Put in a loop under an if, or a case of a switch, on a
-// value of the iteration (the
-// range key or value, the loop's counter, a variable the body declares)
-// is reached again around the loop only when that condition holds on
+// value of the iteration (the range key or value, the loop's counter, a
+// variable the body declares) is reached again around the loop only
+// when that condition holds on
 // two iterations, as in a search for the bucket whose size matches; the
 // check cannot tell, and stays silent. An unguarded Put in a loop, or
 // one under a condition the loop does not change, is reported.
