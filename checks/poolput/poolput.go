@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
-	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
@@ -37,6 +36,7 @@ var Analyzer = &analysis.Analyzer{
 
 type checker struct {
 	pass     *analysis.Pass
+	ins      *inspector.Inspector
 	pl       *pools.Pools
 	cfgs     *flow.CFGs
 	reported map[token.Pos]bool
@@ -59,7 +59,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if !pl.Any() {
 		return nil, nil
 	}
-	c := &checker{pass: pass, pl: pl, cfgs: pass.ResultOf[flow.Analyzer].(*flow.CFGs), reported: make(map[token.Pos]bool)}
+	c := &checker{pass: pass, ins: ins, pl: pl, cfgs: pass.ResultOf[flow.Analyzer].(*flow.CFGs), reported: make(map[token.Pos]bool)}
 	for cur := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
 		if value {
 			// Rule "value Put is opt-in": the allocation is small next
@@ -620,23 +620,21 @@ func nilCompared(pass *analysis.Pass, n *ast.BinaryExpr, tracked func(ast.Expr) 
 
 // guardedPerIteration reports whether call, in a loop, runs under an if
 // (or a case of a switch) whose condition reads a variable of one
-// iteration: the loop's own
-// variables (range key and value, those its init declares or its post
-// statement assigns) or one declared in its body. Rule "one
-// iteration's guard": the same Put reached again around the loop needs
-// that condition true on two iterations (a search through sizes or
-// keys where one matches), which the check cannot tell; an unguarded
-// Put in a loop, or one under a condition the loop does not change,
-// repeats on the next iteration.
+// iteration: the loop's own variables (range key and value, those its
+// init declares or its post statement assigns) or one declared in its
+// body. Rule "one iteration's guard": the same Put reached again around
+// the loop needs that condition true on two iterations (a search
+// through sizes or keys where one matches), which the check cannot
+// tell; an unguarded Put in a loop, or one under a condition the loop
+// does not change, repeats on the next iteration.
 func (c *checker) guardedPerIteration(call *ast.CallExpr) bool {
-	file := astq.FileOf(c.pass, call.Pos())
-	if file == nil {
+	cur, ok := c.ins.Root().FindNode(call)
+	if !ok {
 		return false
 	}
-	path, _ := astutil.PathEnclosingInterval(file, call.Pos(), call.End())
 	var guards []ast.Expr
-	for _, n := range path {
-		switch n := n.(type) {
+	for enc := range cur.Enclosing() {
+		switch n := enc.Node().(type) {
 		case *ast.FuncLit, *ast.FuncDecl:
 			return false
 		case *ast.IfStmt:

@@ -366,9 +366,6 @@ func (h *held) atom(e ast.Expr, errLive bool) atomKind {
 		return ok && v != nil && info.Uses[id] == v
 	}
 	x, op, isCmp := astq.NilComparison(h.pass, e)
-	if _, bin := e.(*ast.BinaryExpr); !bin {
-		isCmp = false
-	}
 	if isCmp && (is(x, h.v) || errLive && is(x, h.err)) {
 		isErr := is(x, h.err)
 		if (op == token.NEQ) == isErr {
