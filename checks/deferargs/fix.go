@@ -27,7 +27,7 @@ func (c *checker) reportStale(vars []*types.Var) {
 	if len(vars) == 1 {
 		v := vars[0]
 		now := "as it is now"
-		if text, ok := c.valueAtDefer(v); ok && text != "" {
+		if text, _, ok := c.valueAtDefer(v); ok && text != "" {
 			now += " (" + text + ")"
 		}
 		var lost string

@@ -69,7 +69,7 @@ func (c *checker) nilComparedOnly(args []ast.Expr) map[*types.Var]bool {
 func (c *checker) nilComparison(n ast.Node) (*ast.Ident, token.Token) {
 	e, ok := n.(ast.Expr)
 	if !ok {
-		return nil, 0
+		return nil, 0 // inspectNoLits also visits fields and the like
 	}
 	x, op, ok := astq.NilComparison(c.pass, e)
 	if !ok {

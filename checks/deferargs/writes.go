@@ -32,8 +32,7 @@ func (c *checker) stale(v *types.Var) bool {
 	// A nil write changes nothing when the value at the defer is nil
 	// on every path; it changes a value that may be non-nil there
 	// (err := f(); defer publish(err == nil); ... err = nil).
-	atDefer, known := c.valueAtDefer(v)
-	nilAtDefer := known && atDefer == "nil"
+	_, nilAtDefer, known := c.valueAtDefer(v)
 	changed := false
 	for _, w := range c.writesAfter()[v] {
 		if w.earlier || ((isErr || nilable) && nilAtDefer && astq.IsNil(c.pass, w.rhs)) {
@@ -89,24 +88,24 @@ func (c *checker) declaredInFn(v *types.Var) bool {
 }
 
 // valueAtDefer returns the source of the constant value v holds when
-// the defer statement runs, and whether it is one constant on every
-// path: v is a result or a local declared with a constant (or no)
-// value, nil included, and assigned only that same constant before the
-// defer. The source is "" when it is not worth showing.
-func (c *checker) valueAtDefer(v *types.Var) (string, bool) {
+// the defer statement runs, whether that value is nil, and whether it
+// is one constant on every path: v is a result or a local declared with
+// a constant (or no) value, nil included, and assigned only that same
+// constant before the defer. The source is "" when it is not worth
+// showing.
+func (c *checker) valueAtDefer(v *types.Var) (text string, isNil, ok bool) {
 	_, isResult := c.results[v]
 	if !isResult && c.isParam(v) {
-		return "", false
+		return "", false, false
 	}
 	ws := c.writesBefore()[v]
 	if isResult {
 		ws = append([]write{{pos: v.Pos(), zero: true}}, ws...)
 	}
 	if len(ws) == 0 {
-		return "", false
+		return "", false, false
 	}
 	var val constant.Value // nil for the nil value
-	text := ""
 	for i, w := range ws {
 		var wv constant.Value
 		var wt string
@@ -115,7 +114,7 @@ func (c *checker) valueAtDefer(v *types.Var) (string, bool) {
 			wv, wt = zeroOf(v.Type())
 			if wv == nil {
 				if !isNilable(v.Type()) {
-					return "", false
+					return "", false, false
 				}
 				wt = "nil"
 			}
@@ -124,27 +123,27 @@ func (c *checker) valueAtDefer(v *types.Var) (string, bool) {
 		case w.rhs != nil:
 			wv = c.pass.TypesInfo.Types[w.rhs].Value
 			if wv == nil {
-				return "", false
+				return "", false, false
 			}
 			wt = astq.Render(w.rhs)
 			if len(wt) > 24 {
 				wt = ""
 			}
 		default:
-			return "", false
+			return "", false, false
 		}
 		if i == 0 {
 			val, text = wv, wt
 			continue
 		}
 		if (val == nil) != (wv == nil) || (val != nil && !constant.Compare(val, token.EQL, wv)) {
-			return "", false
+			return "", false, false
 		}
 		if wt != text {
 			text = ""
 		}
 	}
-	return text, true
+	return text, val == nil, true
 }
 
 func (c *checker) isParam(v *types.Var) bool {
