@@ -5,8 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"path/filepath"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -47,6 +45,7 @@ func run(pass *analysis.Pass) (any, error) {
 	index := pass.ResultOf[decls.Analyzer].(*decls.Index)
 
 	isTestCode := astq.TestCode(pass)
+	foreign := make(map[*types.Func]*ast.FuncDecl)
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		def := cur.Node().(*ast.DeferStmt)
 		if len(deferredArgs(def.Call)) == 0 || isBuiltin(pass, def.Call) {
@@ -60,7 +59,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if testCode && !inTests {
 			continue // rule "test code is opt-in"
 		}
-		c := &checker{pass: pass, cfgs: cfgs, index: index, def: def, cur: cur, fn: fn, body: body, testCode: testCode}
+		c := &checker{pass: pass, cfgs: cfgs, index: index, foreign: foreign, def: def, cur: cur, fn: fn, body: body, testCode: testCode}
 		c.check()
 	}
 	return nil, nil
@@ -111,10 +110,13 @@ type checker struct {
 	pass  *analysis.Pass
 	cfgs  *flow.CFGs
 	index *decls.Index
-	def   *ast.DeferStmt
-	cur   inspector.Cursor
-	fn    inspector.Cursor
-	body  *ast.BlockStmt
+	// foreign holds the declarations read from other packages' source
+	// files, shared by the checkers of one package.
+	foreign map[*types.Func]*ast.FuncDecl
+	def     *ast.DeferStmt
+	cur     inspector.Cursor
+	fn      inspector.Cursor
+	body    *ast.BlockStmt
 
 	testCode bool // the defer is in code only tests run: the opt-in form
 
@@ -209,77 +211,11 @@ func (c *checker) check() {
 	}
 }
 
-// unreadArgs returns the arguments of call whose parameter the callee
-// never reads. Rule "argument the callee never reads": when the deferred
-// call's callee is a function or method of this package, an argument
-// whose parameter is blank, unused, or only returned (a deferred call's
-// results are discarded) has no value that matters, early or late
-// (defer buf.Release(err), where Release frees the buffer and returns
-// its argument unread). A callee of another package, an interface method
-// or a func value may read it and stays reported; so does a stand-in
-// (an empty body, or one that only returns) and a callee in a file built
-// only for some platforms or tags, whose variant for another build may
-// read it.
-func (c *checker) unreadArgs(call *ast.CallExpr) map[ast.Expr]bool {
-	callee := astq.Callee(c.pass, call)
-	fd := c.index.Of(callee)
-	if fd == nil || fd.Body == nil || !doesWork(fd.Body) || c.buildSpecific(fd) {
-		return nil
-	}
-	params := callee.Origin().Signature().Params()
-	var unread map[ast.Expr]bool
-	for i, arg := range call.Args {
-		pi := i
-		if callee.Signature().Variadic() && pi >= params.Len()-1 {
-			if call.Ellipsis == token.NoPos {
-				continue // one of several values packed into a slice the callee may read
-			}
-			pi = params.Len() - 1
-		}
-		if pi >= params.Len() || !(c.neverRead(params.At(pi), fd.Body) || c.overwrittenBeforeRead(params.At(pi), fd)) {
-			continue
-		}
-		if unread == nil {
-			unread = make(map[ast.Expr]bool)
-		}
-		unread[arg] = true
-	}
-	return unread
-}
-
 // doesWork reports whether body has a statement other than a return:
 // an empty body or a bare return is a stand-in.
 func doesWork(body *ast.BlockStmt) bool {
 	for _, st := range body.List {
 		if _, ok := st.(*ast.ReturnStmt); !ok {
-			return true
-		}
-	}
-	return false
-}
-
-// buildSpecific reports whether fd's file is compiled only for some
-// builds: a //go:build line, or a _GOOS or _GOARCH file name suffix.
-func (c *checker) buildSpecific(fd *ast.FuncDecl) bool {
-	f := astq.FileOf(c.pass, fd.Pos())
-	if f == nil {
-		return true
-	}
-	for _, g := range f.Comments {
-		if g.Pos() > f.Package {
-			break
-		}
-		for _, cm := range g.List {
-			if strings.HasPrefix(cm.Text, "//go:build") || strings.HasPrefix(cm.Text, "// +build") {
-				return true
-			}
-		}
-	}
-	name := strings.TrimSuffix(filepath.Base(c.pass.Fset.File(fd.Pos()).Name()), ".go")
-	name = strings.TrimSuffix(name, "_test")
-	parts := strings.Split(name, "_")
-	for _, p := range parts[1:] {
-		if knownOS[p] || knownArch[p] {
 			return true
 		}
 	}

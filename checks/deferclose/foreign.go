@@ -2,11 +2,11 @@ package deferclose
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"go/types"
 
 	"github.com/silentfail/silentfail/internal/astq"
+	"github.com/silentfail/silentfail/internal/decls"
 )
 
 // foreignNilSafe reports whether m, a pointer method of another package
@@ -37,37 +37,9 @@ func (c *checker) foreignNilSafe(m *types.Func) (safe, known bool) {
 
 type foreignResult struct{ safe, known bool }
 
-// readDecl parses file, the source of fn, and returns fn's declaration
-// in it (with a body), or nil: without types, a method is matched by
-// its name and its receiver's type name.
-func readDecl(file string, fn *types.Func) *ast.FuncDecl {
-	if file == "" {
-		return nil
-	}
-	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
-	if err != nil {
-		return nil
-	}
-	recv := fn.Signature().Recv()
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != fn.Name() || fd.Body == nil || (fd.Recv == nil) != (recv == nil) {
-			continue
-		}
-		if recv != nil {
-			recvName := types.TypeString(recv.Type(), func(*types.Package) string { return "" })
-			if len(fd.Recv.List) != 1 || (types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName) {
-				continue
-			}
-		}
-		return fd
-	}
-	return nil
-}
-
 // readNilSafe parses file and judges m's declaration in it.
 func readNilSafe(file string, m *types.Func) (safe, known bool) {
-	fd := readDecl(file, m)
+	fd, _ := decls.Read(file, m)
 	if fd == nil || fd.Recv == nil {
 		return false, false
 	}
@@ -127,7 +99,7 @@ func readNeverFails(file string, fn *types.Func) bool {
 	if n == 0 || !astq.IsErrorType(sig.Results().At(n-1).Type()) {
 		return false
 	}
-	fd := readDecl(file, fn)
+	fd, _ := decls.Read(file, fn)
 	if fd == nil {
 		return false
 	}

@@ -6,6 +6,8 @@ package decls
 
 import (
 	"go/ast"
+	"go/parser"
+	"go/token"
 	"go/types"
 	"reflect"
 
@@ -64,4 +66,35 @@ func (ix *Index) Body(fn *types.Func) *ast.BlockStmt {
 		return d.Body
 	}
 	return nil
+}
+
+// Read parses file, the source of fn (a function or method of another
+// package, found through its position), and returns fn's declaration in
+// it, with a body, and the parsed file; or nils when the file is not on
+// disk or holds no such declaration. The result has no types: a method
+// is matched by its name and its receiver's type name, and its body's
+// identifiers are only names.
+func Read(file string, fn *types.Func) (*ast.FuncDecl, *ast.File) {
+	if file == "" || fn == nil {
+		return nil, nil
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, nil
+	}
+	recv := fn.Signature().Recv()
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != fn.Name() || fd.Body == nil || (fd.Recv == nil) != (recv == nil) {
+			continue
+		}
+		if recv != nil {
+			recvName := types.TypeString(recv.Type(), func(*types.Package) string { return "" })
+			if len(fd.Recv.List) != 1 || (types.ExprString(fd.Recv.List[0].Type) != recvName && "*"+types.ExprString(fd.Recv.List[0].Type) != recvName) {
+				continue
+			}
+		}
+		return fd, f
+	}
+	return nil, nil
 }
