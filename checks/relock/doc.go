@@ -22,7 +22,11 @@
 // or a call of the package's own function, method or closure that takes
 // the lock (directly or through its own callees), at a point where the
 // same mutex — the same variable and the same fields — is held on every
-// path. A read lock taken again while this goroutine holds a read lock
+// path. A fmt or log print call counts as a call of the String or Error
+// method it runs on an operand (log.Printf("closed %v", c) under c.mu,
+// where String locks c.mu): with a format, only for the operands of %v,
+// %s, %q, %x and %X, paired with a constant format; not for a type with
+// a Format method, which fmt calls instead, nor for a value receiver. A read lock taken again while this goroutine holds a read lock
 // is the opt-in form relock.read: sync.RWMutex forbids recursive read
 // locking, because a writer that queues between the two makes the
 // second RLock wait for the writer and the writer wait for the first

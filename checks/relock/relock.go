@@ -102,11 +102,17 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 	switch {
 	case rl.Held.Mode == locks.Read && rl.Mode == locks.Read:
 		what := fmt.Sprintf("%s.RLock()", mu)
-		if rl.Via != nil {
+		switch {
+		case rl.Printed != nil:
+			what = fmt.Sprintf("%s(), printing %s with its %s method, which read-locks %s (%s),", astq.Render(rl.Call.Fun), astq.Render(rl.Printed), methodName(rl.Via), mu, short(pass, rl.LockPos))
+		case rl.Via != nil:
 			what = fmt.Sprintf("%s, which read-locks %s (%s),", astq.Render(rl.Call.Fun)+"()", mu, short(pass, rl.LockPos))
 		}
 		msg = fmt.Sprintf("%s takes a second read lock while %s holds one since line %d: if a writer on another goroutine calls %s.Lock() in between, it waits for the first and this one waits for it, and both hang (sync.RWMutex forbids recursive read locking; do the work under the first lock)",
 			what, name, since, mu)
+	case rl.Printed != nil:
+		msg = fmt.Sprintf("%s() prints %s with its %s method, which %s %s (%s), which %s already holds since line %d on every path here: the goroutine waits for itself forever, and every later caller blocks behind it (print the fields instead of the value, or release %s before the call)",
+			astq.Render(rl.Call.Fun), astq.Render(rl.Printed), methodName(rl.Via), verb(rl.Mode), mu, short(pass, rl.LockPos), name, since, mu)
 	case rl.Via != nil:
 		msg = fmt.Sprintf("%s() %s %s (%s), which %s already holds since line %d on every path here: the goroutine waits for itself forever, and every later caller blocks behind it (release %s before the call, or call a variant that expects it held)",
 			astq.Render(rl.Call.Fun), verb(rl.Mode), mu, short(pass, rl.LockPos), name, since, mu)
@@ -126,6 +132,14 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 		d.Category = "read"
 	}
 	pass.Report(d)
+}
+
+// methodName is the name of the String or Error method a print call runs.
+func methodName(via ast.Node) string {
+	if d, ok := via.(*ast.FuncDecl); ok {
+		return d.Name.Name
+	}
+	return "String"
 }
 
 // isReadTwice reports whether rl is a read lock taken under a read lock.

@@ -80,6 +80,9 @@ type Relock struct {
 	// Locker is true when a Lock involved goes through the sync.Locker
 	// interface: the dynamic type may be any lock, reentrant or not.
 	Locker bool
+	// Printed is the operand of a fmt or log call at Call whose String
+	// or Error method, Via, takes the lock; nil for an ordinary call.
+	Printed ast.Expr
 }
 
 // Result answers questions about the package's functions.
@@ -441,6 +444,11 @@ func (r *Result) computeMayLock() {
 			}
 			if callee, _ := r.callee(fn, c); callee != nil {
 				calls[fn] = append(calls[fn], callee)
+			}
+			for _, f := range r.formattedArgs(c) {
+				if d := r.decls.Of(f.method); d != nil {
+					calls[fn] = append(calls[fn], d)
+				}
 			}
 			return true
 		})

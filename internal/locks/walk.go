@@ -575,8 +575,44 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 				delete(st.held, ak)
 			}
 		}
-		return
+	} else {
+		w.apply(call, ci, binds, nil, st)
 	}
+	for _, f := range w.r.formattedArgs(call) {
+		if ci, binds := w.printInfo(f); ci != nil {
+			w.apply(call, ci, binds, f.arg, st)
+		}
+	}
+}
+
+// printInfo returns the String or Error method a print call runs on
+// f's operand, with its receiver bound to the operand; nil when the
+// method has no body here, is being analysed, or has a value receiver
+// (it locks a copy of the mutex, which keys by variable do not follow).
+func (w *walker) printInfo(f formatted) (*funcInfo, map[*types.Var]ast.Expr) {
+	d := w.r.decls.Of(f.method)
+	if d == nil || d.Body == nil || d.Recv == nil || len(d.Recv.List) != 1 || len(d.Recv.List[0].Names) != 1 {
+		return nil, nil
+	}
+	recv, ok := w.r.info.Defs[d.Recv.List[0].Names[0]].(*types.Var)
+	if !ok || !types.Identical(recv.Type(), w.r.info.TypeOf(f.arg)) {
+		return nil, nil // a value receiver, or a method promoted from an embedded field
+	}
+	if _, ptr := recv.Type().(*types.Pointer); !ptr {
+		return nil, nil
+	}
+	ci := w.r.analyse(d)
+	if ci.visiting {
+		return nil, nil
+	}
+	return ci, map[*types.Var]ast.Expr{recv: f.arg}
+}
+
+// apply runs callee ci, called at call with its formals bound by binds,
+// on st: what it takes while st holds it is a relock, and what it
+// takes, releases and keeps held changes st. printed is the operand
+// whose String or Error method ci is, when call is a print call.
+func (w *walker) apply(call *ast.CallExpr, ci *funcInfo, binds map[*types.Var]ast.Expr, printed ast.Expr, st *state) {
 	if w.report && w.onAcquire != nil {
 		for k, a := range ci.sum.mayAcquires {
 			if tk, ok := w.r.translate(ci, binds, k); ok {
@@ -590,7 +626,7 @@ func (w *walker) call(call *ast.CallExpr, st *state) {
 			continue
 		}
 		if h, ok := st.held[tk]; ok && w.report {
-			w.relocks = append(w.relocks, Relock{Call: call, Key: tk, Mode: a.Mode, Held: h, Via: ci.node, LockPos: a.Pos, Locker: a.Locker || h.Locker})
+			w.relocks = append(w.relocks, Relock{Call: call, Key: tk, Mode: a.Mode, Held: h, Via: ci.node, LockPos: a.Pos, Locker: a.Locker || h.Locker, Printed: printed})
 		}
 	}
 	for k := range ci.sum.releases {
