@@ -160,7 +160,10 @@ func (c *checker) check() {
 	// defer statement.
 	c.elapsed = make(map[*ast.CallExpr]bool)
 	var first *ast.CallExpr
-	unread := c.unreadArgs(call)
+	var unread map[ast.Expr]bool
+	if c.mayReport(deferredArgs(call)) {
+		unread = c.unreadArgs(call) // may parse another package's source: only when it matters
+	}
 	var args []ast.Expr
 	for _, arg := range deferredArgs(call) {
 		if !unread[arg] {
@@ -209,6 +212,26 @@ func (c *checker) check() {
 	case len(vars) > 0:
 		c.reportStale(vars)
 	}
+}
+
+// mayReport reports whether one of args measures elapsed time or reads
+// a variable of fn that is written after the defer statement: the only
+// arguments either shape can report.
+func (c *checker) mayReport(args []ast.Expr) bool {
+	found := false
+	for _, arg := range args {
+		inspectNoLits(arg, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				found = found || c.isElapsed(n)
+			case *ast.Ident:
+				v, ok := c.pass.TypesInfo.Uses[n].(*types.Var)
+				found = found || ok && c.declaredInFn(v) && len(c.writesAfter()[v]) > 0
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // doesWork reports whether body has a statement other than a return:
