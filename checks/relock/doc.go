@@ -26,7 +26,17 @@
 // method it runs on an operand (log.Printf("closed %v", c) under c.mu,
 // where String locks c.mu): with a format, only for the operands of %v,
 // %s, %q, %x and %X, paired with a constant format; not for a type with
-// a Format method, which fmt calls instead, nor for a value receiver. A read lock taken again while this goroutine holds a read lock
+// a Format method, which fmt calls instead, nor for a value receiver. A
+// deferred call that takes the lock is reported when the lock is held
+// on every path at the defer statement and on every path by which the
+// function returns, and no call deferred after it releases the lock:
+// deferred calls run last in, first out, so in
+//
+//	c.mu.Lock()
+//	defer c.mu.Unlock()
+//	defer c.notify() // notify locks c.mu
+//
+// notify runs first, while c.mu is still held. A read lock taken again while this goroutine holds a read lock
 // is the opt-in form relock.read: sync.RWMutex forbids recursive read
 // locking, because a writer that queues between the two makes the
 // second RLock wait for the writer and the writer wait for the first

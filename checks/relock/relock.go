@@ -103,6 +103,8 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 	case rl.Held.Mode == locks.Read && rl.Mode == locks.Read:
 		what := fmt.Sprintf("%s.RLock()", mu)
 		switch {
+		case rl.Deferred:
+			what = fmt.Sprintf("%s, which read-locks %s (%s) when %s returns,", deferredName(rl.Call), mu, short(pass, rl.LockPos), name)
 		case rl.Printed != nil:
 			what = fmt.Sprintf("%s(), printing %s with its %s method, which read-locks %s (%s),", astq.Render(rl.Call.Fun), astq.Render(rl.Printed), methodName(rl.Via), mu, short(pass, rl.LockPos))
 		case rl.Via != nil:
@@ -110,6 +112,9 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 		}
 		msg = fmt.Sprintf("%s takes a second read lock while %s holds one since line %d: if a writer on another goroutine calls %s.Lock() in between, it waits for the first and this one waits for it, and both hang (sync.RWMutex forbids recursive read locking; do the work under the first lock)",
 			what, name, since, mu)
+	case rl.Deferred:
+		msg = fmt.Sprintf("%s %s %s (%s) when %s returns, and %s is still held then (since line %d): deferred calls run last in, first out, so an unlock deferred before this call runs after it, and the goroutine waits for itself forever; every later caller blocks behind it (defer the call before taking %s, or call it after unlocking)",
+			deferredName(rl.Call), verb(rl.Mode), mu, short(pass, rl.LockPos), name, mu, since, mu)
 	case rl.Printed != nil:
 		msg = fmt.Sprintf("%s() prints %s with its %s method, which %s %s (%s), which %s already holds since line %d on every path here: the goroutine waits for itself forever, and every later caller blocks behind it (print the fields instead of the value, or release %s before the call)",
 			astq.Render(rl.Call.Fun), astq.Render(rl.Printed), methodName(rl.Via), verb(rl.Mode), mu, short(pass, rl.LockPos), name, since, mu)
@@ -132,6 +137,14 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 		d.Category = "read"
 	}
 	pass.Report(d)
+}
+
+// deferredName names a deferred call in a message.
+func deferredName(call *ast.CallExpr) string {
+	if _, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		return "the deferred function literal"
+	}
+	return "deferred " + astq.Render(call.Fun) + "()"
 }
 
 // methodName is the name of the String or Error method a print call runs.

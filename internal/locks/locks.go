@@ -80,6 +80,9 @@ type Relock struct {
 	// Locker is true when a Lock involved goes through the sync.Locker
 	// interface: the dynamic type may be any lock, reentrant or not.
 	Locker bool
+	// Deferred marks a deferred call at Call that takes the lock when
+	// the function returns, while it is still held.
+	Deferred bool
 	// Printed is the operand of a fmt or log call at Call whose String
 	// or Error method, Via, takes the lock; nil for an ordinary call.
 	Printed ast.Expr

@@ -78,6 +78,9 @@ type walker struct {
 	// the callee), with what is held on every path at that point.
 	onAcquire func(a Acquisition, held map[Key]Held)
 	ranges    map[ast.Node]bool // range statements' key and value expressions
+	// exit is what is held on every path when the function returns,
+	// before its deferred calls run; set for the report pass.
+	exit *state
 	// madeFrom maps a local variable holding a function made by a call
 	// given mutexes (unlock := unlockOnce(&mu)) to those mutexes; built
 	// on first use.
@@ -136,6 +139,7 @@ func (w *walker) solve(g *cfg.CFG) {
 // reportPass walks the fixed point in w.in once more, with reporting
 // and the hooks on.
 func (w *walker) reportPass(g *cfg.CFG) {
+	w.exit = w.exitState(g)
 	w.report = true
 	for _, b := range g.Blocks {
 		if st := w.in[b]; st != nil {
@@ -145,10 +149,10 @@ func (w *walker) reportPass(g *cfg.CFG) {
 	w.report = false
 }
 
-// summary sums up the function for its callers from the fixed point.
-func (w *walker) summary(g *cfg.CFG) summary {
+// exitState joins the states in which the function returns, before
+// its deferred calls run; nil when it never returns.
+func (w *walker) exitState(g *cfg.CFG) *state {
 	var exit *state
-	released := w.deferredReleases()
 	for _, b := range g.Blocks {
 		st := w.in[b]
 		if st == nil || !b.Live || len(b.Succs) != 0 || !w.r.flow.Returns(b) {
@@ -157,6 +161,13 @@ func (w *walker) summary(g *cfg.CFG) summary {
 		out := w.transfer(b, st.clone())
 		join(&exit, out)
 	}
+	return exit
+}
+
+// summary sums up the function for its callers from the fixed point.
+func (w *walker) summary(g *cfg.CFG) summary {
+	exit := w.exitState(g)
+	released := w.deferredReleases()
 	s := summary{acquires: map[Key]Held{}, mayAcquires: map[Key]Held{}, releases: map[Key]bool{}, holds: map[Key]Held{}}
 	for b, st := range w.in {
 		for k, h := range w.transfer(b, st.clone()).may {
@@ -250,6 +261,9 @@ func (w *walker) transfer(b *cfg.Block, st *state) *state {
 func (w *walker) node(n ast.Node, st *state) {
 	switch n := n.(type) {
 	case *ast.DeferStmt:
+		if w.report {
+			w.deferredUnderLock(n, st)
+		}
 		return // runs at return; its arguments take no lock
 	case *ast.GoStmt:
 		// Another goroutine may unlock what this one holds (a mutex
