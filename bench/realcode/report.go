@@ -243,6 +243,8 @@ func (rep *report) print(w io.Writer) {
 		for _, e := range rep.Lost {
 			fmt.Fprintf(w, "  %s %s (%s): %s\n", e.Repo, e.Position, e.Check, e.Reason)
 		}
+	} else {
+		fmt.Fprintln(w, "\nrecall kept: every finding the ledger calls true on these services still fires")
 	}
 	if len(rep.Silenced) > 0 && rep.RecallChecked {
 		fmt.Fprintf(w, "\nfalse or debatable findings of the ledger that no longer fire (%d)\n", len(rep.Silenced))
