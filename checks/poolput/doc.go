@@ -39,7 +39,11 @@
 // per path, on len(b) or a nil check after the Put, and on a value
 // type (a struct copy) used after it was put: the pool holds its own
 // copy. Same-package helpers that put their argument (putBuf(b)) count
-// as Puts. Rule "flag cleared with the Put": a bool set to false after
+// as Puts. Rule "a promoted Put": a helper method promoted from an
+// embedded field (r.returnToPool(), where returnToPool belongs to r's
+// embedded *Resultset) puts back that field's value, not r; what r
+// holds afterwards, and clearing the field (r.Resultset = nil), is not
+// the pooled object. Rule "flag cleared with the Put": a bool set to false after
 // the Put on the same path (`putShared(sv); ok = false`) rules out the
 // branch `if ok { … sv … }` for that path. Rule "one iteration's
 // guard": a Put in a loop under an if, or a case of a switch, on a

@@ -350,6 +350,9 @@ func (c *checker) afterPut(g *pools.Graph) {
 					c.deferred(g, b, i, m)
 					return false
 				case *ast.CallExpr:
+					// A helper promoted from an embedded field puts back
+					// the field's value, which PutOf does not follow
+					// (rule "a promoted Put").
 					put, ok := c.pl.PutOf(m)
 					if !ok {
 						return true

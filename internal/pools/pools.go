@@ -219,7 +219,7 @@ func (p *Pools) PutOf(call *ast.CallExpr) (Put, bool) {
 	put := Put{Call: call, Via: pt}
 	recv, hasRecv := astq.ReceiverExpr(call)
 	if pt.Index < 0 {
-		if !hasRecv {
+		if !hasRecv || promoted(p.pass, call) {
 			return Put{}, false
 		}
 		put.Arg = recv
@@ -231,6 +231,21 @@ func (p *Pools) PutOf(call *ast.CallExpr) (Put, bool) {
 	}
 	put.Pool, put.Name = p.resolve(call, pt.Inner, pt.ViaRecv)
 	return put, true
+}
+
+// promoted reports whether call's method is promoted from an embedded
+// field (r.release() where release belongs to r's embedded *Buffer):
+// the object it puts back is that field's value, not the receiver the
+// call names. Rule "a promoted Put": the outer value is not followed,
+// since what it holds after the call (usually the field, cleared next:
+// r.Buffer = nil) is not the pooled object.
+func promoted(pass *analysis.Pass, call *ast.CallExpr) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	s := pass.TypesInfo.Selections[sel]
+	return s != nil && len(s.Index()) > 1
 }
 
 // Getter returns the Getter helper fn, or nil.

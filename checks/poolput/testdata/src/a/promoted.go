@@ -1,0 +1,36 @@
+package a
+
+import "sync"
+
+var resultsets = sync.Pool{New: func() any { return new(resultset) }}
+
+type resultset struct {
+	rows [][]byte
+}
+
+func (r *resultset) returnToPool() {
+	r.rows = r.rows[:0]
+	resultsets.Put(r)
+}
+
+type result struct {
+	*resultset
+	affected int
+}
+
+// Rule "a promoted Put": returnToPool is promoted from the embedded
+// *resultset, which is what goes back to the pool; clearing the field
+// and using the outer result afterwards touch nothing the pool holds.
+func (r *result) Close() {
+	if r.resultset != nil {
+		r.returnToPool()
+		r.resultset = nil
+	}
+	r.affected = 0
+}
+
+// Reported: the resultset itself is used after it was put back.
+func closeSet(rs *resultset) int {
+	rs.returnToPool()
+	return len(rs.rows) + cap(rs.rows[0]) // want `rs is used after rs.returnToPool\(\)`
+}
