@@ -98,6 +98,10 @@
 //     end of the object's life. The opt-in form relock.read reports
 //     them; a Lock, or an RLock under a Lock, and a Lock under an
 //     RLock, need no other goroutine and are always reported.
+//   - rule "one deadlock, one report": a Lock taken while the lock is
+//     held since a relock already reported (Lock; Lock; Lock) is not
+//     reported again: the goroutine waits forever at the first relock,
+//     and nothing after it runs.
 //   - rule "test code is opt-in": a relock in code that only tests run
 //     (a _test.go file, a package of test support such as testutil or
 //     e2e, a file that holds a *testing.T) hangs a test, and go test's

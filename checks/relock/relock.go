@@ -1,11 +1,13 @@
 package relock
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"path/filepath"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -81,13 +83,24 @@ func run(pass *analysis.Pass) (any, error) {
 		if testCode && !inTests {
 			continue // rule "test code is opt-in"
 		}
-		for _, rl := range res.Relocks(cur.Node()) {
+		rls := slices.Clone(res.Relocks(cur.Node()))
+		slices.SortFunc(rls, func(a, b locks.Relock) int { return cmp.Compare(a.Call.Pos(), b.Call.Pos()) })
+		stuck := make(map[token.Pos]bool) // relocks reported: the goroutine never gets past them
+		for _, rl := range rls {
 			if rl.Locker {
 				continue // rule "a Locker may be anything"
 			}
 			if isReadTwice(rl) && !readTwice {
 				continue // rule "a second read lock needs a writer"
 			}
+			if stuck[rl.Held.Pos] {
+				// Rule "one deadlock, one report": the lock is held since
+				// a relock already reported, where the goroutine waits
+				// forever; nothing after it runs.
+				stuck[rl.Call.Pos()] = true
+				continue
+			}
+			stuck[rl.Call.Pos()] = true
 			report(pass, cur, rl, testCode)
 		}
 	}
