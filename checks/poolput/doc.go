@@ -34,7 +34,8 @@
 //
 // The check stays silent on pointer types and the `*[]byte` pattern
 // (`*bp = b; pool.Put(bp)`), on a variable given a new value (a new
-// Get, nil) between the Put and the use, on a deferred Put (uses before
+// Get, nil, its declaration run again at the top of a loop body)
+// between the Put and the use, on a deferred Put (uses before
 // the return are fine), on Puts at the end of each branch that run once
 // per path, on len(b) or a nil check after the Put, and on a value
 // type (a struct copy) used after it was put: the pool holds its own

@@ -243,6 +243,11 @@ func (c *checker) events(n ast.Node, t *pools.Target) []event {
 			for _, r := range n.Values {
 				ast.Inspect(r, visit)
 			}
+			for _, id := range n.Names {
+				if t.Is(id) {
+					add(evAssign, id) // var b []byte, run again each turn of a loop
+				}
+			}
 			return false
 		case *ast.CallExpr:
 			if put, ok := c.pl.PutOf(n); ok && t.Is(put.Arg) {
