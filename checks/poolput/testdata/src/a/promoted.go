@@ -35,7 +35,14 @@ func closeSet(rs *resultset) int {
 	return len(rs.rows) + cap(rs.rows[0]) // want `rs is used after rs.returnToPool\(\)`
 }
 
-var chunks sync.Pool
+type allocator struct{ buffers [17]sync.Pool }
+
+// Put gives a buffer back to the pool of its size.
+func (a *allocator) Put(buf []byte) {
+	a.buffers[len(buf)%17].Put(buf) // want `stores a \[\]byte by value`
+}
+
+var chunks allocator
 
 func next() []byte { return nil }
 
@@ -47,10 +54,11 @@ func drain(w interface{ Write([]byte) (int, error) }) {
 		if b := next(); b != nil {
 			buf = b
 		}
-		if buf == nil {
+		if buf != nil {
+			w.Write(buf)
+			chunks.Put(buf)
+		} else {
 			return
 		}
-		w.Write(buf)
-		chunks.Put(&buf)
 	}
 }
