@@ -79,7 +79,11 @@ func (c *checker) unreadArgs(call *ast.CallExpr) map[ast.Expr]bool {
 // bodiesOf returns the signature of the function call calls and every
 // body it can run, or no body when that is unknown.
 func (c *checker) bodiesOf(call *ast.CallExpr) (*types.Signature, []body) {
-	sig, _ := c.pass.TypesInfo.TypeOf(call.Fun).Underlying().(*types.Signature)
+	ft := c.pass.TypesInfo.TypeOf(call.Fun)
+	if ft == nil {
+		return nil, nil // not type-checked
+	}
+	sig, _ := ft.Underlying().(*types.Signature)
 	if sig == nil {
 		return nil, nil
 	}
