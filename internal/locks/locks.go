@@ -159,7 +159,7 @@ func (r *Result) analyse(fn ast.Node) *funcInfo {
 	if g != nil {
 		w := &walker{r: r, fn: fn}
 		w.solve(g)
-		fi.sum = w.summary(g)
+		fi.sum = w.summary()
 		fi.relocks = w.relocks
 		fi.in = w.in
 	}

@@ -164,9 +164,10 @@ func (w *walker) exitState(g *cfg.CFG) *state {
 	return exit
 }
 
-// summary sums up the function for its callers from the fixed point.
-func (w *walker) summary(g *cfg.CFG) summary {
-	exit := w.exitState(g)
+// summary sums up the function for its callers from the fixed point
+// and the exit state the report pass computed.
+func (w *walker) summary() summary {
+	exit := w.exit
 	released := w.deferredReleases()
 	s := summary{acquires: map[Key]Held{}, mayAcquires: map[Key]Held{}, releases: map[Key]bool{}, holds: map[Key]Held{}}
 	for b, st := range w.in {
