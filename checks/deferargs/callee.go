@@ -209,18 +209,17 @@ func (c *checker) returnedLits(fn *types.Func) []body {
 	} else {
 		return nil
 	}
-	var lits []body
-	ok := true
-	forReturns(fnBody, func(ret *ast.ReturnStmt) {
+	rets := returns(fnBody)
+	if len(rets) == 0 {
+		return nil
+	}
+	lits := make([]body, 0, len(rets))
+	for _, ret := range rets {
 		lit, isLit := ast.Unparen(singleResult(ret)).(*ast.FuncLit)
 		if !isLit || !doesWork(lit.Body) {
-			ok = false
-			return
+			return nil
 		}
 		lits = append(lits, body{params: lit.Type.Params, block: lit.Body, typed: typed})
-	})
-	if !ok {
-		return nil
 	}
 	return lits
 }
@@ -236,40 +235,32 @@ func (c *checker) concreteResult(fn *types.Func) types.Type {
 		return nil
 	}
 	var t types.Type
-	ok := true
-	forReturns(fd.Body, func(ret *ast.ReturnStmt) {
+	for _, ret := range returns(fd.Body) {
 		rt := c.pass.TypesInfo.TypeOf(singleResult(ret))
 		switch {
 		case rt == nil || types.IsInterface(rt):
-			ok = false // nil, or a value whose dynamic type is unknown
+			return nil // nil, or a value whose dynamic type is unknown
 		case t == nil:
 			t = rt
 		case !types.Identical(t, rt):
-			ok = false
+			return nil
 		}
-	})
-	if !ok {
-		return nil
 	}
 	return t
 }
 
-// forReturns calls f for each return statement of body, outside the
-// function literals in it; it calls f with nil, to fail the caller's
-// test, when there is none.
-func forReturns(body *ast.BlockStmt, f func(*ast.ReturnStmt)) {
-	n := 0
+// returns returns the return statements of body, outside the function
+// literals in it.
+func returns(body *ast.BlockStmt) []*ast.ReturnStmt {
+	var rets []*ast.ReturnStmt
 	inspectNoLits(body, func(m ast.Node) bool {
 		if ret, ok := m.(*ast.ReturnStmt); ok {
-			n++
-			f(ret)
+			rets = append(rets, ret)
 			return false
 		}
 		return true
 	})
-	if n == 0 {
-		f(&ast.ReturnStmt{})
-	}
+	return rets
 }
 
 // singleResult returns the expression a return statement of a function
@@ -323,35 +314,21 @@ func paramIdent(params *ast.FieldList, i int) (*ast.Ident, bool) {
 // other mention, a shadowing declaration or a field of the same name
 // included, is taken for a read.
 func namedInBody(name string, block *ast.BlockStmt) bool {
-	found := false
-	var visit func(n ast.Node, top bool) bool
-	visit = func(n ast.Node, top bool) bool {
-		if found {
-			return false
+	returned := make(map[*ast.Ident]bool)
+	for _, ret := range returns(block) {
+		for _, r := range ret.Results {
+			if id, ok := ast.Unparen(r).(*ast.Ident); ok {
+				returned[id] = true
+			}
 		}
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			ast.Inspect(n.Body, func(m ast.Node) bool { return visit(m, false) })
-			return false
-		case *ast.ReturnStmt:
-			if !top {
-				break
-			}
-			for _, r := range n.Results {
-				if id, ok := ast.Unparen(r).(*ast.Ident); ok && id.Name == name {
-					continue
-				}
-				ast.Inspect(r, func(m ast.Node) bool { return visit(m, false) })
-			}
-			return false
-		case *ast.Ident:
-			if n.Name == name {
-				found = true
-			}
+	}
+	found := false
+	ast.Inspect(block, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name && !returned[id] {
+			found = true
 		}
 		return !found
-	}
-	ast.Inspect(block, func(n ast.Node) bool { return visit(n, true) })
+	})
 	return found
 }
 
