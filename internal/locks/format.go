@@ -48,6 +48,21 @@ func (r *Result) formattedArgs(call *ast.CallExpr) []formatted {
 	if recv := fn.Signature().Recv(); recv != nil && types.TypeString(recv.Type(), nil) != "*log.Logger" {
 		return nil
 	}
+	// A print call is met on every pass of every walk (the fixed point,
+	// the report, MayLock): its operands are judged once.
+	if out, ok := r.printed[call]; ok {
+		return out
+	}
+	if r.printed == nil {
+		r.printed = make(map[*ast.CallExpr][]formatted)
+	}
+	out := r.printedArgs(call, fn)
+	r.printed[call] = out
+	return out
+}
+
+// printedArgs judges the operands of call, a call of printer fn.
+func (r *Result) printedArgs(call *ast.CallExpr, fn *types.Func) []formatted {
 	args := call.Args
 	switch fn.Name() {
 	case "Fprint", "Fprintln", "Fprintf", "Append", "Appendln", "Appendf":

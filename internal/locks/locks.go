@@ -95,7 +95,8 @@ type Result struct {
 	decls *decls.Index
 
 	mu      sync.Mutex
-	funcs   map[ast.Node]*funcInfo // *ast.FuncDecl or *ast.FuncLit
+	printed map[*ast.CallExpr][]formatted // formattedArgs' answers for print calls
+	funcs   map[ast.Node]*funcInfo        // *ast.FuncDecl or *ast.FuncLit
 	closure map[ast.Node]map[*types.Var]*ast.FuncLit
 	mayLock map[ast.Node]bool
 }
