@@ -46,7 +46,16 @@
 // holds afterwards, and clearing the field (r.Resultset = nil), is not
 // the pooled object. Rule "flag cleared with the Put": a bool set to false after
 // the Put on the same path (`putShared(sv); ok = false`) rules out the
-// branch `if ok { … sv … }` for that path. Rule "one iteration's
+// branch `if ok { … sv … }` for that path. Rule "exclusive
+// conditions": a Put under `if t.kind == video` followed by another
+// under `if t.kind == audio` (either condition may have more terms
+// joined by &&) puts back once on every path, since no path enters
+// both; the operand is a variable or a chain of fields of one, compared
+// with constants, and it must not change in between: an assignment to
+// it or to what holds it, its address taken, or, for a field, a
+// package-level variable or a variable a function literal assigns, any
+// call, ends what the path knows. pion's ion-sfu put a track's buffer
+// back to the video or the audio pool that way. Rule "one iteration's
 // guard": a Put in a loop under an if, or a case of a switch, on a
 // value of the iteration (the range key or value, the loop's counter, a
 // variable the body declares) is reached again around the loop only

@@ -382,13 +382,17 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 	// off holds the bool variables this path has set to false since the
 	// Put (rule "flag cleared with the Put": `pool.Put(x); ok = false`
 	// makes the later `if ok { use(x) }` a branch this path cannot take).
+	// facts holds the constants this path's operands are known to
+	// equal (rule "exclusive conditions": after a Put under
+	// `if kind == Video`, a later `if kind == Audio` is not entered).
 	type item struct {
 		b     *cfg.Block
 		start int
 		off   map[types.Object]bool
+		facts pools.Facts
 	}
-	seen := make(map[string]bool) // block and the path's cleared flags
-	stack := []item{{b, i + 1, nil}}
+	seen := make(map[string]bool) // block and the path's cleared flags and facts
+	stack := []item{{b, i + 1, nil, g.FactsAt(c.pass, b, i)}}
 	reachedEnd := false
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
@@ -397,6 +401,7 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
 			it.off = c.clearedFlags(it.b.Nodes[j], it.off)
+			it.facts = it.facts.After(c.pass, g, it.b.Nodes[j])
 			if n := it.b.Nodes[j]; g.RangeVar[n] {
 				if (t.Is(n.(ast.Expr)) || isVarIn(c.pass, n, t.Vars())) && stop(event{evAssign, n}) {
 					stopped = true
@@ -421,12 +426,16 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 			reachedEnd = true
 		}
 		for _, s := range c.feasible(it.b, it.off) {
-			key := fmt.Sprint(s.Index, flagKey(it.off))
+			if !slices.Contains(it.facts.Feasible(c.pass, it.b), s) {
+				continue
+			}
+			facts := it.facts.Branch(c.pass, it.b, s)
+			key := fmt.Sprint(s.Index, flagKey(it.off), facts.Key())
 			if seen[key] || !s.Live || pools.RangeAssigns(c.pass, s, t.Vars()) {
 				continue
 			}
 			seen[key] = true
-			stack = append(stack, item{s, 0, it.off})
+			stack = append(stack, item{s, 0, it.off, facts})
 		}
 	}
 	return reachedEnd

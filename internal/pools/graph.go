@@ -20,6 +20,9 @@ type Graph struct {
 	RangeVar map[ast.Node]bool
 	switches map[ast.Node]*ast.TypeSwitchStmt // by the switch's assign statement
 	where    map[ast.Node]loc
+	// reachable holds the body's variables that calls may write
+	// (address taken, assigned in a function literal); built on demand.
+	reachable map[*types.Var]bool
 }
 
 type loc struct {
