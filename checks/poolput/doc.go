@@ -44,7 +44,14 @@
 // embedded field (r.returnToPool(), where returnToPool belongs to r's
 // embedded *Resultset) puts back that field's value, not r; what r
 // holds afterwards, and clearing the field (r.Resultset = nil), is not
-// the pooled object. Rule "flag cleared with the Put": a bool set to false after
+// the pooled object. Rule "a field set only at construction": reading,
+// after the Put, an unexported field that only the composite literal
+// building the object sets (w.pool, the owner a pooled worker was made
+// for; no assignment, increment or address of the field or of a whole
+// value of its struct anywhere in the package) reads what every user of
+// the object sees, not someone else's data. ants' workers read their
+// pool's panic handler after putting themselves back that way.
+// Rule "flag cleared with the Put": a bool set to false after
 // the Put on the same path (`putShared(sv); ok = false`) rules out the
 // branch `if ok { … sv … }` for that path. Rule "exclusive
 // conditions": a Put under `if t.kind == video` followed by another

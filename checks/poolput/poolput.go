@@ -40,6 +40,10 @@ type checker struct {
 	pl       *pools.Pools
 	cfgs     *flow.CFGs
 	reported map[token.Pos]bool
+	// written holds the fields of the package that code assigns after
+	// construction; built on demand (rule "a field set only at
+	// construction").
+	written map[*types.Var]bool
 }
 
 // value turns on the opt-in form: a Put of a value that is not
@@ -249,6 +253,13 @@ func (c *checker) events(n ast.Node, t *pools.Target) []event {
 				}
 			}
 			return false
+		case *ast.SelectorExpr:
+			// Rule "a field set only at construction": whoever gets the
+			// object next keeps that field's value (w.pool, the owner a
+			// worker was built for), so reading it is not a use.
+			if t.Is(n.X) && c.constructionOnly(n) {
+				return false
+			}
 		case *ast.CallExpr:
 			if put, ok := c.pl.PutOf(n); ok && t.Is(put.Arg) {
 				add(evPut, n)
@@ -727,4 +738,76 @@ func (c *checker) iterationVars(loop ast.Node) map[types.Object]bool {
 		return true
 	})
 	return vars
+}
+
+// constructionOnly reports whether sel reads an unexported field of a
+// type of this package that nothing assigns after a composite literal
+// sets it: no assignment, increment or address of the field, and no
+// assignment or address of a whole value of the struct. Another package
+// cannot write an unexported field, so its value is the one the object
+// was built with, the same for every user of the object.
+func (c *checker) constructionOnly(sel *ast.SelectorExpr) bool {
+	s := c.pass.TypesInfo.Selections[sel]
+	if s == nil || s.Kind() != types.FieldVal {
+		return false
+	}
+	f, ok := s.Obj().(*types.Var)
+	if !ok || f.Exported() || f.Pkg() != c.pass.Pkg {
+		return false
+	}
+	if c.written == nil {
+		c.written = writtenFields(c.pass)
+	}
+	return !c.written[f]
+}
+
+// writtenFields returns the fields of the package's structs that its
+// code may write after construction.
+func writtenFields(pass *analysis.Pass) map[*types.Var]bool {
+	out := make(map[*types.Var]bool)
+	mark := func(e ast.Expr) {
+		e = ast.Unparen(e)
+		if sel, ok := e.(*ast.SelectorExpr); ok {
+			if s := pass.TypesInfo.Selections[sel]; s != nil && s.Kind() == types.FieldVal {
+				out[s.Obj().(*types.Var)] = true
+			}
+		}
+		// A whole struct written or lent out writes every field.
+		if t := pass.TypesInfo.TypeOf(e); t != nil {
+			if st, ok := t.Underlying().(*types.Struct); ok {
+				for f := range st.Fields() {
+					out[f] = true
+				}
+			}
+		}
+	}
+	for _, file := range pass.Files {
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if n.Tok != token.DEFINE { // a new variable is built, not written
+					for _, l := range n.Lhs {
+						mark(l)
+					}
+				}
+			case *ast.IncDecStmt:
+				mark(n.X)
+			case *ast.RangeStmt:
+				if n.Key != nil {
+					mark(n.Key)
+				}
+				if n.Value != nil {
+					mark(n.Value)
+				}
+			case *ast.UnaryExpr:
+				if n.Op == token.AND {
+					if _, lit := ast.Unparen(n.X).(*ast.CompositeLit); !lit {
+						mark(n.X)
+					}
+				}
+			}
+			return true
+		})
+	}
+	return out
 }
