@@ -132,7 +132,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 			title, _, _ := strings.Cut(a.Doc, "\n")
 			fmt.Fprintf(stdout, "  %s\n", title)
 		}
-		fmt.Fprintln(stdout, "\nOpt-in forms of default checks (-enable default,NAME):")
+		fmt.Fprintln(stdout, "\nOpt-in forms (-enable default,NAME; naming a form of an opt-in check runs that check with the form on):")
 		for _, f := range suite.OptInForms() {
 			fmt.Fprintf(stdout, "  %s: %s\n", f.Name(), f.Reason)
 		}
