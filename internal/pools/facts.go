@@ -68,13 +68,13 @@ func (g *Graph) FactsAt(pass *analysis.Pass, b *cfg.Block, i int) Facts {
 	var f Facts
 	for k := len(chain) - 1; k >= 0; k-- {
 		s := chain[k]
-		for _, n := range s.b.Nodes[:s.upTo] {
-			f = f.After(pass, g, n)
-		}
-		if s.from != nil {
+		if s.from != nil { // the branch into s.b, taken before its nodes run
 			if cond, ok := condOf(s.from); ok {
 				f = f.learn(pass, cond, s.then)
 			}
+		}
+		for _, n := range s.b.Nodes[:s.upTo] {
+			f = f.After(pass, g, n)
 		}
 	}
 	return f

@@ -102,3 +102,14 @@ func releaseHooked(buf *[]byte, kind codec) {
 		audioBufs.Put(buf) // want `buf is put back a second time on this path`
 	}
 }
+
+// Reported: kind is written inside the first branch, before the Put.
+func releaseRewritten(buf *[]byte, kind codec) {
+	if kind == video {
+		kind = audio
+		videoBufs.Put(buf)
+	}
+	if kind == audio {
+		audioBufs.Put(buf) // want `buf is put back a second time on this path`
+	}
+}
