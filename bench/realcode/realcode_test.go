@@ -154,3 +154,27 @@ func TestOriginFile(t *testing.T) {
 		t.Errorf("repoFromURL https = %q", got)
 	}
 }
+
+// TestAgainstTheBar: a check leaves the default set only when its
+// whole 95% interval lies under 90%; a handful of findings says little.
+func TestAgainstTheBar(t *testing.T) {
+	for _, tc := range []struct {
+		t    tally
+		want string
+	}{
+		{tally{}, "-"},
+		{tally{True: 0, Debatable: 9}, "below"},
+		{tally{True: 8, Debatable: 8}, "below"},
+		{tally{True: 7, Debatable: 5}, "below"},
+		{tally{True: 5, Debatable: 2}, "unsure"},
+		{tally{True: 74, False: 1, Debatable: 9}, "unsure"},
+		{tally{True: 1}, "unsure"},
+		{tally{True: 200, Debatable: 2}, "meets"},
+		{tally{True: 3, Untriaged: 40}, "unsure"}, // untriaged findings are not counted
+	} {
+		if got := tc.t.against(); got != tc.want {
+			lo, hi, _ := tc.t.interval()
+			t.Errorf("%+v: %s (interval %.3f-%.3f), want %s", tc.t, got, lo, hi, tc.want)
+		}
+	}
+}

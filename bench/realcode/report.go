@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -84,6 +85,48 @@ func (t tally) precision() string {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f%%", 100*float64(t.True)/float64(triaged))
+}
+
+// bar is the default set's precision bar: vet's, 90% of findings real.
+const bar = 0.90
+
+// interval is the 95% Wilson score interval of the share of triaged
+// findings that are true. A check is below the bar only when the whole
+// interval is: a dozen findings cannot tell 85% from 95%.
+func (t tally) interval() (lo, hi float64, ok bool) {
+	n := float64(t.True + t.False + t.Debatable)
+	if n == 0 {
+		return 0, 0, false
+	}
+	const z = 1.959964
+	p := float64(t.True) / n
+	den := 1 + z*z/n
+	center := (p + z*z/(2*n)) / den
+	half := z * math.Sqrt(p*(1-p)/n+z*z/(4*n*n)) / den
+	return max(0, center-half), min(1, center+half), true
+}
+
+// against says where the check stands against the bar: "meets" when
+// the interval lies above it, "below" when under it, "unsure" between.
+func (t tally) against() string {
+	lo, hi, ok := t.interval()
+	switch {
+	case !ok:
+		return "-"
+	case lo >= bar:
+		return "meets"
+	case hi < bar:
+		return "below"
+	}
+	return "unsure"
+}
+
+func (t tally) intervalString() string {
+	lo, hi, ok := t.interval()
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f-%.0f%%", 100*lo, 100*hi)
 }
 
 type report struct {
@@ -200,7 +243,7 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintln(w)
 
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "check\tset\tfindings\ttrue\tfalse\tdebatable\tuntriaged\tprecision")
+	fmt.Fprintln(tw, "check\tset\tfindings\ttrue\tfalse\tdebatable\tuntriaged\tprecision\t95% interval\t90% bar")
 	checks := make([]string, 0, len(rep.ByCheck))
 	for c := range rep.ByCheck {
 		checks = append(checks, c)
@@ -212,7 +255,7 @@ func (rep *report) print(w io.Writer) {
 		if rep.Default[c] {
 			set = "default"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", c, set, t.Findings, t.True, t.False, t.Debatable, t.Untriaged, t.precision())
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", c, set, t.Findings, t.True, t.False, t.Debatable, t.Untriaged, t.precision(), t.intervalString(), t.against())
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
