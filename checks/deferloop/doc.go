@@ -74,7 +74,7 @@
 // 16 of its 219 findings on the real-code ledger were real bugs. Its findings carry the category
 // "pileup" in -json output.
 //
-// Four rules cover families of correct code found on real services:
+// Five rules cover families of correct code found on real services:
 //
 //   - rule "rows read to the end": defer rows.Close() on a *sql.Rows when every
 //     path to the next iteration runs `for rows.Next() { … }` to its end
@@ -89,6 +89,13 @@
 //     registered in the loop: the callbacks must stay armed while the
 //     function goes on (they wake the wait after the loop), and wrapping
 //     the body in a function, the usual fix, would disarm them.
+//   - rule "one element's branch": a defer under `if kind == "cpu"` in a
+//     range over a list of constants in which "cpu" appears once (a
+//     slice or array literal, in the range statement or in a local
+//     variable set once and only ranged over or measured) runs on one
+//     iteration only (kubevirt's profiler locks for its "cpu" dump). A
+//     constant listed twice, a list that append or an index assignment
+//     may change, or one that comes from elsewhere is still reported.
 //   - rule "releases an existing element": a deferred function literal's own
 //     parameters are not acquired by the iteration; what it releases is
 //     judged by the arguments it is given (defer func(c net.Conn) {

@@ -19,8 +19,11 @@ import (
 //	if f == nil { f = open(); defer f.Close() }   // lazy initialization
 //	if !started { started = true; defer stop() }  // a first-time flag
 //	if i == 0 { defer ... }                        // the first iteration
+//	for _, kind := range []string{"heap", "cpu"} { // one element
+//		if kind == "cpu" { mu.Lock(); defer mu.Unlock() }
 func guardedOnce(pass *analysis.Pass, cur inspector.Cursor, loop ast.Stmt) bool {
 	body := astq.LoopBody(loop)
+	fn := enclosingBody(cur)
 	for c := cur; c.Node() != body; c = c.Parent() {
 		p := c.Parent()
 		if !p.Valid() {
@@ -31,12 +34,149 @@ func guardedOnce(pass *analysis.Pass, cur inspector.Cursor, loop ast.Stmt) bool 
 			continue
 		}
 		for _, e := range conjuncts(ifs.Cond) {
-			if firstIteration(pass, e, loop) || flipped(pass, e, ifs, loop) {
+			if firstIteration(pass, e, loop) || flipped(pass, e, ifs, loop) || oneElement(pass, e, loop, fn) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// enclosingBody returns the body of the function that holds cur.
+func enclosingBody(cur inspector.Cursor) *ast.BlockStmt {
+	for c := cur; c.Valid(); c = c.Parent() {
+		switch n := c.Node().(type) {
+		case *ast.FuncLit:
+			return n.Body
+		case *ast.FuncDecl:
+			return n.Body
+		}
+	}
+	return nil
+}
+
+// oneElement reports whether e is `v == c` with v the value of a range
+// over a list of constants in which c appears once (rule "one
+// element's branch"): the branch runs on one iteration only. The list
+// is a slice or array literal, written in the range statement or held by
+// a variable of fn that is set to it once and is only ranged over or
+// measured (len, cap) afterwards, so no element can change or repeat.
+func oneElement(pass *analysis.Pass, e ast.Expr, loop ast.Stmt, fn *ast.BlockStmt) bool {
+	rng, ok := loop.(*ast.RangeStmt)
+	if !ok || rng.Tok != token.DEFINE || rng.Value == nil || fn == nil {
+		return false
+	}
+	b, ok := ast.Unparen(e).(*ast.BinaryExpr)
+	if !ok || b.Op != token.EQL {
+		return false
+	}
+	x, y := b.X, b.Y
+	if pass.TypesInfo.Types[x].Value != nil {
+		x, y = y, x
+	}
+	c := pass.TypesInfo.Types[y].Value
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok || c == nil {
+		return false
+	}
+	v := pass.TypesInfo.ObjectOf(id)
+	if v == nil || !isVar(pass, rng.Value, v) || assigns(pass, rng.Body, v) {
+		return false
+	}
+	lit := constantList(pass, rng, fn)
+	if lit == nil {
+		return false
+	}
+	n := 0
+	for _, elt := range lit.Elts {
+		tv := pass.TypesInfo.Types[elt]
+		if _, kv := elt.(*ast.KeyValueExpr); kv || tv.Value == nil {
+			return false
+		}
+		if constant.Compare(tv.Value, token.EQL, c) {
+			n++
+		}
+	}
+	return n == 1
+}
+
+// constantList returns the slice or array literal rng ranges over,
+// directly or through a variable of fn that nothing else can change.
+func constantList(pass *analysis.Pass, rng *ast.RangeStmt, fn *ast.BlockStmt) *ast.CompositeLit {
+	isList := func(e ast.Expr) *ast.CompositeLit {
+		lit, ok := ast.Unparen(e).(*ast.CompositeLit)
+		if !ok {
+			return nil
+		}
+		switch pass.TypesInfo.TypeOf(lit).Underlying().(type) {
+		case *types.Slice, *types.Array:
+			return lit
+		}
+		return nil
+	}
+	if lit := isList(rng.X); lit != nil {
+		return lit
+	}
+	id, ok := ast.Unparen(rng.X).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	list, ok := pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok || list.Pos() < fn.Pos() || list.Pos() >= fn.End() {
+		return nil // not a local of this function
+	}
+	var lit *ast.CompositeLit
+	bad := false
+	ast.Inspect(fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				lid, ok := ast.Unparen(l).(*ast.Ident)
+				if !ok || pass.TypesInfo.ObjectOf(lid) != list {
+					continue
+				}
+				if n.Tok != token.DEFINE || len(n.Lhs) != len(n.Rhs) || isList(n.Rhs[i]) == nil {
+					bad = true
+				} else {
+					lit = isList(n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if pass.TypesInfo.Defs[name] == list {
+					if len(n.Values) != len(n.Names) || isList(n.Values[i]) == nil {
+						bad = true
+					} else {
+						lit = isList(n.Values[i])
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if n == rng {
+				// ranging over the list reads it
+				ast.Inspect(n.Body, func(m ast.Node) bool {
+					if u, ok := m.(*ast.Ident); ok && pass.TypesInfo.Uses[u] == list {
+						bad = true
+					}
+					return true
+				})
+				return false
+			}
+		case *ast.CallExpr:
+			if fid, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && (fid.Name == "len" || fid.Name == "cap") && pass.TypesInfo.Types[n.Fun].IsBuiltin() {
+				return false // measuring the list reads it
+			}
+		case *ast.Ident:
+			if pass.TypesInfo.Uses[n] == list {
+				bad = true // any other use may change an element
+			}
+		}
+		return true
+	})
+	if bad {
+		return nil
+	}
+	return lit
 }
 
 // conjuncts splits a && b && c.

@@ -582,3 +582,37 @@ func CompactEach(ctx context.Context, inputs []string) error {
 	}
 	return nil
 }
+
+// The element appears twice: the second "cpu" blocks on the first lock.
+func (p *dumper) DumpTwice() {
+	for _, kind := range []string{"cpu", "heap", "cpu"} {
+		if kind == "cpu" {
+			p.mu.Lock()
+			defer p.mu.Unlock() // want `deferred p.mu.Unlock\(\) runs only when`
+		}
+	}
+}
+
+// The list may change before the loop: append can add another "cpu".
+func (p *dumper) DumpAppended(extra string) {
+	kinds := []string{"heap", "cpu"}
+	kinds = append(kinds, extra)
+	for _, kind := range kinds {
+		if kind == "cpu" {
+			p.mu.Lock()
+			defer p.mu.Unlock() // want `deferred p.mu.Unlock\(\) runs only when`
+		}
+	}
+}
+
+// The list is a parameter: nothing says "cpu" is in it once.
+func (p *dumper) DumpGiven(kinds []string) {
+	for _, kind := range kinds {
+		if kind == "cpu" {
+			p.mu.Lock()
+			defer p.mu.Unlock() // want `deferred p.mu.Unlock\(\) runs only when`
+		}
+	}
+}
+
+type dumper struct{ mu sync.Mutex }
