@@ -58,7 +58,7 @@ func TestSettingsSelectChecks(t *testing.T) {
 		{"every check", map[string]any{"enable": []any{"all"}}, suite.Names()},
 		{"a form", map[string]any{"enable": []any{"default", "deferloop.pileup"}}, all},
 		{"enable", map[string]any{"enable": []any{"poolput", "deferloop"}}, []string{"deferloop", "poolput"}},
-		{"disable", map[string]any{"disable": []any{"relock"}}, slices.DeleteFunc(slices.Clone(all), func(n string) bool { return n == "relock" })},
+		{"disable", map[string]any{"disable": []any{"deferrecover"}}, slices.DeleteFunc(slices.Clone(all), func(n string) bool { return n == "deferrecover" })},
 		{"enable and disable", map[string]any{"enable": []any{"deferloop", "chanleak", "poolput"}, "disable": []any{"chanleak"}}, []string{"deferloop", "poolput"}},
 		{"typed settings", golangci.Settings{Enable: []string{"ctxcancel"}}, []string{"ctxcancel"}},
 	} {
