@@ -19,12 +19,16 @@ import (
 //go:embed doc.go
 var doc string
 
-// bare turns on the opt-in form that reports `defer recover()` itself.
-var bare bool
+// bare turns on the opt-in form that reports `defer recover()` itself;
+// called, the one that reports a recover() in a function that no
+// deferred call reaches.
+var bare, called bool
 
 func init() {
 	Analyzer.Flags.BoolVar(&bare, "bare", false,
 		"also report a bare defer recover() (opt-in: on real code it guards calls that do not panic; the default form reports recovery wrappers whose recover() is called, not deferred)")
+	Analyzer.Flags.BoolVar(&called, "called", false,
+		"also report a recover() in an unexported function that is only ever called, never deferred (opt-in: on real code it sat in front of calls that do not panic; the default form reports recovery wrappers called from a deferred function)")
 }
 
 // Analyzer reports recover calls that cannot stop a panic.
@@ -86,7 +90,12 @@ func run(pass *analysis.Pass) (any, error) {
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		c.checkDefer(cur)
 	}
-	c.checkNeverDeferred(ins)
+	if called {
+		// Rule "a recover nothing defers is opt-in": with no deferred
+		// call on the way, nothing says the author expects a panic
+		// there, and on real code the guarded calls did not panic.
+		c.checkNeverDeferred(ins)
+	}
 	return nil, nil
 }
 
@@ -330,8 +339,9 @@ func (c *checker) checkNeverDeferred(ins *inspector.Inspector) {
 			caller = u.caller
 		}
 		c.report(analysis.Diagnostic{
-			Pos: rec.Pos(),
-			End: rec.End(),
+			Pos:      rec.Pos(),
+			End:      rec.End(),
+			Category: "called",
 			Message: fmt.Sprintf("recover() in %s always returns nil: %s is never deferred, only called (by %s), so it stops no panic (defer %s() where the panic must be caught)",
 				fn.Name(), fn.Name(), caller, fn.Name()),
 		})

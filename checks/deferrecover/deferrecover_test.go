@@ -11,12 +11,14 @@ import (
 
 func Test(t *testing.T) {
 	checktest.Form(t, deferrecover.Analyzer, "bare")
+	checktest.Form(t, deferrecover.Analyzer, "called")
 	checktest.Run(t, analysistest.TestData(), deferrecover.Analyzer, "a", "a/testutil")
 }
 
 // TestDefaultForm: without -deferrecover.bare a bare defer recover() is
-// not reported; a recovery wrapper whose recover() is called, not
-// deferred, still is.
+// not reported, nor without -deferrecover.called a recover() in a
+// function nothing defers; a recovery wrapper whose recover() is called
+// by a deferred function, not deferred itself, still is.
 func TestDefaultForm(t *testing.T) {
 	checktest.Run(t, analysistest.TestData(), deferrecover.Analyzer, "core")
 }

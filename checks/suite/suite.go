@@ -113,6 +113,7 @@ var optInForms = []Form{
 	{"relock", "tests", "relocks in code that only tests run (_test.go files, test-support packages): a hung test is stopped by go test's -timeout, which prints every goroutine; all 5 on the real-code ledger (session 10) were harmless, none of its 27 real relocks was in test code"},
 	{"deferargs", "tests", "arguments read early in code that only tests run: a wrong value in a test's deferred cleanup or log fails or misleads that test, not a service; none of the 16 on the real-code ledger was a real bug (15 cleanups of test fixtures, a block-test harness)"},
 	{"deferrecover", "bare", "a bare defer recover(): recover is the deferred call itself and stops nothing, but on real code it is written as a charm around calls that do not panic; none of its 5 findings on the real-code ledger (session 12) was a real bug, while both recovery wrappers the default form reports were"},
+	{"deferrecover", "called", "a recover() in an unexported function that is only ever called, never deferred: it returns nil, but with no deferred call on the way nothing says a panic is expected there; both such findings on the real-code ledger (sessions 13 and 14) guarded calls that do not panic, while the five recovery wrappers called from a deferred function that the default form reports were real bugs"},
 	{"ctxreplace", "background", "chains rooted at context.Background() (ctxreplace itself is opt-in): on real services most are deliberate detaching (a constructor of a long-lived client, a cleanup that must finish, values copied by hand)"},
 }
 

@@ -143,6 +143,16 @@ func (w *reportWorker) recoverJob(id string, err *error) {
 	}
 }
 
+// keepCount is meant to fall back to ten reports when the configured
+// count cannot be read.
+func (w *reportWorker) keepCount() int {
+	// BUG(deferrecover.called): keepCount is only ever called, never deferred: its recover() returns nil and the fallback never runs (opt-in: the count cannot panic)
+	if v := recover(); v != nil {
+		return 10
+	}
+	return w.keep
+}
+
 // prune removes all but the newest reports (names sort by time).
 func (w *reportWorker) prune() {
 	entries, err := os.ReadDir(w.dir)
@@ -150,7 +160,7 @@ func (w *reportWorker) prune() {
 		log.Printf("prune reports: %v", err)
 		return
 	}
-	for len(entries) > w.keep {
+	for len(entries) > w.keepCount() {
 		err := os.Remove(filepath.Join(w.dir, entries[0].Name()))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			log.Printf("prune reports: %v", err)

@@ -27,3 +27,17 @@ func Track(events chan<- string, name string) {
 	defer recover()
 	events <- name
 }
+
+// rule "a recover nothing defers is opt-in": quiet without
+// -deferrecover.called, although its recover() always returns nil.
+func statEntry(name string, stat func(string) int) (n int, ok bool) {
+	if r := recover(); r != nil {
+		return 0, false
+	}
+	return stat(name), true
+}
+
+func Size(name string) int {
+	n, _ := statEntry(name, func(string) int { return len(name) })
+	return n
+}
