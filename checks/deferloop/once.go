@@ -66,17 +66,8 @@ func oneElement(pass *analysis.Pass, e ast.Expr, loop ast.Stmt, fn *ast.BlockStm
 	if !ok || rng.Tok != token.DEFINE || rng.Value == nil || fn == nil {
 		return false
 	}
-	b, ok := ast.Unparen(e).(*ast.BinaryExpr)
-	if !ok || b.Op != token.EQL {
-		return false
-	}
-	x, y := b.X, b.Y
-	if pass.TypesInfo.Types[x].Value != nil {
-		x, y = y, x
-	}
-	c := pass.TypesInfo.Types[y].Value
-	id, ok := ast.Unparen(x).(*ast.Ident)
-	if !ok || c == nil {
+	id, c, ok := equalsConstant(pass, e)
+	if !ok {
 		return false
 	}
 	v := pass.TypesInfo.ObjectOf(id)
@@ -187,19 +178,30 @@ func conjuncts(e ast.Expr) []ast.Expr {
 	return []ast.Expr{e}
 }
 
-// firstIteration reports whether e is `i == c` with i a counter of loop
-// that takes a different value in each iteration and c a constant.
-func firstIteration(pass *analysis.Pass, e ast.Expr, loop ast.Stmt) bool {
+// equalsConstant splits `v == c` (either way round) into the variable's
+// identifier and the constant.
+func equalsConstant(pass *analysis.Pass, e ast.Expr) (*ast.Ident, constant.Value, bool) {
 	b, ok := ast.Unparen(e).(*ast.BinaryExpr)
 	if !ok || b.Op != token.EQL {
-		return false
+		return nil, nil, false
 	}
 	x, y := b.X, b.Y
 	if pass.TypesInfo.Types[x].Value != nil {
 		x, y = y, x
 	}
+	c := pass.TypesInfo.Types[y].Value
 	id, ok := ast.Unparen(x).(*ast.Ident)
-	if !ok || pass.TypesInfo.Types[y].Value == nil {
+	if !ok || c == nil {
+		return nil, nil, false
+	}
+	return id, c, true
+}
+
+// firstIteration reports whether e is `i == c` with i a counter of loop
+// that takes a different value in each iteration and c a constant.
+func firstIteration(pass *analysis.Pass, e ast.Expr, loop ast.Stmt) bool {
+	id, _, ok := equalsConstant(pass, e)
+	if !ok {
 		return false
 	}
 	v := pass.TypesInfo.ObjectOf(id)
