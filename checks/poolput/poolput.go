@@ -758,7 +758,7 @@ func (c *checker) constructionOnly(sel *ast.SelectorExpr) bool {
 	if c.written == nil {
 		c.written = writtenFields(c.pass)
 	}
-	return !c.written[f]
+	return !c.written[f.Origin()] // a field of a generic type is one field
 }
 
 // writtenFields returns the fields of the package's structs that its
@@ -769,14 +769,14 @@ func writtenFields(pass *analysis.Pass) map[*types.Var]bool {
 		e = ast.Unparen(e)
 		if sel, ok := e.(*ast.SelectorExpr); ok {
 			if s := pass.TypesInfo.Selections[sel]; s != nil && s.Kind() == types.FieldVal {
-				out[s.Obj().(*types.Var)] = true
+				out[s.Obj().(*types.Var).Origin()] = true
 			}
 		}
 		// A whole struct written or lent out writes every field.
 		if t := pass.TypesInfo.TypeOf(e); t != nil {
 			if st, ok := t.Underlying().(*types.Struct); ok {
 				for f := range st.Fields() {
-					out[f] = true
+					out[f.Origin()] = true
 				}
 			}
 		}

@@ -192,8 +192,8 @@ func (f Facts) After(pass *analysis.Pass, g *Graph, n ast.Node) Facts {
 	var out Facts
 	drop := func(pred func(fact) bool) {
 		for k, v := range f {
-			if _, gone := out[k]; out != nil && !gone {
-				continue
+			if _, kept := out[k]; out != nil && !kept {
+				continue // already dropped from the copy
 			}
 			if pred(v) {
 				if out == nil {

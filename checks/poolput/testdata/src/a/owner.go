@@ -60,3 +60,29 @@ func (w *worker) exitSpare() {
 	w.pool.cache.Put(w)
 	log.Println(w.spare[0]) // want `w is used after w.pool.cache.Put\(w\)`
 }
+
+type genericWorker[T any] struct {
+	pool  *workerPool
+	owner *workerPool
+	item  T
+}
+
+func (w *genericWorker[T]) rehome(p *workerPool) { w.owner = p }
+
+// Reported: owner is assigned by rehome, in the generic type's own
+// code, so the next user of w may be writing it.
+func exitGeneric(p *workerPool, w *genericWorker[int]) {
+	p.cache.Put(w)
+	log.Println(w.owner.running) // want `w is used after p.cache.Put\(w\)`
+}
+
+// Rule "a field set only at construction", on a generic type: pool is
+// never assigned after the literal.
+func okExitGeneric(p *workerPool, w *genericWorker[int]) {
+	p.cache.Put(w)
+	log.Println(w.pool.running)
+}
+
+func newGenericWorker(p *workerPool) *genericWorker[int] {
+	return &genericWorker[int]{pool: p, owner: p}
+}
