@@ -63,17 +63,17 @@ func (w *worker) exitSpare() {
 
 type genericWorker[T any] struct {
 	pool  *workerPool
-	owner *workerPool
+	owner map[string]T
 	item  T
 }
 
-func (w *genericWorker[T]) rehome(p *workerPool) { w.owner = p }
+func (w *genericWorker[T]) rehome(m map[string]T) { w.owner = m }
 
 // Reported: owner is assigned by rehome, in the generic type's own
 // code, so the next user of w may be writing it.
 func exitGeneric(p *workerPool, w *genericWorker[int]) {
 	p.cache.Put(w)
-	log.Println(w.owner.running) // want `w is used after p.cache.Put\(w\)`
+	log.Println(w.owner) // want `w is used after p.cache.Put\(w\)`
 }
 
 // Rule "a field set only at construction", on a generic type: pool is
@@ -84,5 +84,5 @@ func okExitGeneric(p *workerPool, w *genericWorker[int]) {
 }
 
 func newGenericWorker(p *workerPool) *genericWorker[int] {
-	return &genericWorker[int]{pool: p, owner: p}
+	return &genericWorker[int]{pool: p, owner: map[string]int{}}
 }
