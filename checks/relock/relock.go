@@ -37,11 +37,18 @@ var inTests bool
 // while the goroutine holds one.
 var readTwice bool
 
+// viaCalls turns on the opt-in form that reports a lock taken again by
+// a call (of the package's function, a deferred call, a print's String
+// method) rather than by a Lock written in the function itself.
+var viaCalls bool
+
 func init() {
 	Analyzer.Flags.BoolVar(&inTests, "tests", false,
 		"also report relocks in code that only tests run (opt-in: a hung test is stopped by go test's -timeout, which prints every goroutine)")
 	Analyzer.Flags.BoolVar(&readTwice, "read", false,
 		"also report a read lock taken again under a read lock (opt-in: it deadlocks only when a writer on another goroutine queues in between, which the check cannot see)")
+	Analyzer.Flags.BoolVar(&viaCalls, "calls", false,
+		"also report a lock taken again through a call of the package's function, a deferred call or a print (opt-in: half of them on real code sat in methods nothing calls)")
 }
 
 // The rules of doc.go live in internal/locks, which every lock check
@@ -61,7 +68,8 @@ func init() {
 //     see;
 //   - rule "TryLock is not a wait": locks' call ignores TryLock;
 //   - rule "a Locker may be anything", rule "test bodies", rule "test
-//     code is opt-in" and rule "a second read lock needs a writer": run.
+//     code is opt-in", rule "a second read lock needs a writer" and rule
+//     "a relock through a call is opt-in": run.
 
 func run(pass *analysis.Pass) (any, error) {
 	// No early exit on imports: a package can lock a mutex embedded in a
@@ -92,6 +100,11 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			if isReadTwice(rl) && !readTwice {
 				continue // rule "a second read lock needs a writer"
+			}
+			if rl.Via != nil && !viaCalls && !isReadTwice(rl) {
+				// Rule "a relock through a call is opt-in"; a second
+				// read lock is relock.read's to report, however taken.
+				continue
 			}
 			if stuck[rl.Held.Pos] {
 				// Rule "one deadlock, one report": the lock is held since
@@ -148,6 +161,8 @@ func report(pass *analysis.Pass, fn inspector.Cursor, rl locks.Relock, testCode 
 		d.Category = "tests" // the opt-in form, named in -json output
 	case isReadTwice(rl):
 		d.Category = "read"
+	case rl.Via != nil:
+		d.Category = "calls"
 	}
 	pass.Report(d)
 }

@@ -77,7 +77,7 @@ func TestSelect(t *testing.T) {
 	}{
 		{"nothing selected runs the default set", nil, nil, defaults},
 		{"all runs everything", []string{"all"}, nil, all},
-		{"default plus an opt-in check", []string{"default", "chanleak"}, nil, []string{"deferloop", "deferargs", "deferrecover", "deferlock", "chanleak"}},
+		{"default plus an opt-in check", []string{"default", "chanleak"}, nil, []string{"deferloop", "deferargs", "deferrecover", "deferlock", "relock", "chanleak"}},
 		{"a form runs its check", []string{"ctxreplace.background"}, nil, []string{"ctxreplace"}},
 		{"enable runs only those, in catalogue order", []string{"poolput", "deferloop"}, nil, []string{"deferloop", "poolput"}},
 		{"disable drops from the default set", nil, []string{"deferloop", "deferargs"}, without("deferloop", "deferargs")},

@@ -34,10 +34,25 @@ func (s *sessions) Touch(id string, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seen[id] = now
-	// BUG(relock): Len locks s.mu again while Touch holds it: the first Touch hangs, and every request after it
+	// BUG(relock.calls): Len locks s.mu again while Touch holds it: the first Touch hangs, and every request after it
 	if s.Len() > 10000 {
 		s.evictOldestLocked()
 	}
+}
+
+// Rename moves a session to the id a re-login gave it.
+func (s *sessions) Rename(from, to string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.seen[from]
+	if !ok {
+		return false
+	}
+	delete(s.seen, from)
+	// BUG(relock): a Lock left from an earlier version that unlocked above: s.mu is still held, so Rename waits for itself, and every request after it
+	s.mu.Lock()
+	s.seen[to] = t
+	return true
 }
 
 // evictOldestLocked drops the session seen longest ago; s.mu is held.

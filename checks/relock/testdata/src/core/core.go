@@ -32,23 +32,48 @@ func (r *Registry) HasAll(ns []string) bool {
 	return true
 }
 
-// Reported in every form: Has read-locks the mutex Rename holds for
-// writing, and waits for itself.
+// rule "a relock through a call is opt-in": Has read-locks the mutex
+// Rename holds for writing, reported by relock.calls only.
 func (r *Registry) Rename(from, to string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.Has(from) { // want `r.Has\(\) read-locks r.mu \(core.go:11\), which Rename already holds since line 38`
+	if r.Has(from) {
 		delete(r.names, from)
 		r.names[to] = true
 	}
 }
 
-// Reported in every form: Add locks the mutex AddIfAbsent holds for
-// reading.
+// rule "a relock through a call is opt-in": Add locks the mutex
+// AddIfAbsent holds for reading, reported by relock.calls only.
 func (r *Registry) AddIfAbsent(n string) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if !r.names[n] {
-		r.Add(n) // want `r.Add\(\) locks r.mu \(core.go:17\), which AddIfAbsent already holds since line 49`
+		r.Add(n)
 	}
+}
+
+// Reported in every form: the branch that finds the name missing
+// locks again without releasing the read lock first.
+func (r *Registry) Ensure(n string) {
+	r.mu.RLock()
+	if r.names[n] {
+		r.mu.RUnlock()
+		return
+	}
+	r.mu.Lock() // want `r.mu.Lock\(\) waits forever: Ensure already holds r.mu since line 59`
+	r.names[n] = true
+	r.mu.Unlock()
+	r.mu.RUnlock()
+}
+
+// Reported in every form: a second Lock on a path that forgot to unlock.
+func (r *Registry) Drop(n string, all bool) {
+	r.mu.Lock()
+	if all {
+		r.names = map[string]bool{}
+	}
+	r.mu.Lock() // want `r.mu.Lock\(\) waits forever: Drop already holds r.mu since line 72`
+	delete(r.names, n)
+	r.mu.Unlock()
 }
