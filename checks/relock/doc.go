@@ -3,7 +3,7 @@
 //
 // # Analyzer relock
 //
-// relock: a mutex locked again while this goroutine holds it, directly or through a call
+// relock: a mutex locked again in the function that holds it (opt-in: through a call)
 //
 // Go's mutexes are not reentrant. A goroutine that calls Lock on a mutex
 // it already holds waits for itself forever, and so does every later

@@ -66,11 +66,11 @@ var Summaries = map[string]Summary{
 		Good:  "c.mu.RLock(); defer c.mu.RUnlock()",
 	},
 	"relock": {
-		What:  "A Lock, or a call of a package function that locks, on a mutex this goroutine already holds.",
+		What:  "A Lock on a mutex this function already holds (relock.calls: through a call of a package function).",
 		Hurts: "Go mutexes are not reentrant: the goroutine waits for itself forever, and later callers queue.",
-		Fix:   "Unlock before the call, or call a variant that expects the lock held (named ...Locked).",
-		Bad:   "c.mu.Lock(); defer c.mu.Unlock(); n := c.Len() // Len locks c.mu",
-		Good:  "c.mu.Lock(); defer c.mu.Unlock(); n := c.lenLocked()",
+		Fix:   "Drop the second Lock, or unlock first; for a call, use a variant that expects the lock held.",
+		Bad:   "c.mu.Lock(); defer c.mu.Unlock(); ...; c.mu.Lock() // still held",
+		Good:  "c.mu.Lock(); defer c.mu.Unlock(); ... // one Lock per critical section",
 	},
 	"unreleased": {
 		What:  "A mutex, file, rows, transaction or response released on one path out but not on another.",
