@@ -4,11 +4,8 @@ import (
 	_ "embed"
 	"fmt"
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"go/types"
-	"slices"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -390,20 +387,19 @@ func (c *checker) afterPut(g *pools.Graph) {
 // It returns whether some path reached the function's end without
 // being stopped.
 func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, stop func(event) bool) bool {
-	// off holds the bool variables this path has set to false since the
-	// Put (rule "flag cleared with the Put": `pool.Put(x); ok = false`
-	// makes the later `if ok { use(x) }` a branch this path cannot take).
-	// facts holds the constants this path's operands are known to
-	// equal (rule "exclusive conditions": after a Put under
-	// `if kind == Video`, a later `if kind == Audio` is not entered).
+	// facts holds what the path knows of operands equal to constants
+	// (pools.Facts). Rule "flag cleared with the Put": after
+	// `pool.Put(x); ok = false`, the later `if ok { use(x) }` is a
+	// branch this path cannot take. Rule "exclusive conditions": after a
+	// Put under `if kind == Video`, a later `if kind == Audio` is not
+	// entered.
 	type item struct {
 		b     *cfg.Block
 		start int
-		off   map[types.Object]bool
 		facts pools.Facts
 	}
-	seen := make(map[string]bool) // block and the path's cleared flags and facts
-	stack := []item{{b, i + 1, nil, g.FactsAt(c.pass, b, i)}}
+	seen := make(map[string]bool) // block and the path's facts
+	stack := []item{{b, i + 1, g.FactsAt(c.pass, b, i)}}
 	reachedEnd := false
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
@@ -411,7 +407,6 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 		stopped := false
 	nodes:
 		for j := it.start; j < len(it.b.Nodes); j++ {
-			it.off = c.clearedFlags(it.b.Nodes[j], it.off)
 			it.facts = it.facts.After(c.pass, g, it.b.Nodes[j])
 			if n := it.b.Nodes[j]; g.RangeVar[n] {
 				if (t.Is(n.(ast.Expr)) || isVarIn(c.pass, n, t.Vars())) && stop(event{evAssign, n}) {
@@ -436,92 +431,17 @@ func (c *checker) walk(g *pools.Graph, b *cfg.Block, i int, t *pools.Target, sto
 		if len(it.b.Succs) == 0 {
 			reachedEnd = true
 		}
-		for _, s := range c.feasible(it.b, it.off) {
-			if !slices.Contains(it.facts.Feasible(c.pass, it.b), s) {
-				continue
-			}
+		for _, s := range it.facts.Feasible(c.pass, it.b) {
 			facts := it.facts.Branch(c.pass, it.b, s)
-			key := fmt.Sprint(s.Index, flagKey(it.off), facts.Key())
+			key := fmt.Sprint(s.Index, facts.Key())
 			if seen[key] || !s.Live || pools.RangeAssigns(c.pass, s, t.Vars()) {
 				continue
 			}
 			seen[key] = true
-			stack = append(stack, item{s, 0, it.off, facts})
+			stack = append(stack, item{s, 0, facts})
 		}
 	}
 	return reachedEnd
-}
-
-// clearedFlags returns off updated by node n: `v = false` on a local bool
-// adds v, any other assignment to a variable of off removes it. The map
-// is copied before a change: paths share it.
-func (c *checker) clearedFlags(n ast.Node, off map[types.Object]bool) map[types.Object]bool {
-	as, ok := n.(*ast.AssignStmt)
-	if !ok {
-		return off
-	}
-	for i, l := range as.Lhs {
-		id, ok := ast.Unparen(l).(*ast.Ident)
-		if !ok {
-			continue
-		}
-		v := c.pass.TypesInfo.ObjectOf(id)
-		cleared := len(as.Lhs) == len(as.Rhs) && isFalse(c.pass, as.Rhs[i])
-		if v == nil || cleared == off[v] {
-			continue
-		}
-		next := make(map[types.Object]bool, len(off)+1)
-		for k := range off {
-			next[k] = true
-		}
-		if cleared {
-			next[v] = true
-		} else {
-			delete(next, v)
-		}
-		off = next
-	}
-	return off
-}
-
-// feasible returns the successors of b a path can take: when b ends in
-// the condition `v` or `!v` of an if or for and v is known false on the
-// path, only the branch for false.
-func (c *checker) feasible(b *cfg.Block, off map[types.Object]bool) []*cfg.Block {
-	if len(off) == 0 || len(b.Succs) != 2 || len(b.Nodes) == 0 {
-		return b.Succs
-	}
-	cond, ok := b.Nodes[len(b.Nodes)-1].(ast.Expr)
-	if !ok {
-		return b.Succs
-	}
-	negated := false
-	if u, ok := ast.Unparen(cond).(*ast.UnaryExpr); ok && u.Op == token.NOT {
-		cond, negated = u.X, true
-	}
-	id, ok := ast.Unparen(cond).(*ast.Ident)
-	if !ok || !off[c.pass.TypesInfo.ObjectOf(id)] {
-		return b.Succs
-	}
-	if negated {
-		return b.Succs[:1] // !v is true: the then branch
-	}
-	return b.Succs[1:] // v is false: the else branch
-}
-
-func isFalse(pass *analysis.Pass, e ast.Expr) bool {
-	tv, ok := pass.TypesInfo.Types[e]
-	return ok && tv.Value != nil && tv.Value.Kind() == constant.Bool && !constant.BoolVal(tv.Value)
-}
-
-// flagKey names a set of cleared flags for the seen map.
-func flagKey(off map[types.Object]bool) string {
-	names := make([]string, 0, len(off))
-	for v := range off {
-		names = append(names, fmt.Sprint(v.Pos()))
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
 }
 
 func (c *checker) follow(g *pools.Graph, b *cfg.Block, i int, put pools.Put, t *pools.Target) {

@@ -13,11 +13,12 @@ import (
 	"golang.org/x/tools/go/cfg"
 )
 
-// Facts holds what a path knows about values compared with constants:
-// `kind == Video` taken as true means kind is Video until kind changes.
-// Rule "exclusive conditions": a path that entered `if kind == Video`
-// cannot also enter a later `if kind == Audio` while kind is unchanged,
-// so two Puts under two such ifs are one Put on every path. Keys are
+// Facts holds what a path knows about values equal to constants: a
+// branch taken on `kind == Video` (or on a bool `ok`), or an assignment
+// `ok = false`, means kind is Video (ok is false) until it changes. A
+// path that entered `if kind == Video` cannot also enter a later
+// `if kind == Audio`, and one that set `ok = false` does not enter
+// `if ok`, while the operand is unchanged. Keys are
 // the compared operand, a variable or a chain of fields of one
 // (b.codecType). A fact ends where the operand (or what holds it) is
 // assigned or its address taken; a fact about a field, a package-level
@@ -96,6 +97,9 @@ func (f Facts) learn(pass *analysis.Pass, cond ast.Expr, then bool) Facts {
 	}
 	be, ok := cond.(*ast.BinaryExpr)
 	if !ok {
+		if op, ok := boolOperand(pass, cond); ok {
+			return f.with(op, constant.MakeBool(then))
+		}
 		return f
 	}
 	switch {
@@ -125,6 +129,11 @@ func (f Facts) eval(pass *analysis.Pass, cond ast.Expr) (value, known bool) {
 	}
 	be, ok := cond.(*ast.BinaryExpr)
 	if !ok {
+		if op, ok := boolOperand(pass, cond); ok {
+			if have, ok := f[op.key]; ok && have.c.Kind() == constant.Bool {
+				return constant.BoolVal(have.c), true
+			}
+		}
 		return false, false
 	}
 	switch be.Op {
@@ -184,11 +193,9 @@ func (f Facts) Branch(pass *analysis.Pass, b, succ *cfg.Block) Facts {
 	return f.learn(pass, cond, succ == b.Succs[0])
 }
 
-// After returns f less the facts node n may change.
+// After returns the facts after node n: f less those n may change, plus
+// what n's assignments of constants tell.
 func (f Facts) After(pass *analysis.Pass, g *Graph, n ast.Node) Facts {
-	if len(f) == 0 {
-		return f
-	}
 	var out Facts
 	drop := func(pred func(fact) bool) {
 		for k, v := range f {
@@ -211,19 +218,44 @@ func (f Facts) After(pass *analysis.Pass, g *Graph, n ast.Node) Facts {
 		}
 		drop(func(v fact) bool { return v.op.key == op.key || strings.HasPrefix(v.op.key, op.key+".") })
 	}
-	if g.RangeVar[n] {
-		written(n.(ast.Expr))
+	if len(f) > 0 {
+		if g.RangeVar[n] {
+			written(n.(ast.Expr))
+		}
+		f.inspectWrites(pass, g, n, written, drop)
 	}
+	if out == nil {
+		out = f
+	}
+	// x = c: the path knows x's value until x changes again.
+	if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
+		for i, l := range as.Lhs {
+			tv := pass.TypesInfo.Types[as.Rhs[i]]
+			if op, ok := operandOf(pass, l); ok && tv.Value != nil {
+				out = out.with(op, tv.Value)
+			}
+		}
+	}
+	return out
+}
+
+// inspectWrites calls written for each assignment, increment, address
+// or declaration in n, and drops the facts a call may change.
+func (f Facts) inspectWrites(pass *analysis.Pass, g *Graph, n ast.Node, written func(ast.Expr), drop func(func(fact) bool)) {
 	ast.Inspect(n, func(m ast.Node) bool {
 		switch m := m.(type) {
 		case *ast.FuncLit:
 			return false
-		case *ast.AssignStmt:
-			if m.Tok != token.DEFINE {
-				for _, l := range m.Lhs {
-					if id, ok := ast.Unparen(l).(*ast.Ident); !ok || id.Name != "_" {
-						written(l)
-					}
+		case *ast.AssignStmt: // := too: a loop's declaration runs again
+			for _, l := range m.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); !ok || id.Name != "_" {
+					written(l)
+				}
+			}
+		case *ast.ValueSpec:
+			for _, id := range m.Names {
+				if id.Name != "_" {
+					written(id)
 				}
 			}
 		case *ast.IncDecStmt:
@@ -240,10 +272,6 @@ func (f Facts) After(pass *analysis.Pass, g *Graph, n ast.Node) Facts {
 		}
 		return true
 	})
-	if out == nil {
-		return f
-	}
-	return out
 }
 
 // Key names f for a seen set: the same block with other facts is
@@ -255,6 +283,19 @@ func (f Facts) Key() string {
 		sb.WriteString(k + "=" + f[k].c.ExactString() + ";")
 	}
 	return sb.String()
+}
+
+// boolOperand names cond when it is a bool variable or field chain.
+func boolOperand(pass *analysis.Pass, cond ast.Expr) (operand, bool) {
+	tt := pass.TypesInfo.TypeOf(cond)
+	if tt == nil {
+		return operand{}, false
+	}
+	t, ok := tt.Underlying().(*types.Basic)
+	if !ok || t.Info()&types.IsBoolean == 0 {
+		return operand{}, false
+	}
+	return operandOf(pass, cond)
 }
 
 // comparison splits `operand == constant` (either side) into its parts.
