@@ -58,6 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var runs []moduleRun
+	var rootsNotLoaded []string
 	failed := 0
 	for _, dir := range fs.Args() {
 		r, err := checkModule(*bin, *set, dir)
@@ -66,11 +67,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			// proxy does not serve) must not lose the others' results.
 			fmt.Fprintln(stderr, "realcode: skipped:", err)
 			failed++
+			if svc, ok := checkoutRoot(dir); ok {
+				rootsNotLoaded = append(rootsNotLoaded, svc)
+			}
 			continue
 		}
 		runs = append(runs, r)
 	}
 	rep := compare(runs, ledger, services, suite.DefaultNames())
+	rep.RootsNotLoaded = rootsNotLoaded
 	// A ledger entry names its check, not the form of it that fired: only
 	// a run of every check and form can tell a true finding that is lost.
 	rep.RecallChecked = *set == "all"
@@ -135,6 +140,25 @@ func origin(dir string) (root, repo, commit string, err error) {
 			return "", "", "", fmt.Errorf("%s: not inside a checkout (no .silentfail-origin or .git above it; make one with checkout.sh)", dir)
 		}
 	}
+}
+
+// checkoutRoot reports whether dir is the root of its checkout, and
+// names the service there as "owner/name commit". A service whose root
+// module cannot be checked was not measured, even when modules under it
+// (examples, tools, fixtures) were, so the report names it apart.
+func checkoutRoot(dir string) (string, bool) {
+	root, repo, commit, err := origin(dir)
+	if err != nil {
+		return "", false
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil || abs != root {
+		return "", false
+	}
+	return fmt.Sprintf("%s %.12s", repo, commit), true
 }
 
 func gitOutput(dir string, args ...string) (string, error) {

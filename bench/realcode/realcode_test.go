@@ -155,6 +155,36 @@ func TestOriginFile(t *testing.T) {
 	}
 }
 
+// TestCheckoutRoot: a service counts as measured only when the module
+// at the root of its checkout was checked; a module below it (an
+// example, a tool, a fixture) that ran does not make it measured.
+func TestCheckoutRoot(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "fixtures", "app")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".silentfail-origin"), []byte("o/n "+commitA+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if svc, ok := checkoutRoot(root); !ok || svc != "o/n "+commitA[:12] {
+		t.Errorf("checkoutRoot(root) = %q, %v; want o/n at the commit", svc, ok)
+	}
+	if svc, ok := checkoutRoot(sub); ok {
+		t.Errorf("checkoutRoot(fixture module) = %q, true; want false", svc)
+	}
+	if _, ok := checkoutRoot(t.TempDir()); ok {
+		t.Error("checkoutRoot outside any checkout = true")
+	}
+	rep := compare(nil, nil, nil, nil)
+	rep.RootsNotLoaded = []string{"o/n " + commitA[:12]}
+	var out bytes.Buffer
+	rep.print(&out)
+	if !strings.Contains(out.String(), "root module not checked (1)") || !strings.Contains(out.String(), "o/n "+commitA[:12]) {
+		t.Errorf("report does not name the unmeasured service:\n%s", out.String())
+	}
+}
+
 // TestAgainstTheBar: a check leaves the default set only when its
 // whole 95% interval lies under 90%; a handful of findings says little.
 func TestAgainstTheBar(t *testing.T) {

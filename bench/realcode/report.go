@@ -143,7 +143,11 @@ type report struct {
 	// RecallChecked is set when every check and form ran, so that a
 	// true finding that does not fire is lost, not merely not asked for.
 	RecallChecked bool
-	verdictOf     func(findingKey) string
+	// RootsNotLoaded names the services ("owner/name commit") whose
+	// root module could not be checked: not measured, whatever ran
+	// under them.
+	RootsNotLoaded []string
+	verdictOf      func(findingKey) string
 }
 
 func compare(runs []moduleRun, ledger []entry, services map[string]service, defaults []string) *report {
@@ -266,6 +270,12 @@ func (rep *report) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "default set, %s services: %d findings, %d true, %d false, %d debatable, %d untriaged: precision %s\n",
 			role, t.Findings, t.True, t.False, t.Debatable, t.Untriaged, t.precision())
+	}
+	if len(rep.RootsNotLoaded) > 0 {
+		fmt.Fprintf(w, "\nroot module not checked (%d): these services were not measured, whatever ran under them; leave them out of services.tsv\n", len(rep.RootsNotLoaded))
+		for _, svc := range rep.RootsNotLoaded {
+			fmt.Fprintf(w, "  %s\n", svc)
+		}
 	}
 	if len(rep.Untriaged) > 0 {
 		fmt.Fprintf(w, "\nnot in the ledger yet (%d): triage each\n", len(rep.Untriaged))

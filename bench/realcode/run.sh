@@ -14,7 +14,9 @@
 # counts against), the default set's precision on held-out and tuning
 # services (bench/realcode/services.tsv says which is which), the
 # findings not in the ledger yet, those the ledger calls false that
-# still fire, and true findings that no longer fire (recall lost).
+# still fire, true findings that no longer fire (recall lost), and the
+# services whose root module could not be checked (not measured, even
+# when modules under it, such as examples or fixtures, were).
 #
 # Environment:
 #   UNTRIAGED=FILE  also write the untriaged findings as ledger lines
