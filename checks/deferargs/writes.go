@@ -81,7 +81,7 @@ func isNilable(t types.Type) bool {
 // variable of fn itself (not of an enclosing function).
 func (c *checker) declaredInFn(v *types.Var) bool {
 	n := c.fn.Node()
-	if v.Pos() < n.Pos() || v.Pos() >= n.End() {
+	if !astq.DeclaredIn(v, n) {
 		return false
 	}
 	return true

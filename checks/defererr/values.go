@@ -30,7 +30,7 @@ func derivedFrom(pass *analysis.Pass, body *ast.BlockStmt, rhs ast.Expr, res *ty
 		return false
 	}
 	v, ok := pass.TypesInfo.Uses[id].(*types.Var)
-	if !ok || v.Pos() < body.Pos() || v.Pos() >= body.End() {
+	if !ok || !astq.DeclaredIn(v, body) {
 		return false
 	}
 	found := false

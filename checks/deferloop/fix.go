@@ -145,7 +145,7 @@ func deferUsesResults(pass *analysis.Pass, fn inspector.Cursor, body *ast.BlockS
 func deferAssignsOuter(pass *analysis.Pass, body *ast.BlockStmt) bool {
 	outer := func(e ast.Expr) bool {
 		v := astq.RootObject(pass, e)
-		return v == nil || v.Pos() < body.Pos() || v.Pos() >= body.End()
+		return v == nil || !astq.DeclaredIn(v, body)
 	}
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {

@@ -113,7 +113,7 @@ func constantList(pass *analysis.Pass, rng *ast.RangeStmt, fn *ast.BlockStmt) *a
 		return nil
 	}
 	list, ok := pass.TypesInfo.Uses[id].(*types.Var)
-	if !ok || list.Pos() < fn.Pos() || list.Pos() >= fn.End() {
+	if !ok || !astq.DeclaredIn(list, fn) {
 		return nil // not a local of this function
 	}
 	var lit *ast.CompositeLit

@@ -63,7 +63,7 @@ func testsError(pass *analysis.Pass, cond ast.Expr, cmp, chain token.Token, loop
 			return false
 		}
 		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
-		return ok && astq.IsErrorType(v.Type()) && (v.Pos() < loop.Pos() || v.Pos() >= loop.End())
+		return ok && astq.IsErrorType(v.Type()) && !astq.DeclaredIn(v, loop)
 	}
 	return false
 }
@@ -213,11 +213,11 @@ func keptPastIteration(pass *analysis.Pass, def *ast.DeferStmt, loop ast.Stmt) b
 	outside := func(e ast.Expr) bool {
 		if _, ok := ast.Unparen(e).(*ast.Ident); ok {
 			v := astq.RootObject(pass, e)
-			return v != nil && (v.Pos() < body.Pos() || v.Pos() >= body.End())
+			return v != nil && !astq.DeclaredIn(v, body)
 		}
 		// x.f = v, m[k] = v, *p = v: stored through something.
 		v := astq.RootObject(pass, e)
-		return v == nil || v.Pos() < body.Pos() || v.Pos() >= body.End() || !isLocalValue(v)
+		return v == nil || !astq.DeclaredIn(v, body) || !isLocalValue(v)
 	}
 	kept := false
 	ast.Inspect(body, func(n ast.Node) bool {

@@ -141,7 +141,7 @@ func (s *stability) stableReceiver(x ast.Expr, sel *types.Selection) bool {
 // is not one of its results, which a return statement assigns.
 func (s *stability) local(id *ast.Ident) *types.Var {
 	v, ok := s.pass.TypesInfo.Uses[id].(*types.Var)
-	if !ok || v.IsField() || v.Pos() < s.fn.Pos() || v.Pos() >= s.fn.End() {
+	if !ok || v.IsField() || !astq.DeclaredIn(v, s.fn) {
 		return nil
 	}
 	if s.sig != nil {

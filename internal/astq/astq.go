@@ -164,6 +164,13 @@ func SameExpr(pass *analysis.Pass, a, b ast.Expr) bool {
 	return false
 }
 
+// DeclaredIn reports whether obj is declared inside n: a local of the
+// function, loop or block n, not a variable of an enclosing scope, a
+// package-level one, or one of another package.
+func DeclaredIn(obj types.Object, n ast.Node) bool {
+	return obj.Pos() >= n.Pos() && obj.Pos() < n.End()
+}
+
 // EnclosingFunc returns the innermost function declaration or literal
 // containing cur, and its body. It returns a zero cursor at package level.
 func EnclosingFunc(cur inspector.Cursor) (inspector.Cursor, *ast.FuncType, *ast.BlockStmt) {

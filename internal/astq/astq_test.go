@@ -310,3 +310,18 @@ var (
 		t.Errorf("IsNil(nil expression) = true")
 	}
 }
+
+func TestDeclaredIn(t *testing.T) {
+	pass, f := load(t)
+	run, once := funcBody(f, "Run"), funcBody(f, "Once")
+	ctx := pass.TypesInfo.Defs[run.Type.Params.List[0].Names[0]]
+	if !astq.DeclaredIn(ctx, run) {
+		t.Error("Run's parameter ctx: want declared in Run")
+	}
+	if astq.DeclaredIn(ctx, once) || astq.DeclaredIn(ctx, run.Body) {
+		t.Error("Run's parameter ctx: want not declared in Once, nor in Run's body")
+	}
+	if s := pass.Pkg.Scope().Lookup("S"); astq.DeclaredIn(s, run) {
+		t.Error("package-level type S: want not declared in Run")
+	}
+}

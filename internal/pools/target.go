@@ -126,7 +126,7 @@ func (t *Target) Local(body *ast.BlockStmt) bool {
 		return false
 	}
 	for o := range t.Objs {
-		if o.Pos() < body.Pos() || o.Pos() >= body.End() {
+		if !astq.DeclaredIn(o, body) {
 			return false
 		}
 	}
