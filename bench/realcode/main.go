@@ -110,12 +110,9 @@ type finding struct {
 // commit it holds: .silentfail-origin (written by checkout.sh), or a git
 // work tree with an origin remote on GitHub.
 func origin(dir string) (root, repo, commit string, err error) {
-	abs, err := filepath.Abs(dir)
+	abs, err := realPath(dir)
 	if err != nil {
 		return "", "", "", err
-	}
-	if abs, err = filepath.EvalSymlinks(abs); err != nil {
-		return "", "", "", fmt.Errorf("%s: %v", dir, err)
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		if b, err := os.ReadFile(filepath.Join(d, ".silentfail-origin")); err == nil {
@@ -151,14 +148,23 @@ func checkoutRoot(dir string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", false
-	}
-	if abs, err = filepath.EvalSymlinks(abs); err != nil || abs != root {
+	if abs, err := realPath(dir); err != nil || abs != root {
 		return "", false
 	}
 	return fmt.Sprintf("%s %.12s", repo, commit), true
+}
+
+// realPath is dir absolute with its symbolic links resolved, as origin
+// names a checkout's root.
+func realPath(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return "", fmt.Errorf("%s: %v", dir, err)
+	}
+	return abs, nil
 }
 
 func gitOutput(dir string, args ...string) (string, error) {
